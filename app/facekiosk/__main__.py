@@ -1,0 +1,5 @@
+import sys
+
+from facekiosk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,71 @@
+"""`facekiosk` command line: a thin dispatcher over per-area command modules.
+
+Each module in `COMMAND_MODULES` exposes `register(subparsers)` and sets
+`func(args, ctx) -> int` on its parsers. Modules are imported lazily by name so
+that `facekiosk --help` stays fast and an area that fails to import (e.g. a
+missing optional library) breaks only its own commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from facekiosk import __version__
+from facekiosk.cli.context import CliContext, CliError
+
+# The area modules that add subcommands, in help order.
+COMMAND_MODULES: tuple[str, ...] = (
+    "facekiosk.cli.doctor_cmd",
+    "facekiosk.cli.settings_cmd",
+    "facekiosk.cli.run_cmd",
+    "facekiosk.cli.vault_cmds",
+    "facekiosk.cli.models_cmds",
+    "facekiosk.cli.bench_cmds",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="facekiosk",
+        description="On-premises face-authentication kiosk (offline, encrypted vault).",
+    )
+    parser.add_argument("--version", action="version", version=f"facekiosk {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="data directory (default: $FACEKIOSK_HOME or the platform's user data dir)",
+    )
+    parser.add_argument("--log-level", default=None, help="override log.level from settings")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # an area not built yet
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0 if args.command is None else 2
+    ctx = CliContext.from_args(args)
+    try:
+        return int(args.func(args, ctx) or 0)
+    except CliError as exc:
+        print(f"facekiosk: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Face engine: detection, landmarks, pose, quality, liveness, embedding. No Qt here."""

@@ -1,0 +1,151 @@
+"""Plain result types shared by every engine, the vault, the flows and the UI.
+
+Arrays are numpy; images are BGR uint8 HxWx3 (OpenCV's convention) everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+class EngineError(RuntimeError):
+    """An engine could not run (model missing, bad input it cannot handle)."""
+
+
+class ImageError(ValueError):
+    """The input is not a usable image (empty, wrong shape or dtype, corrupt file)."""
+
+
+class IncompatibleEmbeddingError(ValueError):
+    """Two vectors from different engines/models were about to be compared."""
+
+
+@dataclass(frozen=True)
+class Pose:
+    """Head angles in degrees: yaw > 0 = person turned to their left (camera's right),
+    pitch > 0 = looking up, roll > 0 = head tilted clockwise in the image."""
+
+    yaw: float
+    pitch: float
+    roll: float
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """An L2-normalised float32 vector plus the engine and model that made it.
+
+    `similarity` refuses vectors of another model: they live in different spaces.
+    """
+
+    vector: np.ndarray
+    engine: str
+    model: str
+
+    def __post_init__(self) -> None:
+        v = np.asarray(self.vector, dtype=np.float32).reshape(-1)
+        norm = float(np.linalg.norm(v))
+        if not np.isfinite(norm) or norm == 0.0:
+            raise ValueError("embedding vector is zero or not finite")
+        if abs(norm - 1.0) > 1e-3:
+            v = v / norm
+        v.setflags(write=False)
+        object.__setattr__(self, "vector", v)
+
+    @property
+    def dim(self) -> int:
+        return int(self.vector.shape[0])
+
+    @property
+    def space(self) -> str:
+        """Vectors are comparable only within one space."""
+        return f"{self.engine}/{self.model}"
+
+    def check_compatible(self, other: Embedding) -> None:
+        if self.space != other.space or self.dim != other.dim:
+            raise IncompatibleEmbeddingError(
+                f"cannot compare {self.space} ({self.dim}-d) with {other.space} ({other.dim}-d)"
+            )
+
+    def similarity(self, other: Embedding) -> float:
+        """Cosine similarity (inner product of unit vectors)."""
+        self.check_compatible(other)
+        return float(np.dot(self.vector, other.vector))
+
+
+@dataclass
+class Face:
+    """One detected face in one frame.
+
+    bbox: (x1, y1, x2, y2) in frame pixels. kps: (5, 2) float32 — left eye,
+    right eye, nose tip, left mouth corner, right mouth corner, where "left"
+    means image-left (the person's right). landmarks: dense (68 or 106, 2) when
+    the engine has them. eye_openness: mean eye aspect ratio (68-point engines).
+    """
+
+    bbox: tuple[float, float, float, float]
+    score: float
+    kps: np.ndarray
+    landmarks: np.ndarray | None = None
+    pose: Pose | None = None
+    eye_openness: float | None = None
+    embedding: Embedding | None = None
+    quality: dict[str, float] = field(default_factory=dict)
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def width(self) -> float:
+        return self.bbox[2] - self.bbox[0]
+
+    @property
+    def height(self) -> float:
+        return self.bbox[3] - self.bbox[1]
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return ((self.bbox[0] + self.bbox[2]) / 2.0, (self.bbox[1] + self.bbox[3]) / 2.0)
+
+    @property
+    def interocular(self) -> float:
+        return float(np.linalg.norm(self.kps[1] - self.kps[0]))
+
+
+def validate_image(image: object) -> np.ndarray:
+    """Return `image` as a contiguous BGR uint8 HxWx3 array or raise ImageError."""
+    if not isinstance(image, np.ndarray):
+        raise ImageError(f"expected a numpy image, got {type(image).__name__}")
+    if image.size == 0:
+        raise ImageError("empty image")
+    if image.dtype != np.uint8:
+        raise ImageError(f"expected uint8 pixels, got {image.dtype}")
+    if image.ndim == 2:
+        import cv2
+
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    elif image.ndim == 3 and image.shape[2] == 4:
+        import cv2
+
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    elif image.ndim != 3 or image.shape[2] != 3:
+        raise ImageError(f"expected an HxWx3 image, got shape {image.shape}")
+    return np.ascontiguousarray(image)
+
+
+def read_image(path: str) -> np.ndarray:
+    """Decode an image file to BGR; a missing or corrupt file is an ImageError."""
+    import cv2
+
+    data = np.fromfile(path, dtype=np.uint8) if _exists(path) else None
+    if data is None:
+        raise ImageError(f"{path}: no such file")
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if image is None:
+        raise ImageError(f"{path}: not a readable image (corrupt or unsupported format)")
+    return image
+
+
+def _exists(path: str) -> bool:
+    import os
+
+    return os.path.isfile(path)

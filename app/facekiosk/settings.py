@@ -1,0 +1,274 @@
+"""Typed settings: one TOML file (`settings.toml` in the data dir), defaults in code.
+
+Each section is a dataclass; a value of the wrong type or out of range is a
+`SettingsError` naming the dotted key; unknown keys are reported, not fatal,
+so an older app can read a newer file. Areas add fields to their own section.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+SETTINGS_FILE = "settings.toml"
+
+
+class SettingsError(ValueError):
+    """A settings value is wrong; the message names the key."""
+
+
+@dataclass
+class EngineSettings:
+    name: str = "dlib"  # "dlib" (bundled) or "insight"
+    pack: str = "buffalo_l"  # insight model pack name or folder
+    descriptor: Literal["auto", "onnx", "dlib"] = "auto"  # dlib engine: ResNet runtime
+    detect_width: int = 320  # dlib HOG runs on the frame downscaled to this width
+    providers: list[str] = field(default_factory=lambda: ["CPUExecutionProvider"])
+    threshold: float | None = None  # cosine similarity; None = the engine's default
+    margin: float = 0.05  # best identity must beat the second-best by this much
+
+
+@dataclass
+class QualitySettings:
+    enroll_max_yaw: float = 15.0
+    enroll_max_pitch: float = 15.0
+    auth_max_yaw: float = 30.0
+    auth_max_pitch: float = 30.0
+    min_interocular_px: float = 40.0
+    max_face_fraction: float = 0.8
+    min_blur_var: float = 40.0
+    min_brightness: float = 50.0
+    max_brightness: float = 210.0
+    max_center_offset: float = 0.3
+    min_eye_openness: float = 0.15
+
+
+@dataclass
+class LivenessSettings:
+    enroll_level: Literal["off", "passive", "challenge"] = "challenge"
+    auth_level: Literal["off", "passive", "challenge"] = "passive"
+    challenge_actions: int = 2
+    challenge_timeout_s: float = 8.0
+    addon_threshold: float = 0.8
+
+
+@dataclass
+class PinSettings:
+    policy: Literal["never", "optional", "always", "low_confidence"] = "low_confidence"
+    min_length: int = 4
+    max_length: int = 16
+    unique: bool = False
+    max_tries: int = 3
+
+
+@dataclass
+class KioskSettings:
+    kiosk_id: str = "kiosk-1"
+    mode: Literal["attendance", "access"] = "attendance"
+    confirm_frames: int = 3
+    idle_timeout_s: float = 30.0
+    debounce_minutes: float = 5.0
+    anti_passback: bool = False
+    access_hook: str = ""  # command run on a grant; empty = log line only
+    allow_masked: bool = True
+    min_age: int = 0
+    consent_version: str = ""  # empty = taken from resources/consent
+    language: str = "en"
+
+
+@dataclass
+class CameraSettings:
+    source: str = "auto"  # "auto", a camera index, a device path, a video file or image folder
+    width: int = 640
+    height: int = 480
+    fps: int = 30
+
+
+@dataclass
+class VaultSettings:
+    key_mode: Literal["device", "passphrase"] = "device"
+    compact_every: int = 1000  # journal records before an automatic compaction
+
+
+@dataclass
+class LogSettings:
+    level: str = "INFO"
+
+
+@dataclass
+class Settings:
+    engine: EngineSettings = field(default_factory=EngineSettings)
+    quality: QualitySettings = field(default_factory=QualitySettings)
+    liveness: LivenessSettings = field(default_factory=LivenessSettings)
+    pin: PinSettings = field(default_factory=PinSettings)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+    camera: CameraSettings = field(default_factory=CameraSettings)
+    vault: VaultSettings = field(default_factory=VaultSettings)
+    log: LogSettings = field(default_factory=LogSettings)
+    unknown_keys: list[str] = field(default_factory=list, compare=False, repr=False)
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+
+
+def _coerce(key: str, value: Any, tp: Any) -> Any:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is Literal:
+        if value not in args:
+            allowed = ", ".join(repr(a) for a in args)
+            raise SettingsError(f"{key}: {value!r} is not one of {allowed}")
+        return value
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _coerce(key, value, arg)
+            except SettingsError as exc:
+                errors.append(str(exc))
+        raise SettingsError(errors[0] if errors else f"{key}: bad value {value!r}")
+    if origin is list:
+        if not isinstance(value, list):
+            raise SettingsError(f"{key}: expected a list, got {type(value).__name__}")
+        return [_coerce(f"{key}[{i}]", v, args[0]) for i, v in enumerate(value)]
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise SettingsError(f"{key}: expected true or false, got {value!r}")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SettingsError(f"{key}: expected a number, got {value!r}")
+        return float(value)
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SettingsError(f"{key}: expected an integer, got {value!r}")
+        return value
+    if tp is str:
+        if not isinstance(value, str):
+            raise SettingsError(f"{key}: expected a string, got {value!r}")
+        return value
+    raise SettingsError(f"{key}: unsupported type {_type_name(tp)}")
+
+
+def _build(cls: type, data: dict[str, Any], prefix: str, unknown: list[str]) -> Any:
+    hints = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    names = {f.name for f in dataclasses.fields(cls) if f.name != "unknown_keys"}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if key not in names:
+            unknown.append(dotted)
+            continue
+        tp = hints[key]
+        if dataclasses.is_dataclass(tp):
+            if not isinstance(value, dict):
+                raise SettingsError(f"{dotted}: expected a [{dotted}] table")
+            kwargs[key] = _build(tp, value, f"{dotted}.", unknown)
+        else:
+            kwargs[key] = _coerce(dotted, value, tp)
+    return cls(**kwargs)
+
+
+def _validate(s: Settings) -> None:
+    checks: list[tuple[bool, str]] = [
+        (
+            4 <= s.pin.min_length <= s.pin.max_length <= 16,
+            "pin.min_length/max_length: need 4 <= min <= max <= 16",
+        ),
+        (s.pin.max_tries >= 1, "pin.max_tries: must be at least 1"),
+        (s.kiosk.confirm_frames >= 1, "kiosk.confirm_frames: must be at least 1"),
+        (s.kiosk.idle_timeout_s > 0, "kiosk.idle_timeout_s: must be positive"),
+        (s.engine.detect_width >= 80, "engine.detect_width: must be at least 80"),
+        (
+            s.engine.threshold is None or -1.0 <= s.engine.threshold <= 1.0,
+            "engine.threshold: a cosine similarity in [-1, 1]",
+        ),
+        (0.0 <= s.engine.margin < 1.0, "engine.margin: must be in [0, 1)"),
+        (0.0 <= s.liveness.addon_threshold <= 1.0, "liveness.addon_threshold: must be in [0, 1]"),
+        (1 <= s.liveness.challenge_actions <= 5, "liveness.challenge_actions: 1 to 5"),
+        (s.camera.width > 0 and s.camera.height > 0, "camera.width/height: must be positive"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise SettingsError(message)
+
+
+def parse_settings(text: str, *, source: str = "settings") -> Settings:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{source}: not valid TOML: {exc}") from exc
+    unknown: list[str] = []
+    settings = _build(Settings, data, "", unknown)
+    settings.unknown_keys = unknown
+    _validate(settings)
+    return settings
+
+
+def load_settings(data_dir: Path) -> Settings:
+    """Read `settings.toml` from the data dir; a missing file means all defaults."""
+    path = data_dir / SETTINGS_FILE
+    if not path.exists():
+        return Settings()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path}: not UTF-8 text") from exc
+    return parse_settings(text, source=str(path))
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(type(value))
+
+
+def dump_settings(settings: Settings) -> str:
+    """TOML text for `settings` (None values are left out: they mean the default)."""
+    lines: list[str] = []
+    for f in dataclasses.fields(settings):
+        if f.name == "unknown_keys":
+            continue
+        section = getattr(settings, f.name)
+        lines.append(f"[{f.name}]")
+        for sf in dataclasses.fields(section):
+            value = getattr(section, sf.name)
+            if value is not None:
+                lines.append(f"{sf.name} = {_toml_value(value)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def save_settings(data_dir: Path, settings: Settings) -> Path:
+    """Write atomically (temp file + rename) so a crash never leaves half a file."""
+    import os
+    import tempfile
+
+    path = data_dir / SETTINGS_FILE
+    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".settings-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(dump_settings(settings))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
