@@ -45,8 +45,9 @@ install_debs() {
 
 find_python() {
   local py
-  for py in python3.13 python3.12 python3.11 python3; do
-    if command -v "$py" >/dev/null && "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  for py in python3 python3.13 python3.12 python3.11; do
+    if command -v "$py" >/dev/null \
+      && "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
       echo "$py"; return 0
     fi
   done
@@ -62,7 +63,8 @@ setup_env() {
     .tools/bin/python -m pip install -q "uv==${UV_VERSION}"
   fi
   # --frozen: install exactly what uv.lock pins; never re-resolve at a site.
-  UV_PYTHON="$py" UV_PYTHON_DOWNLOADS=never .tools/bin/uv sync --frozen -q "$@"
+  # System CA store: works behind TLS-inspecting proxies as well as on a plain machine.
+  UV_PYTHON="$py" UV_PYTHON_DOWNLOADS=never UV_NATIVE_TLS=1 .tools/bin/uv sync --frozen -q "$@"
 }
 
 case "$MODE" in
