@@ -1,0 +1,44 @@
+"""Encrypted on-device vault: Index IDs, HNSW templates, metadata, keys, audit. No Qt."""
+
+from facekiosk.vault.errors import (
+    SchemaVersionError,
+    UnknownIndexId,
+    VaultCorruptError,
+    VaultError,
+    VaultKeyError,
+    VaultLockedError,
+    WrongSpaceError,
+)
+from facekiosk.vault.events_csv import write_events_csv
+from facekiosk.vault.records import (
+    AuditEntry,
+    AuditVerification,
+    Decision,
+    EventRecord,
+    IdentityRecord,
+    Match,
+    PurgeReceipt,
+)
+from facekiosk.vault.vault import MAX_PAYLOAD, Vault, decide, make_template
+
+__all__ = [
+    "MAX_PAYLOAD",
+    "AuditEntry",
+    "AuditVerification",
+    "Decision",
+    "EventRecord",
+    "IdentityRecord",
+    "Match",
+    "PurgeReceipt",
+    "SchemaVersionError",
+    "UnknownIndexId",
+    "Vault",
+    "VaultCorruptError",
+    "VaultError",
+    "VaultKeyError",
+    "VaultLockedError",
+    "WrongSpaceError",
+    "decide",
+    "make_template",
+    "write_events_csv",
+]

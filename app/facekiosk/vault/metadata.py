@@ -1,0 +1,174 @@
+"""The SQLite metadata file: schema, migrations, connection settings.
+
+Schema changes are numbered migrations run in order inside one transaction. An
+existing vault is copied to `backups/` before it is migrated; a vault written by a
+newer app (higher version than `SCHEMA_VERSION`) is refused, never touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from facekiosk.vault.errors import SchemaVersionError, VaultError
+
+log = logging.getLogger(__name__)
+
+METADATA_FILE = "vault.sqlite"
+BACKUP_DIR = "backups"
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["identities"].create(
+        {
+            "index_id": str,
+            "engine": str,
+            "model": str,
+            "created": str,
+            "consent_version": str,
+            "status": str,
+            "valid_until": str,
+            "last_seen": str,
+            "label_ct": bytes,
+            "payload_ct": bytes,
+            "n_images": int,
+        },
+        pk="index_id",
+        not_null={"engine", "model", "created", "status"},
+    )
+    db["pins"].create(
+        {"index_id": str, "salt": bytes, "hash": bytes, "params": str, "set_at": str},
+        pk="index_id",
+        foreign_keys=[("index_id", "identities", "index_id")],
+    )
+    db["consents"].create({"id": int, "index_id": str, "version": str, "accepted_at": str}, pk="id")
+    db["audit"].create(
+        {"seq": int, "at": str, "actor": str, "action": str, "details": str, "mac": str},
+        pk="seq",
+    )
+    db["events"].create(
+        {
+            "id": int,
+            "at": str,
+            "kind": str,
+            "index_id": str,
+            "kiosk_id": str,
+            "decision": str,
+            "reason": str,
+            "extra": str,
+        },
+        pk="id",
+    )
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    """Lockout counters for the PIN policy, an `updated` column, indexes, append-only audit."""
+    db["counters"].create({"key": str, "value": int, "updated": str}, pk="key")
+    db["identities"].add_column("updated", str)
+    db["events"].create_index(["at"], if_not_exists=True)
+    db["events"].create_index(["index_id"], if_not_exists=True)
+    db["consents"].create_index(["index_id"], if_not_exists=True)
+    for op in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER audit_no_{op.lower()} BEFORE {op} ON audit "
+            f"BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+        )
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")  # a commit is on disk when it returns
+    conn.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed, not left in free pages
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'"
+    ).fetchone()
+    if not has_table:
+        return 0
+    row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def open_metadata(data_dir: Path) -> sqlite3.Connection:
+    """Open (creating or migrating as needed) the metadata database."""
+    path = data_dir / METADATA_FILE
+    existed = path.exists()
+    conn = connect(path)
+    os_chmod_private(path)
+    try:
+        version = schema_version(conn)
+        if version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"{path}: vault schema v{version} was written by a newer facekiosk "
+                f"(this one knows v{SCHEMA_VERSION}); downgrades are refused — install the "
+                f"newer version or restore a backup made by this one"
+            )
+        if version < SCHEMA_VERSION:
+            if existed and version > 0:
+                backup = backup_metadata(conn, data_dir, version)
+                log.warning(
+                    "migrating vault schema v%d -> v%d (backup: %s)",
+                    version,
+                    SCHEMA_VERSION,
+                    backup.name,
+                )
+            migrate(conn, version)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, current: int) -> None:
+    db = sqlite_utils.Database(conn)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if current == 0:
+            db["schema_version"].create({"version": int, "applied_at": str}, pk="version")
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[version](db)
+            conn.execute(
+                "INSERT INTO schema_version(version, applied_at) VALUES (?, ?)",
+                (version, datetime.now(UTC).isoformat()),
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def backup_metadata(conn: sqlite3.Connection, data_dir: Path, version: int) -> Path:
+    folder = data_dir / BACKUP_DIR
+    folder.mkdir(mode=0o700, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    dest = folder / f"vault.v{version}.{stamp}.sqlite"
+    target = sqlite3.connect(dest)
+    try:
+        conn.backup(target)
+    except sqlite3.Error as exc:
+        raise VaultError(f"could not back up the vault before migrating: {exc}") from exc
+    finally:
+        target.close()
+    os_chmod_private(dest)
+    return dest
+
+
+def os_chmod_private(path: Path) -> None:
+    import os
+
+    os.chmod(path, 0o600)

@@ -1,0 +1,267 @@
+"""Durable, encrypted storage of the vector indexes: one snapshot plus an append-only journal.
+
+snapshot `vectors.snap`:     MAGIC | u32 len | header JSON | per space: u64 len | sealed body
+journal  `vectors.journal`:  MAGIC | u64 generation | per record: u32 len | sealed record
+
+Each sealed unit carries associated data naming the vault, the file kind, the
+generation and the record's position, so records cannot be swapped or replayed.
+A journal whose generation is older than the snapshot's was already folded into it
+(crash between the two renames of a compaction) and is ignored. A torn last journal
+record (power cut mid-append) is dropped with a warning and cut off; a complete
+record that fails its tag is corruption and is reported with file and offset.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import struct
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from facekiosk.vault.crypto import AuthenticationFailed, KeyRing, fsync_dir, seal, unseal
+from facekiosk.vault.errors import SchemaVersionError, VaultCorruptError
+from facekiosk.vault.space_index import SpaceIndex
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_FILE = "vectors.snap"
+JOURNAL_FILE = "vectors.journal"
+SNAP_MAGIC = b"FKSNAP01"
+JOURNAL_MAGIC = b"FKJRNL01"
+SNAPSHOT_FORMAT = 1
+_U32 = struct.Struct(">I")
+_U64 = struct.Struct(">Q")
+_JOURNAL_HEAD = len(JOURNAL_MAGIC) + _U64.size
+_MAX_RECORD = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class JournalRecord:
+    op: str  # "add" (insert or replace a template) or "del"
+    space: str
+    index_id: str
+    vector: np.ndarray | None = None  # float32, for "add"
+
+    def encode(self) -> bytes:
+        head = json.dumps({"op": self.op, "space": self.space}).encode()
+        vec = b"" if self.vector is None else np.asarray(self.vector, np.float32).tobytes()
+        return _U32.pack(len(head)) + head + uuid.UUID(self.index_id).bytes + vec
+
+    @classmethod
+    def decode(cls, data: bytes) -> JournalRecord:
+        (n,) = _U32.unpack_from(data)
+        head = json.loads(data[4 : 4 + n])
+        index_id = str(uuid.UUID(bytes=data[4 + n : 20 + n]))
+        raw = data[20 + n :]
+        vector = np.frombuffer(raw, dtype=np.float32).copy() if raw else None
+        return cls(head["op"], head["space"], index_id, vector)
+
+
+class VectorStore:
+    """Owns the two files; the indexes themselves live in memory in `SpaceIndex` objects."""
+
+    def __init__(self, data_dir: Path, vault_id: str, ring: KeyRing) -> None:
+        self.dir = data_dir
+        self.vault_id = vault_id
+        self.ring = ring
+        self.generation = 0
+        self.journal_records = 0
+        self._journal: int | None = None  # fd open for appending
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.dir / SNAPSHOT_FILE
+
+    @property
+    def journal_path(self) -> Path:
+        return self.dir / JOURNAL_FILE
+
+    def _aad(self, kind: str, generation: int, position: str) -> bytes:
+        return f"facekiosk/{self.vault_id}/{kind}/{generation}/{position}".encode()
+
+    # --- load ---------------------------------------------------------------------------------
+
+    def load(self) -> dict[str, SpaceIndex]:
+        spaces = self._read_snapshot() if self.snapshot_path.exists() else {}
+        if not self.journal_path.exists():
+            self._write_empty_journal(self.generation)
+        for record in self._replay_journal():
+            self.apply(spaces, record)
+        self._journal = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND)
+        return spaces
+
+    @staticmethod
+    def apply(spaces: dict[str, SpaceIndex], record: JournalRecord) -> None:
+        if record.op == "add":
+            assert record.vector is not None
+            if record.space not in spaces:
+                spaces[record.space] = SpaceIndex(record.space, record.vector.shape[0])
+            spaces[record.space].add(record.index_id, record.vector)
+        elif record.op == "del" and record.space in spaces:
+            spaces[record.space].remove(record.index_id)
+
+    def _read_snapshot(self) -> dict[str, SpaceIndex]:
+        path = self.snapshot_path
+        data = path.read_bytes()
+        if data[: len(SNAP_MAGIC)] != SNAP_MAGIC:
+            raise VaultCorruptError(path, 0, "not a facekiosk vector snapshot")
+        pos = len(SNAP_MAGIC)
+        try:
+            (head_len,) = _U32.unpack_from(data, pos)
+            header_bytes = data[pos + 4 : pos + 4 + head_len]
+            header = json.loads(header_bytes)
+            generation, names = int(header["generation"]), list(header["spaces"])
+            fmt = int(header["format"])
+        except (struct.error, ValueError, KeyError, TypeError) as exc:
+            raise VaultCorruptError(path, pos, f"unreadable header ({exc})") from exc
+        if fmt > SNAPSHOT_FORMAT:
+            raise SchemaVersionError(
+                f"{path}: snapshot format {fmt} is newer than this facekiosk ({SNAPSHOT_FORMAT})"
+            )
+        pos += 4 + head_len
+        spaces: dict[str, SpaceIndex] = {}
+        # The header is bound into every section's AAD: editing it breaks them all.
+        header_tag = header_bytes.hex()[:64]
+        for i, name in enumerate(names):
+            start = pos
+            try:
+                (length,) = _U64.unpack_from(data, pos)
+            except struct.error as exc:
+                raise VaultCorruptError(path, start, "section length missing") from exc
+            pos += _U64.size
+            blob = data[pos : pos + length]
+            if len(blob) != length:
+                raise VaultCorruptError(path, start, "section truncated")
+            aad = self._aad("snapshot", generation, f"{i}/{name}/{header_tag}")
+            try:
+                body = unseal(self.ring, aad, blob)
+            except AuthenticationFailed as exc:
+                raise VaultCorruptError(path, start, f"section {name!r}: {exc}") from exc
+            spaces[name] = SpaceIndex.from_bytes(body)
+            pos += length
+        if pos != len(data):
+            raise VaultCorruptError(path, pos, "unexpected bytes after the last section")
+        self.generation = generation
+        return spaces
+
+    def _replay_journal(self) -> Iterator[JournalRecord]:
+        path = self.journal_path
+        with open(path, "rb") as fh:
+            data = fh.read()
+        if data[: len(JOURNAL_MAGIC)] != JOURNAL_MAGIC or len(data) < _JOURNAL_HEAD:
+            raise VaultCorruptError(path, 0, "not a facekiosk journal")
+        (generation,) = _U64.unpack_from(data, len(JOURNAL_MAGIC))
+        if generation < self.generation:
+            log.warning(
+                "journal generation %d predates snapshot %d: already folded in, reset",
+                generation,
+                self.generation,
+            )
+            self._write_empty_journal(self.generation)
+            return
+        if generation != self.generation:
+            raise VaultCorruptError(path, len(JOURNAL_MAGIC), "journal is newer than the snapshot")
+        pos, seq = _JOURNAL_HEAD, 0
+        while pos < len(data):
+            if pos + 4 > len(data):
+                self._drop_torn_tail(pos, len(data))
+                break
+            (length,) = _U32.unpack_from(data, pos)
+            if length > _MAX_RECORD:
+                raise VaultCorruptError(path, pos, f"implausible record length {length}")
+            if pos + 4 + length > len(data):
+                self._drop_torn_tail(pos, len(data))
+                break
+            blob = data[pos + 4 : pos + 4 + length]
+            try:
+                plain = unseal(self.ring, self._aad("journal", generation, str(seq)), blob)
+                record = JournalRecord.decode(plain)
+            except AuthenticationFailed as exc:
+                raise VaultCorruptError(path, pos, f"journal record {seq}: {exc}") from exc
+            yield record
+            pos += 4 + length
+            seq += 1
+        self.journal_records = seq
+
+    def _drop_torn_tail(self, offset: int, size: int) -> None:
+        log.warning(
+            "%s: dropping a torn last record (%d bytes at offset %d; power cut?)",
+            self.journal_path.name,
+            size - offset,
+            offset,
+        )
+        with open(self.journal_path, "r+b") as fh:
+            fh.truncate(offset)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    # --- write --------------------------------------------------------------------------------
+
+    def append(self, records: list[JournalRecord]) -> None:
+        """Append and fsync: durable on return."""
+        assert self._journal is not None, "store not loaded"
+        parts = []
+        for record in records:
+            aad = self._aad("journal", self.generation, str(self.journal_records + len(parts)))
+            blob = seal(self.ring, aad, record.encode())
+            parts.append(_U32.pack(len(blob)) + blob)
+        payload = b"".join(parts)
+        written = os.write(self._journal, payload)
+        if written != len(payload):  # disk full: cut back so the journal stays well-formed
+            os.ftruncate(self._journal, os.fstat(self._journal).st_size - written)
+            raise OSError(f"short write to {self.journal_path}")
+        os.fsync(self._journal)
+        self.journal_records += len(records)
+
+    def compact(self, spaces: dict[str, SpaceIndex]) -> None:
+        """New snapshot (temp, fsync, rename, fsync dir), then an empty journal the same way."""
+        generation = self.generation + 1
+        names = sorted(name for name, s in spaces.items() if len(s) > 0)
+        header = json.dumps(
+            {"format": SNAPSHOT_FORMAT, "generation": generation, "spaces": names}
+        ).encode()
+        header_tag = header.hex()[:64]
+        tmp = self.snapshot_path.with_name(f".{SNAPSHOT_FILE}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(SNAP_MAGIC + _U32.pack(len(header)) + header)
+                for i, name in enumerate(names):
+                    aad = self._aad("snapshot", generation, f"{i}/{name}/{header_tag}")
+                    blob = seal(self.ring, aad, spaces[name].to_bytes())
+                    fh.write(_U64.pack(len(blob)))
+                    fh.write(blob)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.snapshot_path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        fsync_dir(self.dir)
+        self.generation = generation
+        self._write_empty_journal(generation)
+
+    def _write_empty_journal(self, generation: int) -> None:
+        tmp = self.journal_path.with_name(f".{JOURNAL_FILE}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(JOURNAL_MAGIC + _U64.pack(generation))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.journal_path)
+        fsync_dir(self.dir)
+        if self._journal is not None:
+            os.close(self._journal)
+            self._journal = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND)
+        self.journal_records = 0
+
+    def close(self) -> None:
+        if self._journal is not None:
+            os.close(self._journal)
+            self._journal = None
