@@ -1,0 +1,140 @@
+"""The live camera preview: paints the newest frame at camera rate plus overlays.
+
+Overlays come from the latest inference result (face boxes), the session
+(guidance arrow) and liveness (a progress ring); the widget never waits for
+inference, it just draws what it has.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from facekiosk.ui.inference import FaceOverlay
+
+ARROWS = ("left", "right", "up", "down", "closer", "back")
+GOOD = QColor("#3ddc84")
+HINT = QColor("#ffcc33")
+OTHER = QColor(255, 255, 255, 140)
+
+
+def to_qimage(frame: np.ndarray) -> QImage:
+    """A QImage view of a BGR uint8 frame (the caller keeps `frame` alive while painting)."""
+    h, w = frame.shape[:2]
+    return QImage(frame.data, w, h, int(frame.strides[0]), QImage.Format.Format_BGR888)
+
+
+class PreviewWidget(QWidget):
+    def __init__(self, parent: QWidget | None = None, *, mirror: bool = True) -> None:
+        super().__init__(parent)
+        self.setObjectName("preview")
+        self.setAccessibleName(self.tr("Camera preview"))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(240, 180)
+        self.mirror = mirror
+        self._frame: np.ndarray | None = None
+        self._faces: tuple[FaceOverlay, ...] = ()
+        self._face_frame_size: tuple[int, int] = (1, 1)
+        self.face_ok = False
+        self.arrow: str | None = None
+        self.progress: float | None = None  # 0..1 liveness/capture progress
+        self.message = ""
+        self.painted_frames = 0
+
+    def set_frame(self, frame: np.ndarray | None) -> None:
+        self._frame = frame
+        self.update()
+
+    def set_faces(self, faces: tuple[FaceOverlay, ...], frame_size: tuple[int, int]) -> None:
+        self._faces = faces
+        self._face_frame_size = frame_size
+        self.update()
+
+    def set_guidance(
+        self, *, ok: bool, arrow: str | None, progress: float | None, message: str = ""
+    ) -> None:
+        self.face_ok, self.arrow, self.progress, self.message = ok, arrow, progress, message
+        self.update()
+
+    def clear(self) -> None:
+        self._frame, self._faces = None, ()
+        self.update()
+
+    def _image_rect(self, w: int, h: int) -> QRectF:
+        scale = min(self.width() / w, self.height() / h)
+        dw, dh = w * scale, h * scale
+        return QRectF((self.width() - dw) / 2, (self.height() - dh) / 2, dw, dh)
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor("#10151c"))
+        frame = self._frame
+        if frame is None:
+            p.end()
+            return
+        h, w = frame.shape[:2]
+        target = self._image_rect(w, h)
+        image = to_qimage(frame)
+        if self.mirror:
+            image = image.flipped(Qt.Orientation.Horizontal)
+        p.drawImage(target, image)
+        self._paint_faces(p, target)
+        self._paint_arrow(p, target)
+        self._paint_progress(p, target)
+        p.end()
+        self.painted_frames += 1
+
+    def _map_box(self, box: tuple[float, float, float, float], target: QRectF) -> QRectF:
+        fw, fh = self._face_frame_size
+        sx, sy = target.width() / fw, target.height() / fh
+        x1, y1, x2, y2 = box
+        if self.mirror:
+            x1, x2 = fw - x2, fw - x1
+        return QRectF(target.x() + x1 * sx, target.y() + y1 * sy, (x2 - x1) * sx, (y2 - y1) * sy)
+
+    def _paint_faces(self, p: QPainter, target: QRectF) -> None:
+        for face in self._faces:
+            colour = (GOOD if self.face_ok else HINT) if face.primary else OTHER
+            p.setPen(QPen(colour, 4 if face.primary else 2))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(self._map_box(face.bbox, target), 12, 12)
+
+    def _paint_arrow(self, p: QPainter, target: QRectF) -> None:
+        if self.arrow not in ARROWS:
+            return
+        c = target.center()
+        size = min(target.width(), target.height()) * 0.12
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(HINT)
+        if self.arrow in ("closer", "back"):
+            # concentric chevrons: pointing outwards = come closer, inwards = step back
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.setPen(QPen(HINT, 6))
+            r = size * (1.6 if self.arrow == "closer" else 0.8)
+            p.drawEllipse(c, r, r)
+            p.drawEllipse(c, r * 0.6, r * 0.6)
+            return
+        direction = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}[self.arrow]
+        dx, dy = direction
+        # the arrow sits at the edge of the image the person should move towards
+        tip = QPointF(c.x() + dx * target.width() * 0.42, c.y() + dy * target.height() * 0.40)
+        base = QPointF(tip.x() - dx * size, tip.y() - dy * size)
+        perp = QPointF(-dy * size * 0.7, dx * size * 0.7)
+        p.drawPolygon(QPolygonF([tip, base + perp, base - perp]))
+
+    def _paint_progress(self, p: QPainter, target: QRectF) -> None:
+        if self.progress is None:
+            return
+        r = min(target.width(), target.height()) * 0.08
+        box = QRectF(target.right() - 2.6 * r, target.top() + 0.6 * r, 2 * r, 2 * r)
+        p.setPen(QPen(QColor(255, 255, 255, 70), 8))
+        p.drawEllipse(box)
+        p.setPen(QPen(GOOD, 8, cap=Qt.PenCapStyle.RoundCap))
+        span = int(-360 * 16 * max(0.0, min(1.0, self.progress)))
+        path = QPainterPath()
+        path.arcMoveTo(box, 90)
+        path.arcTo(box, 90, span / 16)
+        p.drawPath(path)
