@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 SETTINGS_FILE = "settings.toml"
+# Format version of settings.toml ([meta] schema); a file without it is schema 1.
+# An app refuses a file newer than it knows: a downgrade must not misread keys.
+SETTINGS_SCHEMA = 1
 
 
 class SettingsError(ValueError):
@@ -103,7 +106,13 @@ class LogSettings:
 
 
 @dataclass
+class MetaSettings:
+    schema: int = SETTINGS_SCHEMA
+
+
+@dataclass
 class Settings:
+    meta: MetaSettings = field(default_factory=MetaSettings)
     engine: EngineSettings = field(default_factory=EngineSettings)
     quality: QualitySettings = field(default_factory=QualitySettings)
     liveness: LivenessSettings = field(default_factory=LivenessSettings)
@@ -182,6 +191,12 @@ def _build(cls: type, data: dict[str, Any], prefix: str, unknown: list[str]) -> 
 
 
 def _validate(s: Settings) -> None:
+    if s.meta.schema > SETTINGS_SCHEMA:
+        raise SettingsError(
+            f"meta.schema: settings file is schema {s.meta.schema}, newer than this facekiosk "
+            f"understands ({SETTINGS_SCHEMA}); install the newer version again or restore "
+            "the settings.toml from the backup taken before the upgrade"
+        )
     checks: list[tuple[bool, str]] = [
         (
             4 <= s.pin.min_length <= s.pin.max_length <= 16,
@@ -210,6 +225,9 @@ def parse_settings(text: str, *, source: str = "settings") -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{source}: not valid TOML: {exc}") from exc
+    meta = data.setdefault("meta", {})
+    if isinstance(meta, dict):
+        meta.setdefault("schema", 1)
     unknown: list[str] = []
     settings = _build(Settings, data, "", unknown)
     settings.unknown_keys = unknown
