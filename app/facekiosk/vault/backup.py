@@ -63,6 +63,16 @@ def write_backup(vault: Vault, dest: Path) -> Path:
     return dest
 
 
+def read_envelope(archive: Path) -> Envelope:
+    """The backup's key envelope (to know whether it needs a passphrase or a key file)."""
+    with open(archive, "rb") as fh:
+        head = fh.read(len(MAGIC) + 4)
+        if not head.startswith(MAGIC) or len(head) < len(MAGIC) + 4:
+            raise VaultError(f"{archive}: not a facekiosk backup")
+        (env_len,) = _U32.unpack_from(head, len(MAGIC))
+        return Envelope.from_bytes(fh.read(env_len), str(archive))
+
+
 def restore_backup(
     archive: Path, data_dir: Path, *, passphrase: str | None, key_file: Path | None
 ) -> str:

@@ -520,9 +520,12 @@ class Vault:
                     if needle in r.index_id
                     or (r.label is not None and needle in r.label.casefold())
                 ]
-            key = "label" if column == "label" else column
             records.sort(
-                key=lambda r: (getattr(r, key) is None, str(getattr(r, key) or "")), reverse=desc
+                key=lambda r: (
+                    getattr(r, column) is None,
+                    str(getattr(r, column) or "").casefold(),
+                ),
+                reverse=desc,
             )
             end = None if limit is None else offset + limit
             return records[offset:end]

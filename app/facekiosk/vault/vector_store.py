@@ -1,7 +1,10 @@
 """Durable, encrypted storage of the vector indexes: one snapshot plus an append-only journal.
 
 snapshot `vectors.snap`:     MAGIC | u32 len | header JSON | per space: u64 len | sealed body
-journal  `vectors.journal`:  MAGIC | u64 generation | per record: u32 len | sealed record
+journal  `vectors.journal`:  MAGIC | u64 gen | u64 ~gen | per record: u32 len | u32 ~len | sealed
+
+Lengths and the generation are stored with their bitwise complement: a flipped bit
+in them is corruption, never mistaken for a torn write (which would drop a record).
 
 Each sealed unit carries associated data naming the vault, the file kind, the
 generation and the record's position, so records cannot be swapped or replayed.
@@ -13,6 +16,7 @@ record that fails its tag is corruption and is reported with file and offset.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -37,7 +41,10 @@ JOURNAL_MAGIC = b"FKJRNL01"
 SNAPSHOT_FORMAT = 1
 _U32 = struct.Struct(">I")
 _U64 = struct.Struct(">Q")
-_JOURNAL_HEAD = len(JOURNAL_MAGIC) + _U64.size
+_REC_HEAD = struct.Struct(">II")  # length, ~length
+_GEN_HEAD = struct.Struct(">QQ")  # generation, ~generation
+_JOURNAL_HEAD = len(JOURNAL_MAGIC) + _GEN_HEAD.size
+_M32, _M64 = 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF
 _MAX_RECORD = 64 * 1024 * 1024
 
 
@@ -127,7 +134,7 @@ class VectorStore:
         pos += 4 + head_len
         spaces: dict[str, SpaceIndex] = {}
         # The header is bound into every section's AAD: editing it breaks them all.
-        header_tag = header_bytes.hex()[:64]
+        header_tag = hashlib.sha256(header_bytes).hexdigest()
         for i, name in enumerate(names):
             start = pos
             try:
@@ -156,8 +163,10 @@ class VectorStore:
             data = fh.read()
         if data[: len(JOURNAL_MAGIC)] != JOURNAL_MAGIC or len(data) < _JOURNAL_HEAD:
             raise VaultCorruptError(path, 0, "not a facekiosk journal")
-        (generation,) = _U64.unpack_from(data, len(JOURNAL_MAGIC))
-        if generation < self.generation:
+        generation, check = _GEN_HEAD.unpack_from(data, len(JOURNAL_MAGIC))
+        if check != generation ^ _M64:
+            raise VaultCorruptError(path, len(JOURNAL_MAGIC), "journal header damaged")
+        if generation == self.generation - 1:
             log.warning(
                 "journal generation %d predates snapshot %d: already folded in, reset",
                 generation,
@@ -166,26 +175,31 @@ class VectorStore:
             self._write_empty_journal(self.generation)
             return
         if generation != self.generation:
-            raise VaultCorruptError(path, len(JOURNAL_MAGIC), "journal is newer than the snapshot")
+            raise VaultCorruptError(
+                path,
+                len(JOURNAL_MAGIC),
+                f"journal generation {generation} does not follow snapshot {self.generation}",
+            )
         pos, seq = _JOURNAL_HEAD, 0
         while pos < len(data):
-            if pos + 4 > len(data):
+            if pos + _REC_HEAD.size > len(data):
                 self._drop_torn_tail(pos, len(data))
                 break
-            (length,) = _U32.unpack_from(data, pos)
-            if length > _MAX_RECORD:
-                raise VaultCorruptError(path, pos, f"implausible record length {length}")
-            if pos + 4 + length > len(data):
+            length, check = _REC_HEAD.unpack_from(data, pos)
+            if check != length ^ _M32 or length > _MAX_RECORD:
+                raise VaultCorruptError(path, pos, f"journal record {seq}: length field damaged")
+            end = pos + _REC_HEAD.size + length
+            if end > len(data):
                 self._drop_torn_tail(pos, len(data))
                 break
-            blob = data[pos + 4 : pos + 4 + length]
+            blob = data[pos + _REC_HEAD.size : end]
             try:
                 plain = unseal(self.ring, self._aad("journal", generation, str(seq)), blob)
                 record = JournalRecord.decode(plain)
             except AuthenticationFailed as exc:
                 raise VaultCorruptError(path, pos, f"journal record {seq}: {exc}") from exc
             yield record
-            pos += 4 + length
+            pos = end
             seq += 1
         self.journal_records = seq
 
@@ -210,7 +224,7 @@ class VectorStore:
         for record in records:
             aad = self._aad("journal", self.generation, str(self.journal_records + len(parts)))
             blob = seal(self.ring, aad, record.encode())
-            parts.append(_U32.pack(len(blob)) + blob)
+            parts.append(_REC_HEAD.pack(len(blob), len(blob) ^ _M32) + blob)
         payload = b"".join(parts)
         written = os.write(self._journal, payload)
         if written != len(payload):  # disk full: cut back so the journal stays well-formed
@@ -226,7 +240,7 @@ class VectorStore:
         header = json.dumps(
             {"format": SNAPSHOT_FORMAT, "generation": generation, "spaces": names}
         ).encode()
-        header_tag = header.hex()[:64]
+        header_tag = hashlib.sha256(header).hexdigest()
         tmp = self.snapshot_path.with_name(f".{SNAPSHOT_FILE}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
@@ -251,7 +265,7 @@ class VectorStore:
         tmp = self.journal_path.with_name(f".{JOURNAL_FILE}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(JOURNAL_MAGIC + _U64.pack(generation))
+            fh.write(JOURNAL_MAGIC + _GEN_HEAD.pack(generation, generation ^ _M64))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.journal_path)

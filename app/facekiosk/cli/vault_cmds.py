@@ -1,0 +1,440 @@
+"""`facekiosk enroll | identify | admin …`: the vault from the command line.
+
+The admin passphrase (passphrase-mode vaults) comes from $FACEKIOSK_VAULT_PASSPHRASE
+or an interactive prompt; it is never a command-line argument (shell history, ps).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from facekiosk.cli.context import CliContext, CliError, print_json
+
+PASSPHRASE_ENV = "FACEKIOSK_VAULT_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "FACEKIOSK_VAULT_NEW_PASSPHRASE"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("enroll", help="enrol one person from photos; prints the new Index ID")
+    p.add_argument("--image", nargs="+", required=True, metavar="PATH", help="photos of ONE person")
+    p.add_argument("--label", help="optional label (stored encrypted)")
+    p.add_argument("--consent-version", help="consent text version the person accepted")
+    p.add_argument(
+        "--allow-duplicate", action="store_true", help="enrol even if the face is already enrolled"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_enroll)
+
+    p = sub.add_parser("identify", help="1:N search of the face in a photo")
+    p.add_argument("--image", required=True, metavar="PATH")
+    p.add_argument("-k", type=int, default=5, help="number of candidates (default 5)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_identify)
+
+    admin = sub.add_parser("admin", help="vault administration: list, delete, audit, keys, backup")
+    asub = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+
+    p = asub.add_parser("list", help="enrolled Index IDs")
+    p.add_argument("--search", help="Index ID or label substring")
+    p.add_argument("--order-by", default="created", help="created|last_seen|label|… ('-' = desc)")
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_list)
+
+    p = asub.add_parser("delete", help="purge Index IDs for good (template, metadata, PIN)")
+    p.add_argument("index_ids", nargs="+", metavar="INDEX_ID")
+    p.add_argument("--reason", default="", help="recorded in the audit log")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_delete)
+
+    p = asub.add_parser("audit", help="show the audit log; --verify checks its hash chain")
+    p.add_argument("--verify", action="store_true")
+    p.add_argument("--since-seq", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_audit)
+
+    p = asub.add_parser("events", help="attendance/access events")
+    p.add_argument("--csv", action="store_true", help="CSV on stdout (or --out)")
+    p.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    p.add_argument("--kind")
+    p.add_argument("--since", help="ISO date/time (UTC if no zone)")
+    p.add_argument("--until", help="ISO date/time, exclusive")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_events)
+
+    key = asub.add_parser("key", help="export or rotate the vault key")
+    ksub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    p = ksub.add_parser("export", help="write the wrapped data key (for the site's safe)")
+    p.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    p.add_argument(
+        "--recovery-passphrase",
+        action="store_true",
+        help=f"wrap under a recovery passphrase (from ${NEW_PASSPHRASE_ENV} or a prompt)",
+    )
+    p.set_defaults(func=run_key_export)
+    p = ksub.add_parser("rotate", help="new key-encryption key (device file or passphrase)")
+    p.add_argument(
+        "--passphrase",
+        action="store_true",
+        help=f"lock with a new admin passphrase (${NEW_PASSPHRASE_ENV} or a prompt); "
+        "default: a new device key file",
+    )
+    p.add_argument(
+        "--reencrypt", action="store_true", help="also new data key; re-encrypt everything"
+    )
+    p.set_defaults(func=run_key_rotate)
+
+    p = asub.add_parser("backup", help="one encrypted archive of the vault")
+    p.add_argument("--out", type=Path, required=True, help="file or folder")
+    p.set_defaults(func=run_backup)
+
+    p = asub.add_parser("restore", help="restore an archive into an EMPTY data dir")
+    p.add_argument("archive", type=Path)
+    p.add_argument("--key-file", type=Path, help="device key file of the vault that was backed up")
+    p.set_defaults(func=run_restore)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _passphrase(env: str, prompt: str, *, confirm: bool = False) -> str:
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise CliError(f"a passphrase is needed: set ${env} or run interactively")
+    value = getpass.getpass(prompt)
+    if confirm and getpass.getpass("again: ") != value:
+        raise CliError("the passphrases differ")
+    return value
+
+
+@contextmanager
+def open_vault(ctx: CliContext, *, create: bool = True) -> Iterator[Any]:
+    from facekiosk.vault import Vault, VaultError
+    from facekiosk.vault.crypto import ENVELOPE_FILE, Envelope
+
+    data_dir = ctx.prepare() if create else ctx.data_dir
+    envelope_path = data_dir / ENVELOPE_FILE
+    passphrase = None
+    try:
+        if envelope_path.exists():
+            mode = Envelope.from_bytes(envelope_path.read_bytes()).mode
+        else:
+            mode = ctx.settings.vault.key_mode
+        if mode == "passphrase":
+            passphrase = _passphrase(PASSPHRASE_ENV, "vault passphrase: ")
+        vault = Vault.open(
+            data_dir,
+            passphrase=passphrase,
+            create=create,
+            compact_every=ctx.settings.vault.compact_every,
+        )
+    except VaultError as exc:
+        raise CliError(str(exc)) from exc
+    try:
+        yield vault
+    except VaultError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        vault.close()
+
+
+def _engine(ctx: CliContext) -> Any:
+    from facekiosk.engine.registry import create_engine
+    from facekiosk.engine.types import EngineError
+
+    try:
+        return create_engine(ctx.settings.engine, ctx.data_dir)
+    except EngineError as exc:
+        raise CliError(f"engine: {exc}") from exc
+
+
+def _faces(engine: Any, path: str) -> list[Any]:
+    from facekiosk.engine.types import ImageError, read_image
+
+    try:
+        return engine.analyze(read_image(path))
+    except ImageError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _threshold(ctx: CliContext, engine: Any) -> float:
+    t = ctx.settings.engine.threshold
+    return float(engine.default_threshold if t is None else t)
+
+
+# --- enroll / identify ---------------------------------------------------------------------------
+
+
+def run_enroll(args: argparse.Namespace, ctx: CliContext) -> int:
+    engine = _engine(ctx)
+    embeddings = []
+    for path in args.image:
+        faces = _faces(engine, path)
+        if len(faces) != 1:
+            what = "no face" if not faces else f"{len(faces)} faces"
+            raise CliError(f"{path}: {what} found; each photo must show exactly one person")
+        embeddings.append(faces[0].embedding)
+    threshold = _threshold(ctx, engine)
+    for i, a in enumerate(embeddings):
+        for b in embeddings[i + 1 :]:
+            if a.similarity(b) < threshold:
+                raise CliError("the photos do not look like the same person; enrol them separately")
+    with open_vault(ctx) as vault:
+        from facekiosk.engine.types import Embedding
+        from facekiosk.vault import make_template
+
+        space, template = make_template(embeddings)
+        probe = Embedding(template, embeddings[0].engine, embeddings[0].model)
+        if vault.spaces() and space in vault.spaces():
+            dup = vault.find_duplicate(probe, threshold)
+            if dup is not None and not args.allow_duplicate:
+                raise CliError(
+                    f"this face is already enrolled as {dup.index_id} "
+                    f"(similarity {dup.similarity:.3f}); use --allow-duplicate to override"
+                )
+        index_id = vault.enroll(
+            embeddings, label=args.label, consent_version=args.consent_version, actor="cli"
+        )
+    if args.json:
+        print_json({"index_id": index_id})
+    else:
+        print(index_id)
+    return 0
+
+
+def run_identify(args: argparse.Namespace, ctx: CliContext) -> int:
+    engine = _engine(ctx)
+    faces = _faces(engine, args.image)
+    if not faces:
+        result: dict[str, Any] = {"matches": [], "decision": "no_face"}
+    else:
+        with open_vault(ctx, create=False) as vault:
+            matches = vault.search(faces[0].embedding, k=args.k)
+            decision = vault.decide(matches, _threshold(ctx, engine), ctx.settings.engine.margin)
+        result = {
+            "matches": [
+                {"index_id": m.index_id, "similarity": round(m.similarity, 6)} for m in matches
+            ],
+            "decision": decision.outcome,
+        }
+    if args.json:
+        print_json(result)
+    else:
+        print(result["decision"])
+        for m in result["matches"]:
+            print(f"  {m['index_id']}  {m['similarity']:.4f}")
+    return 0
+
+
+# --- admin -------------------------------------------------------------------------------------
+
+
+def _record_json(r: Any) -> dict[str, Any]:
+    return {
+        "index_id": r.index_id,
+        "created": r.created.isoformat(),
+        "engine": r.engine,
+        "model": r.model,
+        "consent_version": r.consent_version,
+        "status": r.status,
+        "valid_until": r.valid_until.isoformat() if r.valid_until else None,
+        "last_seen": r.last_seen.isoformat() if r.last_seen else None,
+        "label": r.label,
+        "has_pin": r.has_pin,
+        "has_payload": r.has_payload,
+        "images": r.n_images,
+    }
+
+
+def run_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    with open_vault(ctx, create=False) as vault:
+        try:
+            records = vault.list_ids(args.offset, args.limit, args.search, args.order_by)
+        except ValueError as exc:
+            raise CliError(str(exc)) from exc
+        total = vault.count(args.search)
+    if args.json:
+        print_json({"total": total, "identities": [_record_json(r) for r in records]})
+        return 0
+    for r in records:
+        seen = r.last_seen.isoformat(timespec="seconds") if r.last_seen else "-"
+        print(
+            f"{r.index_id}  {r.created.isoformat(timespec='seconds')}  {seen}  {r.status}  "
+            f"{r.label or ''}"
+        )
+    print(f"{len(records)} of {total} Index ID(s)")
+    return 0
+
+
+def run_delete(args: argparse.Namespace, ctx: CliContext) -> int:
+    with open_vault(ctx, create=False) as vault:
+        receipt = vault.delete(args.index_ids, reason=args.reason, actor="cli")
+    out = {
+        "purged": receipt.index_ids,
+        "purged_at": receipt.purged_at.isoformat(),
+        "vectors_removed": receipt.vectors_removed,
+        "metadata_rows_removed": receipt.metadata_rows_removed,
+        "events_anonymised": receipt.events_anonymised,
+        "audit_seq": receipt.audit_seq,
+    }
+    if args.json:
+        print_json(out)
+    else:
+        for i in receipt.index_ids:
+            print(f"purged {i}")
+        print(f"audit entry #{receipt.audit_seq}")
+    return 0
+
+
+def run_audit(args: argparse.Namespace, ctx: CliContext) -> int:
+    with open_vault(ctx, create=False) as vault:
+        if args.verify:
+            v = vault.verify_audit()
+            if args.json:
+                print_json(
+                    {
+                        "ok": v.ok,
+                        "checked": v.checked,
+                        "first_bad_seq": v.first_bad_seq,
+                        "reason": v.reason,
+                    }
+                )
+            else:
+                print(
+                    f"audit chain OK ({v.checked} entries)"
+                    if v.ok
+                    else f"audit chain BROKEN at entry {v.first_bad_seq}: {v.reason}"
+                )
+            return 0 if v.ok else 1
+        entries = vault.audit_entries(args.since_seq)
+    if args.json:
+        print_json(
+            [
+                {
+                    "seq": e.seq,
+                    "at": e.at.isoformat(),
+                    "actor": e.actor,
+                    "action": e.action,
+                    "details": e.details,
+                }
+                for e in entries
+            ]
+        )
+    else:
+        for e in entries:
+            print(f"#{e.seq} {e.at.isoformat(timespec='seconds')} {e.actor} {e.action} {e.details}")
+    return 0
+
+
+def _when(text: str | None) -> Any:
+    from datetime import UTC, datetime
+
+    if text is None:
+        return None
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise CliError(f"not an ISO date/time: {text!r}") from exc
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def run_events(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.vault import write_events_csv
+
+    with open_vault(ctx, create=False) as vault:
+        events = vault.events(_when(args.since), _when(args.until), args.kind)
+    if args.csv or args.out:
+        if args.out:
+            with open(args.out, "w", newline="", encoding="utf-8") as fh:
+                n = write_events_csv(events, fh)
+            print(f"{n} event(s) written to {args.out}", file=sys.stderr)
+        else:
+            write_events_csv(events, sys.stdout)
+        return 0
+    rows = [
+        {
+            "id": e.id,
+            "at": e.at.isoformat(),
+            "kind": e.kind,
+            "index_id": e.index_id,
+            "kiosk_id": e.kiosk_id,
+            "decision": e.decision,
+            "reason": e.reason,
+            "extra": e.extra,
+        }
+        for e in events
+    ]
+    if args.json:
+        print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['at']} {r['kind']} {r['index_id'] or '-'} {r['decision']} {r['reason']}")
+    return 0
+
+
+def run_key_export(args: argparse.Namespace, ctx: CliContext) -> int:
+    recovery = None
+    if args.recovery_passphrase:
+        recovery = _passphrase(NEW_PASSPHRASE_ENV, "recovery passphrase: ", confirm=True)
+    with open_vault(ctx, create=False) as vault:
+        data = vault.export_key(recovery)
+    if args.out:
+        from facekiosk.vault.crypto import write_private_file
+
+        write_private_file(args.out, data)
+        print(f"wrapped key written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(data.decode())
+    return 0
+
+
+def run_key_rotate(args: argparse.Namespace, ctx: CliContext) -> int:
+    new = None
+    if args.passphrase:
+        new = _passphrase(NEW_PASSPHRASE_ENV, "new vault passphrase: ", confirm=True)
+    with open_vault(ctx, create=False) as vault:
+        vault.rotate_key(passphrase=new, reencrypt=args.reencrypt)
+    print("key rotated" + (" and data re-encrypted" if args.reencrypt else ""))
+    return 0
+
+
+def run_backup(args: argparse.Namespace, ctx: CliContext) -> int:
+    with open_vault(ctx, create=False) as vault:
+        path = vault.backup(args.out)
+    print(path)
+    return 0
+
+
+def run_restore(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.vault import Vault, VaultError
+    from facekiosk.vault.backup import read_envelope
+
+    passphrase = None
+    try:
+        mode = read_envelope(args.archive).mode
+    except OSError as exc:
+        raise CliError(f"{args.archive}: {exc.strerror}") from exc
+    except VaultError as exc:
+        raise CliError(str(exc)) from exc
+    if mode == "passphrase":
+        passphrase = _passphrase(PASSPHRASE_ENV, "passphrase of the backed-up vault: ")
+    elif args.key_file is None:
+        raise CliError("this backup is locked by a device key file: pass --key-file")
+    try:
+        vault_id = Vault.restore(
+            args.archive, ctx.data_dir, passphrase=passphrase, key_file=args.key_file
+        )
+    except VaultError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"restored vault {vault_id} into {ctx.data_dir}")
+    return 0

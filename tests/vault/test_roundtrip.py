@@ -1,0 +1,181 @@
+"""Enroll, search, metadata and restarts."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from facekiosk.vault import (
+    MAX_PAYLOAD,
+    Match,
+    UnknownIndexId,
+    Vault,
+    VaultLockedError,
+    WrongSpaceError,
+    decide,
+)
+from tests.vault.conftest import emb, unit
+
+
+def test_round_trip_across_restarts(data_dir, rng):
+    vectors = [unit(rng) for _ in range(20)]
+    valid = datetime(2030, 1, 1, tzinfo=UTC)
+    with Vault.open(data_dir) as vault:
+        ids = [vault.enroll([emb(v)], label=f"person {i}") for i, v in enumerate(vectors)]
+        vault.enroll(
+            [emb(unit(rng))], payload=b"\x00emp-42", consent_version="c1", valid_until=valid
+        )
+        special = vault.list_ids(order_by="-created", limit=1)[0].index_id
+        vault.set_pin(ids[0], "4711")
+        vault.record_event("check_in", ids[1], "kiosk-1", "granted", "ok", {"score": 0.9})
+        vault.touch(ids[2])
+    with Vault.open(data_dir) as vault:
+        assert vault.count() == 21
+        for i, v in enumerate(vectors):
+            best = vault.search(emb(v), k=3)
+            assert best[0].index_id == ids[i]
+            assert best[0].similarity == pytest.approx(1.0, abs=1e-5)
+            assert best[0].similarity > best[1].similarity
+            assert vault.get(ids[i]).label == f"person {i}"
+        record = vault.get(special)
+        assert (record.consent_version, record.valid_until, record.has_payload) == (
+            "c1",
+            valid,
+            True,
+        )
+        assert vault.get_payload(special) == b"\x00emp-42"
+        assert vault.consents(special)[0][0] == "c1"
+        assert vault.verify_pin(ids[0], "4711") and not vault.verify_pin(ids[0], "4712")
+        assert vault.has_pin(ids[0]) and not vault.has_pin(ids[1])
+        assert vault.get(ids[2]).last_seen is not None
+        (event,) = vault.events(kind="check_in")
+        assert (event.index_id, event.extra) == (ids[1], {"score": 0.9})
+
+
+def test_template_is_mean_of_several_images(data_dir, rng):
+    centre = unit(rng)
+    shots = [centre + 0.3 * unit(rng) for _ in range(4)]
+    with Vault.open(data_dir) as vault:
+        index_id = vault.enroll([emb(s) for s in shots])
+        vault.enroll([emb(unit(rng))])
+        best = vault.search(emb(centre), k=1)[0]
+        assert best.index_id == index_id
+        single = max(float(np.dot(centre, s / np.linalg.norm(s))) for s in shots)
+        assert best.similarity > single  # averaging moved the template towards the centre
+        assert vault.get(index_id).n_images == 4
+
+
+def test_real_faces_match_and_duplicate_check(data_dir, real_embeddings):
+    from facekiosk.engine.registry import create_engine
+    from facekiosk.settings import EngineSettings
+
+    threshold = create_engine(EngineSettings(name="dlib"), None).default_threshold
+    with Vault.open(data_dir) as vault:
+        ids = {name: vault.enroll([shots[0]]) for name, shots in real_embeddings.items()}
+        for name, shots in real_embeddings.items():
+            decision = vault.decide(vault.search(shots[1]), threshold, margin=0.0)
+            assert decision.outcome == "match" and decision.index_id == ids[name]
+            dup = vault.find_duplicate(shots[1], threshold)
+            assert dup is not None and dup.index_id == ids[name]
+
+
+def test_decide_rules():
+    a, b = Match("a", 0.9), Match("b", 0.88)
+    assert decide([], 0.5).reason == "empty"
+    assert decide([a], 0.95).reason == "below_threshold"
+    assert decide([a, b], 0.5, margin=0.05).reason == "ambiguous"
+    ok = decide([a, b], 0.5, margin=0.01)
+    assert (ok.outcome, ok.index_id, ok.runner_up) == ("match", "a", b)
+
+
+def test_other_model_is_refused(data_dir, rng):
+    with Vault.open(data_dir) as vault:
+        vault.enroll([emb(unit(rng))])
+        with pytest.raises(WrongSpaceError, match="holds templates of test/synthetic-v1"):
+            vault.search(emb(unit(rng), model="other-model"))
+        with pytest.raises(WrongSpaceError, match="32-d"):
+            vault.enroll([emb(unit(rng, 64))])
+        with pytest.raises(ValueError, match="cannot compare"):
+            vault.enroll([emb(unit(rng)), emb(unit(rng), model="other-model")])
+
+
+def test_unknown_ids_are_clear_errors_and_delete_nothing(data_dir, rng):
+    with Vault.open(data_dir) as vault:
+        known = vault.enroll([emb(unit(rng))])
+        with pytest.raises(UnknownIndexId, match="00000000-0000-4000-8000-000000000000"):
+            vault.delete([known, "00000000-0000-4000-8000-000000000000"])
+        assert vault.count() == 1
+        with pytest.raises(UnknownIndexId):
+            vault.get("nope")
+        with pytest.raises(UnknownIndexId):
+            vault.set_pin("nope", "1234")
+
+
+def test_list_search_sort_and_paging(data_dir, rng):
+    with Vault.open(data_dir) as vault:
+        for name in ["carol", "alice", "Bob", "dave"]:
+            vault.enroll([emb(unit(rng))], label=name)
+        vault.enroll([emb(unit(rng))])
+        labels = [r.label for r in vault.list_ids(order_by="label")]
+        assert labels == ["alice", "Bob", "carol", "dave", None]
+        assert [r.label for r in vault.list_ids(search="BO")] == ["Bob"]
+        assert vault.count(search="L") == 2  # not a hex digit: labels only
+        page = vault.list_ids(offset=1, limit=2, order_by="-created")
+        assert len(page) == 2
+        with pytest.raises(ValueError, match="order_by"):
+            vault.list_ids(order_by="label_ct; DROP TABLE identities")
+
+
+def test_limits_and_counters(data_dir, rng):
+    with Vault.open(data_dir) as vault:
+        index_id = vault.enroll([emb(unit(rng))])
+        with pytest.raises(ValueError, match="payload"):
+            vault.enroll([emb(unit(rng))], payload=b"x" * (MAX_PAYLOAD + 1))
+        with pytest.raises(ValueError, match="timezone"):
+            vault.touch(index_id, datetime(2020, 1, 1))
+        vault.set_counter(f"pin_fail:{index_id}", 2)
+        vault.set_counter("kiosk_fail:kiosk-1", 5)
+        assert vault.get_counter(f"pin_fail:{index_id}") == 2
+        vault.update(index_id, valid_until=datetime.now(UTC) + timedelta(days=1), label="x")
+        vault.delete(index_id)
+        assert vault.get_counter(f"pin_fail:{index_id}", default=-1) == -1  # purged with it
+        assert vault.get_counter("kiosk_fail:kiosk-1") == 5
+
+
+def test_second_opener_is_refused(data_dir, rng):
+    with Vault.open(data_dir), pytest.raises(VaultLockedError):
+        Vault.open(data_dir)
+
+
+def test_concurrent_enroll_while_searching(data_dir, rng):
+    base = [unit(rng) for _ in range(50)]
+    extra = [unit(rng) for _ in range(150)]
+    errors: list[BaseException] = []
+    with Vault.open(data_dir) as vault:
+        ids = [vault.enroll([emb(v)]) for v in base]
+        stop = threading.Event()
+
+        def searcher() -> None:
+            try:
+                while not stop.is_set():
+                    for i in range(0, 50, 7):
+                        assert vault.search(emb(base[i]), k=1)[0].index_id == ids[i]
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=searcher) for _ in range(2)]
+        for t in threads:
+            t.start()
+        try:
+            new_ids = [vault.enroll([emb(v)]) for v in extra]
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+        assert not errors, errors
+        assert vault.count() == 200
+        for v, i in zip(extra[::10], new_ids[::10], strict=True):
+            assert vault.search(emb(v), k=1)[0].index_id == i
