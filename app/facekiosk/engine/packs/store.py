@@ -161,7 +161,7 @@ def import_pack(
     path = Path(path).expanduser()
     if not path.exists():
         raise PackError(f"{path}: no such file or folder")
-    name = name or _guess_name(path, catalog)
+    name = name or guess_name(path, catalog)
     check_name(name)
     entry = catalog.get(name)
     expected = (sha256 or (entry.sha256 if entry else None) or "").lower() or None
@@ -187,7 +187,8 @@ def import_pack(
     )
 
 
-def _guess_name(path: Path, catalog: Mapping[str, CatalogEntry]) -> str:
+def guess_name(path: Path, catalog: Mapping[str, CatalogEntry] = CATALOG) -> str:
+    """The pack name an import of `path` will use: shipped manifest, catalog file name, or stem."""
     if path.is_dir():
         shipped = read_manifest(path)
         if shipped and shipped.name:
