@@ -29,6 +29,7 @@ class SettingsError(ValueError):
 class EngineSettings:
     name: str = "dlib"  # "dlib" (bundled) or "insight"
     pack: str = "buffalo_l"  # insight model pack name or folder
+    pack_mirror: str = ""  # `models install` base URL (local mirror); empty = insightface's
     descriptor: Literal["auto", "onnx", "dlib"] = "auto"  # dlib engine: ResNet runtime
     detect_width: int = 320  # dlib HOG runs on the frame downscaled to this width
     providers: list[str] = field(default_factory=lambda: ["CPUExecutionProvider"])
