@@ -1,0 +1,63 @@
+"""How the session talks to liveness: a factory per attempt and the state it reports.
+
+The real checks live in `facekiosk.engine.liveness` (another package); level
+"off" needs no code there, so it is handled here and always passes at once.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from facekiosk.engine.types import Face
+from facekiosk.settings import LivenessSettings
+
+
+class LivenessStateLike(Protocol):
+    status: str  # "pending" | "passed" | "failed"
+    prompt: str | None
+    progress: float
+    reason: str | None
+
+
+class LivenessLike(Protocol):
+    def update(
+        self, face: Face | None, n_faces: int, image: np.ndarray, t: float
+    ) -> LivenessStateLike: ...
+
+
+# level ("off" | "passive" | "challenge") -> a fresh liveness session for one attempt
+LivenessFactory = Callable[[str], LivenessLike]
+
+
+@dataclass(frozen=True)
+class PassedState:
+    status: str = "passed"
+    prompt: str | None = None
+    progress: float = 1.0
+    reason: str | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+class LivenessOff:
+    """Level "off": passes at once (a site that accepts the risk, or a test of another flow)."""
+
+    def update(self, face: Face | None, n_faces: int, image: np.ndarray, t: float) -> PassedState:
+        return PassedState()
+
+
+def default_liveness_factory(
+    settings: LivenessSettings, rng: random.Random | None
+) -> LivenessFactory:
+    def make(level: str) -> Any:
+        if level == "off":
+            return LivenessOff()
+        from facekiosk.engine.liveness import LivenessSession
+
+        return LivenessSession(level, settings, rng)
+
+    return make
