@@ -70,6 +70,9 @@ class PinSettings:
     max_length: int = 16
     unique: bool = False
     max_tries: int = 3
+    confident_delta: float = 0.05  # low_confidence: no PIN when similarity >= threshold + this
+    lockout_base_s: float = 60.0  # first PIN lockout of an Index ID; doubles each time
+    lockout_max_s: float = 3600.0
 
 
 @dataclass
@@ -85,6 +88,16 @@ class KioskSettings:
     min_age: int = 0
     consent_version: str = ""  # empty = taken from resources/consent
     language: str = "en"
+    access_groups: list[str] = field(default_factory=list)  # groups admitted; empty = all
+    direction: Literal["in", "out"] = "in"  # access mode, for anti-passback
+    auto_start: bool = False  # start authentication when a face appears (no button)
+    capture_timeout_s: float = 20.0  # per capture/liveness/matching step
+    result_display_s: float = 5.0  # result screen, then back to attract
+    unrecognized_frames: int = 5  # good frames with no match before UNRECOGNIZED_FACE
+    template_frames: int = 3  # enrollment frames (3-5) across small pose changes
+    max_failures: int = 10  # failed attempts within failure_window_s lock the kiosk
+    failure_window_s: float = 300.0
+    enroll_validity_days: int = 0  # 0 = enrolled Index IDs do not expire
 
 
 @dataclass
