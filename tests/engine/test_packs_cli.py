@@ -123,3 +123,17 @@ def test_install_unknown_name(data_dir, capsys):
 def test_bad_names_are_errors(data_dir, capsys, argv):
     assert run(data_dir, *argv) == 1
     assert capsys.readouterr().err.startswith("facekiosk: error:")
+
+
+def test_bench_packs_reports_medians_and_ratio(capsys):
+    assert main(["bench", "packs", "--size-mb", "1", "--runs", "2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {
+        "size_mb",
+        "runs",
+        "sha256",
+        "download_plain",
+        "download_checked",
+        "download_ratio_vs_plain",
+    }
+    assert out["download_checked"]["median_s"] > 0 and out["download_ratio_vs_plain"] > 0

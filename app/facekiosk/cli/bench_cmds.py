@@ -11,6 +11,7 @@ BENCH_MODULES: tuple[str, ...] = (
     "facekiosk.cli.bench_vault",
     "facekiosk.cli.bench_liveness",
     "facekiosk.cli.bench_gui",
+    "facekiosk.cli.bench_packs",
 )
 
 
