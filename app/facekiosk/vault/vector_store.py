@@ -203,6 +203,61 @@ class VectorStore:
             seq += 1
         self.journal_records = seq
 
+    def scan(self) -> Iterator[tuple[Path, int, bytes | VaultCorruptError]]:
+        """Every sealed unit of both files: (file, offset, plaintext or the error).
+
+        Unlike `load` it does not stop at a bad journal record while the length fields
+        around it are intact, so an admin sees everything that is still readable.
+        """
+        if self.snapshot_path.exists():
+            try:
+                data = self.snapshot_path.read_bytes()
+                (head_len,) = _U32.unpack_from(data, len(SNAP_MAGIC))
+                start = len(SNAP_MAGIC) + 4
+                header_bytes = data[start : start + head_len]
+                header = json.loads(header_bytes)
+                tag = hashlib.sha256(header_bytes).hexdigest()
+                pos = start + head_len
+                for i, name in enumerate(header["spaces"]):
+                    (length,) = _U64.unpack_from(data, pos)
+                    blob = data[pos + _U64.size : pos + _U64.size + length]
+                    aad = self._aad("snapshot", int(header["generation"]), f"{i}/{name}/{tag}")
+                    yield (
+                        self.snapshot_path,
+                        pos,
+                        self._try_unseal(aad, blob, self.snapshot_path, pos),
+                    )
+                    pos += _U64.size + length
+            except (struct.error, ValueError, KeyError, TypeError) as exc:
+                yield self.snapshot_path, 0, VaultCorruptError(self.snapshot_path, 0, str(exc))
+        data = self.journal_path.read_bytes()
+        generation, _ = _GEN_HEAD.unpack_from(data, len(JOURNAL_MAGIC))
+        pos, seq = _JOURNAL_HEAD, 0
+        while pos + _REC_HEAD.size <= len(data):
+            length, check = _REC_HEAD.unpack_from(data, pos)
+            if check != length ^ _M32:
+                yield (
+                    self.journal_path,
+                    pos,
+                    VaultCorruptError(
+                        self.journal_path, pos, "length field damaged; the rest is unreadable"
+                    ),
+                )
+                return
+            blob = data[pos + _REC_HEAD.size : pos + _REC_HEAD.size + length]
+            aad = self._aad("journal", generation, str(seq))
+            yield self.journal_path, pos, self._try_unseal(aad, blob, self.journal_path, pos)
+            pos += _REC_HEAD.size + length
+            seq += 1
+
+    def _try_unseal(
+        self, aad: bytes, blob: bytes, path: Path, pos: int
+    ) -> bytes | VaultCorruptError:
+        try:
+            return unseal(self.ring, aad, blob)
+        except AuthenticationFailed as exc:
+            return VaultCorruptError(path, pos, str(exc))
+
     def _drop_torn_tail(self, offset: int, size: int) -> None:
         log.warning(
             "%s: dropping a torn last record (%d bytes at offset %d; power cut?)",
