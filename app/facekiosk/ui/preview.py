@@ -128,11 +128,14 @@ class PreviewWidget(QWidget):
     def _paint_progress(self, p: QPainter, target: QRectF) -> None:
         if self.progress is None:
             return
+        p.setBrush(Qt.BrushStyle.NoBrush)
         r = min(target.width(), target.height()) * 0.08
         box = QRectF(target.right() - 2.6 * r, target.top() + 0.6 * r, 2 * r, 2 * r)
         p.setPen(QPen(QColor(255, 255, 255, 70), 8))
         p.drawEllipse(box)
-        p.setPen(QPen(GOOD, 8, cap=Qt.PenCapStyle.RoundCap))
+        pen = QPen(GOOD, 8)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(pen)
         span = int(-360 * 16 * max(0.0, min(1.0, self.progress)))
         path = QPainterPath()
         path.arcMoveTo(box, 90)

@@ -1,0 +1,100 @@
+"""`facekiosk run` (the kiosk window) and `facekiosk demo` (no camera needed)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from pathlib import Path
+
+from facekiosk.cli.context import CliContext, CliError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    run = sub.add_parser("run", help="start the kiosk window")
+    src = run.add_mutually_exclusive_group()
+    src.add_argument("--camera", metavar="N", help="camera index or device path (/dev/videoN)")
+    src.add_argument(
+        "--source", metavar="PATH", help='a video file, an image folder, an image, or "demo"'
+    )
+    _common(run)
+    run.add_argument(
+        "--set-admin-pin",
+        action="store_true",
+        help="set the admin PIN (asked twice on the console) and exit",
+    )
+    run.set_defaults(func=run_command, demo=False)
+
+    demo = sub.add_parser(
+        "demo", help="the kiosk on a slideshow of sample faces (no camera; liveness off)"
+    )
+    _common(demo)
+    demo.set_defaults(func=run_command, demo=True, camera=None, source="demo", set_admin_pin=False)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--kiosk", action="store_true", help="full screen, frameless, no cursor")
+    p.add_argument(
+        "--screenshot",
+        metavar="DIR",
+        help="save a PNG of every page into DIR and exit (works offscreen)",
+    )
+    p.add_argument("--language", help="override kiosk.language (en, de)")
+    p.add_argument(
+        "--engine-mode",
+        choices=("process", "thread"),
+        default="process",
+        help="run the engine in a worker process (default: keeps the GUI smooth) or a thread",
+    )
+
+
+def _set_admin_pin(ctx: CliContext) -> int:
+    from facekiosk.ui.admin_auth import AdminAuth, AdminAuthError
+
+    first = getpass.getpass("New admin PIN: ")
+    if getpass.getpass("Repeat it: ") != first:
+        raise CliError("the two entries differ; nothing changed")
+    try:
+        AdminAuth(ctx.data_dir).set_secret(first)
+    except AdminAuthError as exc:
+        raise CliError(str(exc)) from exc
+    print("admin PIN set")
+    return 0
+
+
+def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
+    ctx.prepare()
+    if args.set_admin_pin:
+        return _set_admin_pin(ctx)
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    settings = ctx.settings
+    if args.language:
+        import dataclasses
+
+        settings = dataclasses.replace(
+            settings, kiosk=dataclasses.replace(settings.kiosk, language=args.language)
+        )
+    spec = args.camera if args.camera is not None else (args.source or settings.camera.source)
+    demo = args.demo or spec == "demo"
+
+    from facekiosk.engine.types import EngineError
+    from facekiosk.ui.app import build_kiosk, run_kiosk
+    from facekiosk.ui.sources import SourceError
+    from facekiosk.vault import VaultError
+
+    try:
+        kiosk = build_kiosk(settings, ctx.data_dir, spec, engine_mode=args.engine_mode, demo=demo)
+    except (SourceError, EngineError, VaultError) as exc:
+        raise CliError(str(exc)) from exc
+    if args.screenshot:
+        from facekiosk.ui.screenshots import save_screenshots
+
+        try:
+            paths = save_screenshots(kiosk.window, Path(args.screenshot))
+        finally:
+            kiosk.close()
+        for p in paths:
+            print(p)
+        return 0
+    return run_kiosk(kiosk, kiosk_mode=args.kiosk)

@@ -1,0 +1,131 @@
+"""Attendance/access events with filters and CSV export."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDateTime
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateTimeEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+SHOWN_EVENTS = 5000
+KINDS = ("", "enroll", "auth", "attendance", "access", "forget", "session")
+
+
+class EventsTab(QWidget):
+    def __init__(self, vault: Any) -> None:
+        super().__init__()
+        self.vault = vault
+        layout = QVBoxLayout(self)
+        filters = QHBoxLayout()
+        self.kind = QComboBox()
+        self.kind.setAccessibleName(self.tr("Event kind"))
+        for k in KINDS:
+            self.kind.addItem(k or self.tr("all kinds"), k)
+        self.since = QDateTimeEdit(QDateTime.currentDateTime().addDays(-7))
+        self.until = QDateTimeEdit(QDateTime.currentDateTime().addDays(1))
+        for w, name in ((self.since, self.tr("From")), (self.until, self.tr("Until"))):
+            w.setCalendarPopup(True)
+            w.setDisplayFormat("yyyy-MM-dd HH:mm")
+            w.setAccessibleName(name)
+        self.index_id = QLineEdit()
+        self.index_id.setPlaceholderText(self.tr("Index ID (optional)"))
+        self.index_id.setAccessibleName(self.tr("Filter by Index ID"))
+        self.apply_button = QPushButton(self.tr("Apply"))
+        self.export_button = QPushButton(self.tr("Export CSV…"))
+        for w in (
+            self.kind,
+            QLabel(self.tr("from")),
+            self.since,
+            QLabel(self.tr("until")),
+            self.until,
+            self.index_id,
+            self.apply_button,
+            self.export_button,
+        ):
+            filters.addWidget(w)
+        layout.addLayout(filters)
+        self.table = QTableWidget(0, 6)
+        self.table.setAccessibleName(self.tr("Events"))
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Time"),
+                self.tr("Kind"),
+                self.tr("Decision"),
+                self.tr("Reason"),
+                self.tr("Index ID"),
+                self.tr("Kiosk"),
+            ]
+        )
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        layout.addWidget(self.table, 1)
+        self.apply_button.clicked.connect(self.refresh)
+        self.export_button.clicked.connect(self._export_dialog)
+        self.refresh()
+
+    def _range(self) -> tuple[datetime, datetime]:
+        return (
+            self.since.dateTime().toPython().astimezone(),
+            self.until.dateTime().toPython().astimezone(),
+        )
+
+    def query(self) -> list[Any]:
+        if self.vault is None:
+            return []
+        since, until = self._range()
+        return self.vault.events(
+            since=since,
+            until=until,
+            kind=self.kind.currentData() or None,
+            index_id=self.index_id.text().strip() or None,
+        )
+
+    def refresh(self) -> None:
+        events = self.query()[-SHOWN_EVENTS:][::-1]
+        self.table.setRowCount(len(events))
+        for r, e in enumerate(events):
+            cells = (
+                e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                e.kind,
+                e.decision,
+                e.reason,
+                e.index_id or "—",
+                e.kiosk_id,
+            )
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+
+    def export_csv(self, path: Path) -> int:
+        from facekiosk.vault import write_events_csv
+
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            return write_events_csv(self.query(), fh)
+
+    def _export_dialog(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export events"), "events.csv", self.tr("CSV files (*.csv)")
+        )
+        if name:
+            self.export_csv(Path(name))
+
+
+def last_days(days: int) -> tuple[datetime, datetime]:
+    now = datetime.now().astimezone()
+    return now - timedelta(days=days), now + timedelta(days=1)

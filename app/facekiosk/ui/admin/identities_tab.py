@@ -1,0 +1,153 @@
+"""Index IDs tab: search, sort, page through; delete (confirm + reason -> purge receipt),
+bulk delete, re-enrol from the camera."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facekiosk.ui.admin.index_model import IdentityTableModel, RowSource
+
+log = logging.getLogger(__name__)
+
+
+class IdentitiesTab(QWidget):
+    reenrol_requested = Signal(str)  # index_id
+
+    def __init__(self, rows: RowSource, vault: Any = None) -> None:
+        super().__init__()
+        self.vault = vault
+        self.model = IdentityTableModel(rows, parent=self)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search Index ID or label"))
+        self.search.setAccessibleName(self.tr("Search Index IDs"))
+        self.search.setClearButtonEnabled(True)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(300)  # typing does not hit the vault on every key
+        self._debounce.timeout.connect(lambda: self.model.set_search(self.search.text()))
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        top.addWidget(self.search, 1)
+        self.count_label = QLabel()
+        top.addWidget(self.count_label)
+        layout.addLayout(top)
+        self.table = QTableView()
+        self.table.setObjectName("identities_table")
+        self.table.setAccessibleName(self.tr("Index IDs"))
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(40)
+        self.table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.delete_button = QPushButton(self.tr("Delete selected…"))
+        self.delete_button.setProperty("role", "danger")
+        self.reenrol_button = QPushButton(self.tr("Re-enrol from camera…"))
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        for b in (self.delete_button, self.reenrol_button, self.refresh_button):
+            b.setAccessibleName(b.text())
+            b.setMinimumHeight(56)
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.reenrol_button.clicked.connect(self._reenrol)
+        self.refresh_button.clicked.connect(self.model.reload)
+        self.model.modelReset.connect(self._update_count)
+        self.model.rowsInserted.connect(self._update_count)
+        self.last_receipt: Any = None
+        self._update_count()
+
+    def _update_count(self, *_: Any) -> None:
+        self.count_label.setText(
+            self.tr("%1 of %2 shown")
+            .replace("%1", str(self.model.rowCount()))
+            .replace("%2", str(self.model.total))
+        )
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.row_at(r).index_id for r in rows]
+
+    def _reenrol(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            QMessageBox.information(self, self.tr("Re-enrol"), self.tr("Select one Index ID."))
+            return
+        self.reenrol_requested.emit(ids[0])
+
+    def ask_reason(self, ids: list[str]) -> str | None:
+        """Confirmation with a reason (stored in the audit log); None = cancelled."""
+        reason, ok = QInputDialog.getText(
+            self,
+            self.tr("Delete Index IDs"),
+            self.tr(
+                "Delete %1 Index ID(s) for good? Their templates are purged from every file.\n"
+                "Reason (kept in the audit log):"
+            ).replace("%1", str(len(ids))),
+        )
+        if not ok:
+            return None
+        return reason.strip() or "admin request"
+
+    def delete_selected(self, *, reason: str | None = None) -> Any:
+        ids = self.selected_ids()
+        if not ids or self.vault is None:
+            return None
+        if reason is None:
+            reason = self.ask_reason(ids)
+            if reason is None:
+                return None
+        receipt = self.vault.delete(ids, reason=reason, actor="admin")
+        log.info("admin purged %d Index ID(s)", len(ids))
+        self.last_receipt = receipt
+        self.model.reload()
+        self.show_receipt(receipt)
+        return receipt
+
+    def receipt_text(self, receipt: Any) -> str:
+        return (
+            self.tr(
+                "Purged %1 Index ID(s) at %2.\nVectors removed: %3, metadata rows removed: %4, "
+                "events anonymised: %5.\nAudit entry #%6."
+            )
+            .replace("%1", str(len(receipt.index_ids)))
+            .replace("%2", receipt.purged_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+            .replace("%3", str(receipt.vectors_removed))
+            .replace("%4", str(receipt.metadata_rows_removed))
+            .replace("%5", str(receipt.events_anonymised))
+            .replace("%6", str(receipt.audit_seq))
+        )
+
+    def show_receipt(self, receipt: Any) -> None:
+        box = QMessageBox(self)
+        box.setObjectName("purge_receipt")
+        box.setWindowTitle(self.tr("Purge receipt"))
+        box.setText(self.receipt_text(receipt))
+        box.setDetailedText("\n".join(receipt.index_ids))
+        box.setModal(False)
+        box.show()
+        self.receipt_box = box

@@ -1,0 +1,109 @@
+"""Model packs tab: list installed and known packs, import from a folder/zip, verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class ModelsTab(QWidget):
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, 5)
+        self.table.setAccessibleName(self.tr("Model packs"))
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Pack"),
+                self.tr("Kind"),
+                self.tr("Installed"),
+                self.tr("Licence"),
+                self.tr("Description"),
+            ]
+        )
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.import_button = QPushButton(self.tr("Import pack (folder or zip)…"))
+        self.verify_button = QPushButton(self.tr("Verify selected"))
+        for b in (self.import_button, self.verify_button):
+            b.setMinimumHeight(56)
+            b.setAccessibleName(b.text())
+            row.addWidget(b)
+        layout.addLayout(row)
+        self.status = QLabel()
+        self.status.setObjectName("hint")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.import_button.clicked.connect(self._import_dialog)
+        self.verify_button.clicked.connect(self.verify_selected)
+        self.refresh()
+
+    def refresh(self) -> None:
+        from facekiosk.engine.packs import list_packs
+
+        packs = list_packs(self.data_dir)
+        self.table.setRowCount(len(packs))
+        for r, p in enumerate(packs):
+            cells = (
+                p.name,
+                p.kind,
+                self.tr("yes") if p.installed else self.tr("no"),
+                p.licence_status or p.licence,
+                p.description,
+            )
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(str(text)))
+        self.table.resizeColumnsToContents()
+
+    def verify_selected(self) -> str:
+        from facekiosk.engine.packs import PackError, verify_pack
+
+        rows = {i.row() for i in self.table.selectionModel().selectedRows()}
+        if not rows:
+            self.status.setText(self.tr("Select an installed pack."))
+            return ""
+        name = self.table.item(min(rows), 0).text()
+        try:
+            report = verify_pack(self.data_dir, name)
+        except PackError as exc:
+            text = str(exc)
+        else:
+            text = (
+                self.tr("%1: verified, all files match").replace("%1", name)
+                if report.ok
+                else self.tr("%1: PROBLEMS: %2")
+                .replace("%1", name)
+                .replace("%2", "; ".join(report.problems))
+            )
+        self.status.setText(text)
+        return text
+
+    def _import_dialog(self) -> None:
+        from facekiosk.engine.packs import PackError, import_pack
+
+        path = QFileDialog.getExistingDirectory(self, self.tr("Pack folder"))
+        if not path:
+            return
+        try:
+            result = import_pack(self.data_dir, Path(path))
+        except PackError as exc:
+            self.status.setText(str(exc))
+            return
+        self.status.setText(self.tr("Imported %1").replace("%1", result.name))
+        self.refresh()

@@ -1,0 +1,64 @@
+"""The admin panel: tabs over the vault, settings and model packs; "Log out" returns to
+the attract page (the next visit asks for the admin PIN again)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from facekiosk.settings import Settings
+from facekiosk.ui.admin.audit_tab import AuditTab
+from facekiosk.ui.admin.events_tab import EventsTab
+from facekiosk.ui.admin.identities_tab import IdentitiesTab
+from facekiosk.ui.admin.index_model import RowSource, VaultRowSource
+from facekiosk.ui.admin.models_tab import ModelsTab
+from facekiosk.ui.admin.settings_tab import SettingsTab
+from facekiosk.ui.admin.vault_tab import VaultTab
+
+
+class AdminPanel(QWidget):
+    closed = Signal()
+
+    def __init__(
+        self,
+        vault: Any,
+        settings: Settings,
+        data_dir: Path,
+        *,
+        controller: Any = None,
+        rows: RowSource | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("admin_panel")
+        self.vault = vault
+        self.controller = controller
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        title = QLabel(self.tr("Administration"))
+        title.setObjectName("title")
+        top.addWidget(title, 1)
+        self.logout_button = QPushButton(self.tr("Log out"))
+        self.logout_button.setMinimumHeight(56)
+        self.logout_button.setAccessibleName(self.logout_button.text())
+        self.logout_button.clicked.connect(self.closed)
+        top.addWidget(self.logout_button)
+        layout.addLayout(top)
+        self.tabs = QTabWidget()
+        self.identities = IdentitiesTab(rows or VaultRowSource(vault), vault)
+        self.audit = AuditTab(vault)
+        self.events = EventsTab(vault)
+        threshold = settings.engine.threshold
+        note = self.tr("empty = engine default") if threshold is None else ""
+        self.settings_tab = SettingsTab(settings, data_dir, note)
+        self.vault_tab = VaultTab(vault, data_dir)
+        self.models = ModelsTab(data_dir)
+        self.tabs.addTab(self.identities, self.tr("Index IDs"))
+        self.tabs.addTab(self.audit, self.tr("Audit log"))
+        self.tabs.addTab(self.events, self.tr("Events"))
+        self.tabs.addTab(self.settings_tab, self.tr("Settings"))
+        self.tabs.addTab(self.vault_tab, self.tr("Vault"))
+        self.tabs.addTab(self.models, self.tr("Model packs"))
+        layout.addWidget(self.tabs, 1)

@@ -1,0 +1,102 @@
+"""Vault tab: backup, restore (into an empty data dir), export the wrapped key, rotate it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class VaultTab(QWidget):
+    def __init__(self, vault: Any, data_dir: Path) -> None:
+        super().__init__()
+        self.vault = vault
+        self.data_dir = data_dir
+        layout = QVBoxLayout(self)
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        layout.addWidget(self.info)
+        self.backup_button = QPushButton(self.tr("Back up the vault…"))
+        self.export_button = QPushButton(self.tr("Export the wrapped key…"))
+        self.rotate_button = QPushButton(self.tr("Rotate the key"))
+        self.restore_button = QPushButton(self.tr("Restore a backup…"))
+        for b in (self.backup_button, self.export_button, self.rotate_button, self.restore_button):
+            b.setMinimumHeight(60)
+            b.setAccessibleName(b.text())
+            layout.addWidget(b)
+        self.status = QLabel()
+        self.status.setObjectName("hint")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self.backup_button.clicked.connect(self._backup_dialog)
+        self.export_button.clicked.connect(self._export_dialog)
+        self.rotate_button.clicked.connect(self._rotate_confirm)
+        self.restore_button.clicked.connect(self._restore_dialog)
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.vault is None:
+            self.info.setText(self.tr("No vault is open."))
+            return
+        spaces = ", ".join(f"{k}: {v}" for k, v in self.vault.spaces().items()) or "—"
+        self.info.setText(
+            self.tr("Vault %1 in %2\nTemplates per model: %3")
+            .replace("%1", str(self.vault.vault_id))
+            .replace("%2", str(self.data_dir))
+            .replace("%3", spaces)
+        )
+
+    def backup(self, dest: Path) -> Path:
+        path = self.vault.backup(dest)
+        self.status.setText(self.tr("Backup written: %1").replace("%1", str(path)))
+        return path
+
+    def export_key(self, dest: Path) -> Path:
+        dest.write_bytes(self.vault.export_key())
+        dest.chmod(0o600)
+        self.status.setText(self.tr("Wrapped key written: %1").replace("%1", str(dest)))
+        return dest
+
+    def rotate(self) -> None:
+        self.vault.rotate_key()
+        self.status.setText(self.tr("Key rotated. Export the new wrapped key for the safe."))
+
+    def _backup_dialog(self) -> None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        name, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Back up the vault"), f"facekiosk-{stamp}.fkbackup"
+        )
+        if name:
+            self.backup(Path(name))
+
+    def _export_dialog(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("Export key"), "facekiosk-key.json")
+        if name:
+            self.export_key(Path(name))
+
+    def _rotate_confirm(self) -> None:
+        if (
+            QMessageBox.question(self, self.tr("Rotate key"), self.tr("Rotate the vault key now?"))
+            == QMessageBox.StandardButton.Yes
+        ):
+            self.rotate()
+
+    def _restore_dialog(self) -> None:
+        QMessageBox.information(
+            self,
+            self.tr("Restore"),
+            self.tr(
+                "A backup restores into an empty data directory, with the kiosk stopped:\n"
+                "facekiosk --data-dir NEW_DIR admin restore ARCHIVE"
+            ),
+        )

@@ -1,0 +1,113 @@
+"""Build and run the kiosk: QApplication, theme, language, engine, vault, session, window."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from facekiosk.settings import Settings
+from facekiosk.ui.engine_host import EngineMode, open_engine
+from facekiosk.ui.i18n import LanguageSwitcher
+from facekiosk.ui.sources import FrameSource, open_source
+from facekiosk.ui.theme import apply_theme
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KioskApp:
+    """Everything one running kiosk holds, so tests and the CLI can shut it down cleanly."""
+
+    app: QApplication
+    window: Any
+    controller: Any
+    engine: Any
+    vault: Any
+
+    def close(self) -> None:
+        self.controller.stop()
+        self.window.close()
+        self.engine.close()
+        self.vault.close()
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The demo shows still pictures: real liveness would (rightly) refuse every one of
+    them, so the demo runs with liveness off and says so on screen."""
+    liveness = dataclasses.replace(settings.liveness, enroll_level="off", auth_level="off")
+    pin = dataclasses.replace(settings.pin, policy="optional")
+    return dataclasses.replace(settings, liveness=liveness, pin=pin)
+
+
+def qt_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv or [sys.argv[0]])
+        app.setApplicationName("facekiosk")
+        app.setOrganizationName("facekiosk")
+    apply_theme(app)  # type: ignore[arg-type]
+    return app  # type: ignore[return-value]
+
+
+def build_kiosk(
+    settings: Settings,
+    data_dir: Path,
+    source: FrameSource | str,
+    *,
+    engine_mode: EngineMode = "process",
+    demo: bool = False,
+    session_kwargs: dict[str, Any] | None = None,
+    engine: Any = None,
+) -> KioskApp:
+    from facekiosk.kiosk.session import KioskSession
+    from facekiosk.ui.controller import KioskController
+    from facekiosk.ui.main_window import KioskWindow
+    from facekiosk.vault import Vault
+
+    app = qt_app()
+    languages = LanguageSwitcher()
+    languages.set_language(settings.kiosk.language)
+    if demo:
+        settings = demo_settings(settings)
+    if isinstance(source, str):
+        c = settings.camera
+        source = open_source(source, width=c.width, height=c.height, fps=c.fps)
+    vault = Vault.open(data_dir, compact_every=settings.vault.compact_every)
+    try:
+        engine = engine or open_engine(settings, data_dir, engine_mode)
+        session = KioskSession(engine, vault, settings, data_dir=data_dir, **(session_kwargs or {}))
+    except BaseException:
+        vault.close()
+        raise
+    controller = KioskController(source, engine, session, settings, data_dir=data_dir, vault=vault)
+    note = ""
+    if demo:
+        note = app.translate(
+            "KioskApp", "Demo: still pictures from the installed packages; liveness checks are off"
+        )
+    window = KioskWindow(
+        controller, settings, data_dir, vault=vault, demo_note=note, languages=languages
+    )
+    return KioskApp(app, window, controller, engine, vault)
+
+
+def run_kiosk(kiosk: KioskApp, *, kiosk_mode: bool = False) -> int:
+    from facekiosk.ui.kiosk_mode import apply_kiosk_mode
+
+    kiosk.controller.start()
+    if kiosk_mode:
+        apply_kiosk_mode(kiosk.window)
+        kiosk.window.install_activity_filter()
+    else:
+        kiosk.window.install_activity_filter()
+        kiosk.window.show()
+    try:
+        return kiosk.app.exec()
+    finally:
+        kiosk.close()

@@ -1,0 +1,126 @@
+"""KioskController: wires source -> capture thread -> inference worker -> session, for the
+window. It owns the threads and the engine; every session call runs on the worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from facekiosk.engine.base import FaceEngine
+from facekiosk.settings import Settings
+from facekiosk.ui.capture import CaptureThread, LatestFrame
+from facekiosk.ui.inference import InferenceResult, InferenceWorker
+from facekiosk.ui.sources import FrameSource
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 250  # session timeouts are checked this often even when no frame arrives
+SCAN_STATES = frozenset({"CAPTURE", "LIVENESS", "MATCHING", "TEMPLATE"})
+
+
+class KioskController(QObject):
+    view_changed = Signal(object)  # SessionView
+    inference = Signal(object)  # InferenceResult
+    capture_status = Signal(object)  # CaptureStatus
+    error = Signal(str)
+
+    def __init__(
+        self,
+        source: FrameSource,
+        engine: FaceEngine,
+        session: Any,
+        settings: Settings,
+        *,
+        data_dir: Path | None = None,
+        vault: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.source = source
+        self.engine = engine
+        self.session = session
+        self.settings = settings
+        self.data_dir = data_dir
+        self.vault = vault
+        self.slot = LatestFrame()
+        self.capture = CaptureThread(source, self.slot, self.capture_status.emit)
+        self.worker = InferenceWorker(self.slot, self._process, snapshot=lambda: session.view)
+        self.worker.result.connect(self._on_result)
+        self.worker.view_changed.connect(self._on_view)
+        self.worker.failed.connect(self.error)
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(lambda: self.post(session.tick))
+        self.view = session.view
+        self._analyze_idle = bool(getattr(settings.kiosk, "auto_start", False))
+
+    # --------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        self.capture.start()
+        self.worker.start()
+        self._tick.start()
+
+    def stop(self) -> None:
+        self._tick.stop()
+        self.worker.stop()
+        self.capture.stop()
+        self.slot.clear()
+
+    # --------------------------------------------------------------- worker side
+    def _process(self, frame, t: float) -> tuple[list, Any]:
+        state = str(self.session.state)
+        if state not in SCAN_STATES and not (state == "IDLE" and self._analyze_idle):
+            return [], self.session.tick()  # no face analysis outside the scan steps
+        # embed=False: the session embeds lazily, only on the frames it needs
+        faces = self.engine.analyze(frame, embed=False)
+        return faces, self.session.on_frame(frame, faces, t)
+
+    # --------------------------------------------------------------- GUI side
+    def _on_result(self, result: InferenceResult) -> None:
+        self.inference.emit(result)
+        if result.view is not None:
+            self._on_view(result.view)
+
+    def _on_view(self, view) -> None:
+        previous = self.view
+        self.view = view
+        if previous is None or view != previous:
+            self.view_changed.emit(view)
+
+    def post(self, call: Callable[[], Any]) -> None:
+        self.worker.post(call)
+
+    def start_auth(self) -> None:
+        self.post(self.session.start_auth)
+
+    def start_enroll(self) -> None:
+        self.post(self.session.start_enroll)
+
+    def start_forget_me(self) -> None:
+        self.post(self.session.start_forget_me)
+
+    def accept_consent(self) -> None:
+        self.post(self.session.accept_consent)
+
+    def decline_consent(self) -> None:
+        self.post(self.session.decline_consent)
+
+    def enter_pin(self, pin: str) -> None:
+        self.post(lambda: self.session.enter_pin(pin))
+
+    def skip_pin(self) -> None:
+        self.post(self.session.skip_pin)
+
+    def confirm_forget(self) -> None:
+        self.post(self.session.confirm_forget)
+
+    def cancel(self) -> None:
+        self.post(self.session.cancel)
+
+    def set_paused(self, paused: bool) -> None:
+        self.worker.set_paused(paused)

@@ -1,0 +1,338 @@
+"""The kiosk window: a stack of pages driven by the session's view, plus local pages
+(privacy, admin login, admin panel) and the capture status banner.
+
+The GUI thread only paints: the preview polls the newest frame at ~60 Hz and
+draws it with the overlays of the latest inference result; pages change when
+the session's view changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from facekiosk.settings import Settings
+from facekiosk.ui.admin_auth import AdminAuth, AdminAuthError
+from facekiosk.ui.capture import CaptureStatus
+from facekiosk.ui.i18n import LanguageSwitcher
+from facekiosk.ui.inference import InferenceResult
+from facekiosk.ui.pages.admin_login import AdminLoginPage
+from facekiosk.ui.pages.attract import AttractPage
+from facekiosk.ui.pages.capture import CapturePage
+from facekiosk.ui.pages.consent import ConsentPage
+from facekiosk.ui.pages.pin import PinPage
+from facekiosk.ui.pages.result import ResultPage
+from facekiosk.ui.pages.simple import ForgetConfirmPage, PrivacyPage
+from facekiosk.ui.preview import PreviewWidget
+
+log = logging.getLogger(__name__)
+
+PREVIEW_POLL_MS = 16
+LOCAL_IDLE_S = 60.0  # privacy/admin pages fall back to attract after this long untouched
+
+PAGE_FOR_STATE = {
+    "IDLE": "attract",
+    "CONSENT": "consent",
+    "CAPTURE": "capture",
+    "LIVENESS": "capture",
+    "MATCHING": "capture",
+    "TEMPLATE": "capture",
+    "PIN_SETUP": "pin",
+    "PIN_CONFIRM": "pin",
+    "PIN_ENTRY": "pin",
+    "FORGET_CONFIRM": "forget",
+    "RESULT": "result",
+}
+LOCAL_PAGES = ("privacy", "admin_login", "admin")
+
+
+class _ActivityFilter(QObject):
+    """Any touch, click or key press restarts the local-page idle timer."""
+
+    activity = Signal()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() in (
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.KeyPress,
+            QEvent.Type.TouchBegin,
+        ):
+            self.activity.emit()
+        return False
+
+
+class KioskWindow(QMainWindow):
+    page_changed = Signal(str)
+
+    def __init__(
+        self,
+        controller: Any,
+        settings: Settings,
+        data_dir: Path,
+        *,
+        vault: Any = None,
+        demo_note: str = "",
+        languages: LanguageSwitcher | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("kiosk_window")
+        self.controller = controller
+        self.settings = settings
+        self.data_dir = data_dir
+        self.vault = vault
+        self.admin_auth = AdminAuth(data_dir)
+        self.languages = languages or LanguageSwitcher()
+        self.kiosk_mode = False
+        self._close_allowed = False
+        self._after_login = "admin"
+        self._last_frame_seq = 0
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.hide()
+        self.demo_banner = QLabel(demo_note)
+        self.demo_banner.setObjectName("banner")
+        self.demo_banner.setProperty("kind", "demo")
+        self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_banner.setVisible(bool(demo_note))
+        layout.addWidget(self.demo_banner)
+        layout.addWidget(self.banner)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.preview = PreviewWidget()
+        attendance = settings.kiosk.mode == "attendance"
+        self.pages: dict[str, QWidget] = {
+            "attract": AttractPage(attendance),
+            "consent": ConsentPage(),
+            "capture": CapturePage(self.preview),
+            "pin": PinPage(settings.pin.max_length),
+            "forget": ForgetConfirmPage(),
+            "result": ResultPage(),
+            "privacy": PrivacyPage(),
+            "admin_login": AdminLoginPage(),
+        }
+        self.admin_panel: QWidget | None = None
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+        self._wire_pages()
+
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setInterval(PREVIEW_POLL_MS)
+        self._preview_timer.timeout.connect(self._poll_frame)
+        self._local_idle = QTimer(self)
+        self._local_idle.setSingleShot(True)
+        self._local_idle.setInterval(int(LOCAL_IDLE_S * 1000))
+        self._local_idle.timeout.connect(self._local_timeout)
+        self._activity = _ActivityFilter(self)
+        self._activity.activity.connect(self._touch)
+        if controller is not None:
+            controller.view_changed.connect(self.render_view)
+            controller.inference.connect(self._on_inference)
+            controller.capture_status.connect(self.show_capture_status)
+            controller.error.connect(lambda msg: log.warning("session error: %s", msg))
+        self.setWindowTitle(self.tr("facekiosk"))
+        self.resize(1024, 768)
+        self.show_page("attract")
+
+    # ------------------------------------------------------------------ wiring
+    def _wire_pages(self) -> None:
+        p = self.pages
+        c = self.controller
+        attract: AttractPage = p["attract"]  # type: ignore[assignment]
+        if c is not None:
+            attract.authenticate.connect(c.start_auth)
+            attract.enroll.connect(c.start_enroll)
+            attract.forget.connect(c.start_forget_me)
+            p["consent"].accepted.connect(c.accept_consent)  # type: ignore[attr-defined]
+            p["consent"].declined.connect(c.decline_consent)  # type: ignore[attr-defined]
+            p["capture"].cancelled.connect(c.cancel)  # type: ignore[attr-defined]
+            p["pin"].submitted.connect(c.enter_pin)  # type: ignore[attr-defined]
+            p["pin"].skipped.connect(c.skip_pin)  # type: ignore[attr-defined]
+            p["pin"].cancelled.connect(c.cancel)  # type: ignore[attr-defined]
+            p["forget"].confirmed.connect(c.confirm_forget)  # type: ignore[attr-defined]
+            p["forget"].cancelled.connect(c.cancel)  # type: ignore[attr-defined]
+            p["result"].done.connect(c.cancel)  # type: ignore[attr-defined]
+        attract.privacy.connect(lambda: self.show_page("privacy"))
+        attract.admin.connect(lambda: self.open_admin_login("admin"))
+        attract.language.connect(self.toggle_language)
+        p["privacy"].back.connect(lambda: self.show_page("attract"))  # type: ignore[attr-defined]
+        login: AdminLoginPage = p["admin_login"]  # type: ignore[assignment]
+        login.submitted.connect(self.admin_login)
+        login.back.connect(self.leave_admin)
+
+    # ------------------------------------------------------------------ pages
+    def current_page_name(self) -> str:
+        w = self.stack.currentWidget()
+        for name, page in self.pages.items():
+            if page is w:
+                return name
+        return "admin" if w is self.admin_panel else ""
+
+    def show_page(self, name: str) -> None:
+        widget = self.admin_panel if name == "admin" else self.pages[name]
+        if widget is None:
+            raise KeyError(name)
+        self.stack.setCurrentWidget(widget)
+        if name == "capture":
+            self._preview_timer.start()
+        else:
+            self._preview_timer.stop()
+            self.preview.clear()  # no frame is kept on screen outside capture
+        if name in LOCAL_PAGES:
+            self._local_idle.start()
+        else:
+            self._local_idle.stop()
+        if self.controller is not None:
+            self.controller.set_paused(name == "admin")
+        self.page_changed.emit(name)
+
+    def render_view(self, view) -> None:
+        """Show the page for a SessionView (local pages stay up while the session idles)."""
+        name = PAGE_FOR_STATE.get(str(view.state), "attract")
+        if name == "attract" and self.current_page_name() in LOCAL_PAGES:
+            return
+        page = self.pages[name]
+        if name == "consent" and view.consent is not None:
+            page.set_consent(view.consent.text, view.consent.version)  # type: ignore[attr-defined]
+        elif name in ("capture", "pin", "result"):
+            page.show_view(view)  # type: ignore[attr-defined]
+        if self.current_page_name() != name:
+            if name == "consent":
+                page.reset()  # type: ignore[attr-defined]
+                page.set_consent(view.consent.text, view.consent.version)  # type: ignore[attr-defined]
+            self.show_page(name)
+
+    def _on_inference(self, result: InferenceResult) -> None:
+        self.preview.set_faces(result.faces, result.frame_size)
+
+    def _poll_frame(self) -> None:
+        if self.controller is None:
+            return
+        packet = self.controller.slot.get()
+        if packet is not None and packet.seq != self._last_frame_seq:
+            self._last_frame_seq = packet.seq
+            self.preview.set_frame(packet.frame)
+
+    def show_capture_status(self, status: CaptureStatus) -> None:
+        if status.state in ("running", "starting", "stopped"):
+            self.banner.hide()
+            return
+        if status.state == "stalled":
+            text = self.tr("Camera problem (%1): reconnecting…").replace("%1", status.message)
+        else:
+            text = self.tr("Camera unavailable, retrying (attempt %1)…").replace(
+                "%1", str(status.attempt)
+            )
+        self.banner.setProperty("kind", "error")
+        self.banner.setText(text)
+        self.banner.setAccessibleName(text)
+        self.banner.style().polish(self.banner)
+        self.banner.show()
+
+    def toggle_language(self) -> None:
+        self.languages.set_language(self.languages.next_language())
+
+    # ------------------------------------------------------------------ admin
+    def open_admin_login(self, then: str = "admin") -> None:
+        self._after_login = then
+        page: AdminLoginPage = self.pages["admin_login"]  # type: ignore[assignment]
+        if not self.admin_auth.is_set():
+            page.set_hint(
+                self.tr("No admin PIN is set. On the console run: facekiosk run --set-admin-pin")
+            )
+        elif (wait := self.admin_auth.locked_for()) > 0:
+            page.set_hint(
+                self.tr("Locked after wrong PINs: wait %1 s").replace("%1", f"{wait:.0f}")
+            )
+        else:
+            page.set_hint(
+                self.tr("Enter the admin PIN to close the kiosk")
+                if then == "close"
+                else self.tr("Enter the admin PIN")
+            )
+        page.pad.clear()
+        self.show_page("admin_login")
+
+    def admin_login(self, secret: str) -> bool:
+        page: AdminLoginPage = self.pages["admin_login"]  # type: ignore[assignment]
+        try:
+            result = self.admin_auth.login(secret)
+        except AdminAuthError as exc:
+            page.set_hint(str(exc))
+            return False
+        if not result.ok:
+            if result.locked_for_s > 0:
+                page.set_hint(
+                    self.tr("Wrong PIN. Locked for %1 s").replace(
+                        "%1", f"{result.locked_for_s:.0f}"
+                    )
+                )
+            else:
+                page.set_hint(self.tr("Wrong PIN"))
+            log.warning("admin login failed (%d failures)", result.failures)
+            return False
+        log.info("admin login")
+        if self._after_login == "close":
+            self._close_allowed = True
+            self.close()
+            return True
+        self.show_admin_panel()
+        return True
+
+    def show_admin_panel(self) -> None:
+        if self.admin_panel is None:
+            from facekiosk.ui.admin.panel import AdminPanel
+
+            self.admin_panel = AdminPanel(
+                self.vault, self.settings, self.data_dir, controller=self.controller
+            )
+            self.admin_panel.closed.connect(self.leave_admin)  # type: ignore[attr-defined]
+            self.stack.addWidget(self.admin_panel)
+        self.show_page("admin")
+
+    def leave_admin(self) -> None:
+        if self.admin_panel is not None:
+            self.stack.removeWidget(self.admin_panel)
+            self.admin_panel.deleteLater()  # logged out: the next visit asks for the PIN again
+            self.admin_panel = None
+        self.show_page("attract")
+
+    # ------------------------------------------------------------------ idle/close
+    def _touch(self) -> None:
+        if self._local_idle.isActive():
+            self._local_idle.start()
+
+    def _local_timeout(self) -> None:
+        if self.current_page_name() in LOCAL_PAGES:
+            log.info("local page idle: back to attract")
+            self.leave_admin()
+
+    def install_activity_filter(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._activity)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.kiosk_mode and not self._close_allowed:
+            event.ignore()
+            self.open_admin_login("close")
+            return
+        self._preview_timer.stop()
+        if self.controller is not None:
+            self.controller.stop()
+        event.accept()

@@ -1,0 +1,116 @@
+"""The words the kiosk shows for the session's stable codes, through Qt's translator.
+
+The session gives one `message_key` (e.g. "guide.too_far", "error.pad_attack");
+this table holds the English source text, marked with QT_TRANSLATE_NOOP so
+`pyside6-lupdate` extracts it into resources/translations/*.ts.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+CONTEXT = "Messages"
+
+MESSAGES: dict[str, str] = {
+    "state.idle": QT_TRANSLATE_NOOP("Messages", "Welcome"),
+    "state.consent": QT_TRANSLATE_NOOP("Messages", "Please read and decide"),
+    "state.capture": QT_TRANSLATE_NOOP("Messages", "Look at the camera"),
+    "state.liveness": QT_TRANSLATE_NOOP("Messages", "Checking that you are really here"),
+    "state.matching": QT_TRANSLATE_NOOP("Messages", "Recognising you, hold still"),
+    "state.template": QT_TRANSLATE_NOOP("Messages", "Hold still, move your head slightly"),
+    "state.pin_setup": QT_TRANSLATE_NOOP("Messages", "Choose a PIN"),
+    "state.pin_confirm": QT_TRANSLATE_NOOP("Messages", "Type the same PIN again"),
+    "state.pin_entry": QT_TRANSLATE_NOOP("Messages", "Type your PIN"),
+    "state.forget_confirm": QT_TRANSLATE_NOOP("Messages", "Delete your data for good?"),
+    "state.result": QT_TRANSLATE_NOOP("Messages", "Done"),
+    "guide.no_face": QT_TRANSLATE_NOOP("Messages", "Step in front of the camera"),
+    "guide.many_faces": QT_TRANSLATE_NOOP("Messages", "Only one person, please"),
+    "guide.too_far": QT_TRANSLATE_NOOP("Messages", "Come closer"),
+    "guide.too_close": QT_TRANSLATE_NOOP("Messages", "Step back a little"),
+    "guide.cut_off": QT_TRANSLATE_NOOP("Messages", "Move your whole face into the frame"),
+    "guide.blurred": QT_TRANSLATE_NOOP("Messages", "Hold still"),
+    "guide.too_dark": QT_TRANSLATE_NOOP("Messages", "It is too dark"),
+    "guide.too_bright": QT_TRANSLATE_NOOP("Messages", "It is too bright"),
+    "guide.move_left": QT_TRANSLATE_NOOP("Messages", "Move to your left"),
+    "guide.move_right": QT_TRANSLATE_NOOP("Messages", "Move to your right"),
+    "guide.move_up": QT_TRANSLATE_NOOP("Messages", "Move up a little"),
+    "guide.move_down": QT_TRANSLATE_NOOP("Messages", "Move down a little"),
+    "guide.turn_left": QT_TRANSLATE_NOOP("Messages", "Turn your head slightly to your left"),
+    "guide.turn_right": QT_TRANSLATE_NOOP("Messages", "Turn your head slightly to your right"),
+    "guide.look_up": QT_TRANSLATE_NOOP("Messages", "Raise your chin a little"),
+    "guide.look_down": QT_TRANSLATE_NOOP("Messages", "Lower your chin a little"),
+    "guide.tilt_head": QT_TRANSLATE_NOOP("Messages", "Keep your head straight"),
+    "guide.eyes_closed": QT_TRANSLATE_NOOP("Messages", "Open your eyes"),
+    "liveness.blink": QT_TRANSLATE_NOOP("Messages", "Blink"),
+    "liveness.turn_left": QT_TRANSLATE_NOOP("Messages", "Turn your head to your left"),
+    "liveness.turn_right": QT_TRANSLATE_NOOP("Messages", "Turn your head to your right"),
+    "liveness.look_up": QT_TRANSLATE_NOOP("Messages", "Look up"),
+    "liveness.look_down": QT_TRANSLATE_NOOP("Messages", "Look down"),
+    "result.enrolled": QT_TRANSLATE_NOOP("Messages", "You are enrolled"),
+    "result.authenticated": QT_TRANSLATE_NOOP("Messages", "Welcome back"),
+    "result.check_in": QT_TRANSLATE_NOOP("Messages", "Checked in"),
+    "result.check_out": QT_TRANSLATE_NOOP("Messages", "Checked out"),
+    "result.already_recorded": QT_TRANSLATE_NOOP("Messages", "Already recorded"),
+    "result.granted": QT_TRANSLATE_NOOP("Messages", "Access granted"),
+    "result.forgotten": QT_TRANSLATE_NOOP("Messages", "Your data has been deleted"),
+    "result.error": QT_TRANSLATE_NOOP("Messages", "Something went wrong"),
+    "error.no_faces_detected": QT_TRANSLATE_NOOP("Messages", "No face was found"),
+    "error.many_faces": QT_TRANSLATE_NOOP("Messages", "More than one face was in view"),
+    "error.unrecognized_face": QT_TRANSLATE_NOOP("Messages", "We do not recognise you"),
+    "error.pad_attack": QT_TRANSLATE_NOOP("Messages", "The liveness check failed"),
+    "error.wrong_pin_code": QT_TRANSLATE_NOOP("Messages", "Wrong PIN"),
+    "error.pin_locked": QT_TRANSLATE_NOOP("Messages", "Too many wrong PINs: try again later"),
+    "error.face_duplication": QT_TRANSLATE_NOOP("Messages", "You are already enrolled"),
+    "error.terms_not_accepted": QT_TRANSLATE_NOOP("Messages", "You declined: nothing was stored"),
+    "error.timeout": QT_TRANSLATE_NOOP("Messages", "Time is up"),
+    "error.too_many_requests": QT_TRANSLATE_NOOP(
+        "Messages", "Too many attempts: this kiosk is paused"
+    ),
+    "error.minors_not_allowed": QT_TRANSLATE_NOOP("Messages", "Not available for minors"),
+    "error.age_unknown": QT_TRANSLATE_NOOP("Messages", "Your age could not be checked"),
+    "error.face_masked": QT_TRANSLATE_NOOP("Messages", "Please uncover your face"),
+    "error.poor_quality": QT_TRANSLATE_NOOP("Messages", "The picture was not clear enough"),
+    "error.expired": QT_TRANSLATE_NOOP("Messages", "Your enrolment has expired"),
+    "error.not_in_schedule": QT_TRANSLATE_NOOP("Messages", "Not allowed at this time"),
+    "error.access_denied": QT_TRANSLATE_NOOP("Messages", "Access denied"),
+    "error.opted_out": QT_TRANSLATE_NOOP("Messages", "You opted out of face recognition"),
+    "error.anti_passback": QT_TRANSLATE_NOOP("Messages", "You already passed this way"),
+    "error.hook_failed": QT_TRANSLATE_NOOP("Messages", "Recognised, but the door did not open"),
+    "error.cancelled": QT_TRANSLATE_NOOP("Messages", "Cancelled"),
+    "pin.pin_not_digits": QT_TRANSLATE_NOOP("Messages", "Use digits only"),
+    "pin.pin_too_short": QT_TRANSLATE_NOOP("Messages", "That PIN is too short"),
+    "pin.pin_too_long": QT_TRANSLATE_NOOP("Messages", "That PIN is too long"),
+    "pin.pin_repeated": QT_TRANSLATE_NOOP("Messages", "Too easy to guess: no repeats"),
+    "pin.pin_sequential": QT_TRANSLATE_NOOP("Messages", "Too easy to guess: no sequences"),
+    "pin.pin_common": QT_TRANSLATE_NOOP("Messages", "Too common: choose another"),
+    "pin.pin_not_unique": QT_TRANSLATE_NOOP("Messages", "Choose another PIN"),
+    "pin.pin_mismatch": QT_TRANSLATE_NOOP("Messages", "The PINs differ: start again"),
+}
+
+# Guidance code -> the preview's arrow (from the person's point of view, preview mirrored).
+ARROW_FOR_GUIDANCE: dict[str, str] = {
+    "TOO_FAR": "closer",
+    "TOO_CLOSE": "back",
+    "MOVE_LEFT": "left",
+    "MOVE_RIGHT": "right",
+    "MOVE_UP": "up",
+    "MOVE_DOWN": "down",
+    "TURN_LEFT": "left",
+    "TURN_RIGHT": "right",
+    "LOOK_UP": "up",
+    "LOOK_DOWN": "down",
+}
+ARROW_FOR_PROMPT: dict[str, str] = {
+    "TURN_LEFT": "left",
+    "TURN_RIGHT": "right",
+    "LOOK_UP": "up",
+    "LOOK_DOWN": "down",
+}
+
+
+def text(key: str) -> str:
+    """The translated text for a message key; an unknown key shows itself (never blank)."""
+    source = MESSAGES.get(key)
+    if source is None:
+        return key
+    return QCoreApplication.translate(CONTEXT, source)

@@ -1,0 +1,58 @@
+"""Capture page: the live preview with guidance in words and arrows, liveness prompts,
+and the progress of the match or the enrolment frames."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar
+
+from facekiosk.ui import messages
+from facekiosk.ui.preview import PreviewWidget
+from facekiosk.ui.widgets import BigButton, Page
+
+
+class CapturePage(Page):
+    cancelled = Signal()
+
+    def __init__(self, preview: PreviewWidget) -> None:
+        super().__init__("page_capture")
+        self.preview = preview
+        self.layout_.addWidget(preview, 1)
+        self.instruction = QLabel()
+        self.instruction.setObjectName("instruction")
+        self.instruction.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.instruction.setWordWrap(True)
+        self.layout_.addWidget(self.instruction)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setTextVisible(False)
+        self.layout_.addWidget(self.progress)
+        self.cancel_button = BigButton("secondary")
+        self.cancel_button.clicked.connect(self.cancelled)
+        self.layout_.addWidget(self.cancel_button)
+        self._key = "state.capture"
+        self.retranslate()
+
+    def show_view(self, view) -> None:
+        """Words, arrow and progress for one SessionView (CAPTURE/LIVENESS/MATCHING/TEMPLATE)."""
+        state = str(view.state)
+        prompt = view.liveness_prompt
+        self._key = view.message_key
+        self.instruction.setText(messages.text(self._key))
+        self.instruction.setProperty("prompt", bool(prompt))
+        self.instruction.style().polish(self.instruction)
+        self.progress.setAccessibleName(self.tr("Progress"))
+        if state == "LIVENESS":
+            value, arrow = view.liveness_progress, messages.ARROW_FOR_PROMPT.get(prompt or "")
+        else:
+            value = view.progress
+            arrow = messages.ARROW_FOR_GUIDANCE.get(view.guidance[0]) if view.guidance else None
+        self.progress.setValue(round(100 * value))
+        ok = not view.guidance and view.face_box is not None
+        shown = value if state in ("LIVENESS", "MATCHING", "TEMPLATE") else None
+        self.preview.set_guidance(ok=ok, arrow=arrow, progress=shown, message=self._key)
+
+    def retranslate(self) -> None:
+        self.set_title(self.tr("Look at the camera"))
+        self.instruction.setText(messages.text(self._key))
+        self.cancel_button.set_text(self.tr("Cancel"))

@@ -1,0 +1,60 @@
+"""Consent page: the versioned text in a scrollable view, accept/decline as large buttons.
+
+Accept is enabled once the end of the text has been on screen (scrolled to, or
+it all fits), so nobody accepts words they could not have seen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QTextBrowser
+
+from facekiosk.ui.widgets import BigButton, Page, button_row
+
+
+class ConsentPage(Page):
+    accepted = Signal()
+    declined = Signal()
+
+    def __init__(self) -> None:
+        super().__init__("page_consent")
+        self.text = QTextBrowser()
+        self.text.setObjectName("consent_text")
+        self.text.setOpenExternalLinks(False)
+        self.layout_.addWidget(self.text, 1)
+        self.version = QLabel()
+        self.version.setObjectName("fineprint")
+        self.layout_.addWidget(self.version)
+        self.decline_button = BigButton("secondary")
+        self.accept_button = BigButton("primary")
+        self.decline_button.clicked.connect(self.declined)
+        self.accept_button.clicked.connect(self.accepted)
+        self.layout_.addLayout(button_row(self.decline_button, self.accept_button))
+        self.text.verticalScrollBar().valueChanged.connect(self._check_read)
+        self.text.verticalScrollBar().rangeChanged.connect(self._check_read)
+        self._version = ""
+        self.retranslate()
+
+    def set_consent(self, markdown: str, version: str) -> None:
+        if version != self._version:
+            self._version = version
+            self.text.setMarkdown(markdown)
+            self.text.verticalScrollBar().setValue(0)
+            self.version.setText(self.tr("Consent version %1").replace("%1", version))
+        self._check_read()
+
+    def _check_read(self, *_: int) -> None:
+        bar = self.text.verticalScrollBar()
+        if bar.maximum() == 0 or bar.value() >= bar.maximum() - 4:
+            self.accept_button.setEnabled(True)
+        elif not self.accept_button.isEnabled():
+            self.accept_button.setToolTip(self.tr("Scroll to the end of the text first"))
+
+    def reset(self) -> None:
+        self._version = ""
+        self.accept_button.setEnabled(False)
+
+    def retranslate(self) -> None:
+        self.set_title(self.tr("Before we start"))
+        self.decline_button.set_text(self.tr("No, thanks"))
+        self.accept_button.set_text(self.tr("I agree"))

@@ -1,0 +1,59 @@
+"""PIN page: set-up, confirmation and entry on a touch-sized masked pad."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel
+
+from facekiosk.ui import messages
+from facekiosk.ui.widgets import BigButton, Page, PinPad, button_row
+
+
+class PinPage(Page):
+    submitted = Signal(str)
+    skipped = Signal()
+    cancelled = Signal()
+
+    def __init__(self, max_length: int = 16) -> None:
+        super().__init__("page_pin")
+        self.hint = QLabel()
+        self.hint.setObjectName("hint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.layout_.addWidget(self.hint)
+        self.pad = PinPad(max_length)
+        self.pad.submitted.connect(self.submitted)
+        self.layout_.addWidget(self.pad, 1, Qt.AlignmentFlag.AlignHCenter)
+        self.skip_button = BigButton("secondary")
+        self.cancel_button = BigButton("secondary")
+        self.skip_button.clicked.connect(self.skipped)
+        self.cancel_button.clicked.connect(self.cancelled)
+        self.layout_.addLayout(button_row(self.cancel_button, self.skip_button))
+        self._state_key = "state.pin_entry"
+        self._view = None
+        self.retranslate()
+
+    def show_view(self, view) -> None:
+        self._view = view
+        key = f"state.{str(view.state).lower()}"
+        if key != self._state_key:
+            self.pad.clear()
+        self._state_key = key
+        self.skip_button.setVisible(bool(view.pin_skippable))
+        self.retranslate()
+        self.pad.setFocus()
+
+    def retranslate(self) -> None:
+        self.set_title(messages.text(self._state_key))
+        view = self._view
+        hint = ""
+        if view is not None:
+            if view.pin_issue is not None:
+                hint = messages.text(f"pin.{str(view.pin_issue).lower()}")
+            elif view.error is not None:
+                hint = messages.text(f"error.{str(view.error).lower()}")
+            if view.pin_tries_left is not None and view.error is not None:
+                hint += " · " + self.tr("%n tries left", "", view.pin_tries_left)
+        self.hint.setText(hint)
+        self.skip_button.set_text(self.tr("Continue without a PIN"))
+        self.cancel_button.set_text(self.tr("Cancel"))

@@ -1,0 +1,120 @@
+"""Save a PNG of every page: `facekiosk run --screenshot DIR` and docs/screenshots/.
+
+Each page is shown with a representative SessionView (the session's own
+dataclass, filled in as the session would) and grabbed offscreen, so the
+pictures need no camera and no enrolled person.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from facekiosk.kiosk.codes import ErrorCode, Purpose, ResultKind, State
+from facekiosk.kiosk.consent import load_consent
+from facekiosk.kiosk.view import Result, SessionView
+from facekiosk.ui.demo_source import demo_people
+from facekiosk.ui.inference import FaceOverlay
+from facekiosk.ui.main_window import KioskWindow
+
+SAMPLE_ID = "3f6c2a9e-8b1d-4c5e-9f7a-2d4b6e8c0a1f"  # a made-up UUID4 for the pictures
+
+
+def sample_views(language: str = "en") -> dict[str, SessionView]:
+    now = datetime.now(UTC)
+    consent = load_consent(language)
+    return {
+        "consent": SessionView(State.CONSENT, Purpose.ENROLL, consent=consent),
+        "capture_guidance": SessionView(
+            State.CAPTURE,
+            Purpose.ENROLL,
+            guidance=("TOO_FAR",),
+            face_box=(250, 170, 390, 310),
+            message_key="guide.too_far",
+        ),
+        "liveness": SessionView(
+            State.LIVENESS,
+            Purpose.ENROLL,
+            liveness_prompt="TURN_LEFT",
+            liveness_progress=0.5,
+            face_box=(235, 155, 405, 325),
+            message_key="liveness.turn_left",
+        ),
+        "pin_setup": SessionView(State.PIN_SETUP, Purpose.ENROLL, message_key="state.pin_setup"),
+        "pin_entry_wrong": SessionView(
+            State.PIN_ENTRY,
+            Purpose.AUTH,
+            pin_tries_left=2,
+            error=ErrorCode.WRONG_PIN_CODE,
+            message_key="error.wrong_pin_code",
+        ),
+        "forget_confirm": SessionView(State.FORGET_CONFIRM, Purpose.FORGET),
+        "result_enrolled": SessionView(
+            State.RESULT,
+            Purpose.ENROLL,
+            result=Result(ResultKind.ENROLLED, now, SAMPLE_ID, "K7M-4QX"),
+            message_key="result.enrolled",
+        ),
+        "result_granted": SessionView(
+            State.RESULT,
+            Purpose.AUTH,
+            result=Result(ResultKind.CHECK_IN, now, similarity=0.93),
+            message_key="result.check_in",
+        ),
+        "error_pad_attack": SessionView(
+            State.RESULT,
+            Purpose.AUTH,
+            error=ErrorCode.PAD_ATTACK,
+            result=Result(ResultKind.ERROR, now),
+            message_key="error.pad_attack",
+        ),
+    }
+
+
+def _settle(app: QApplication) -> None:
+    for _ in range(3):
+        app.processEvents()
+
+
+def save_screenshots(window: KioskWindow, out_dir: Path, *, prefix: str = "") -> list[Path]:
+    """Show every page in turn and save `<prefix><page>.png` files; returns the paths."""
+    app = QApplication.instance()
+    assert app is not None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    was_visible = window.isVisible()
+    window.show()
+
+    def grab(name: str) -> None:
+        _settle(app)  # type: ignore[arg-type]
+        path = out_dir / f"{prefix}{name}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+
+    window.show_page("attract")
+    grab("attract")
+    face = demo_people()[-1].image  # the astronaut: a public-domain NASA portrait
+    for name, view in sample_views(window.languages.language).items():
+        window.render_view(view)
+        if name in ("capture_guidance", "liveness"):
+            window.preview.set_frame(face)
+            window.preview.set_faces((FaceOverlay(view.face_box, True),), (640, 480))
+        grab(name)
+    window.show_page("privacy")
+    grab("privacy")
+    window.open_admin_login()
+    grab("admin_login")
+    if window.vault is not None:
+        window.show_admin_panel()
+        grab("admin_index_ids")
+        panel = window.admin_panel
+        for i, name in enumerate(("admin_audit", "admin_events", "admin_settings", "admin_vault")):
+            panel.tabs.setCurrentIndex(i + 1)  # type: ignore[union-attr]
+            grab(name)
+        window.leave_admin()
+    window.show_page("attract")
+    if not was_visible:
+        window.hide()
+    return saved

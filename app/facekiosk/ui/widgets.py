@@ -1,0 +1,161 @@
+"""Small shared widgets: touch-sized buttons, the PIN pad, page scaffolding."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+TOUCH_MIN_PX = 72  # about 12 mm on a 15" 1080p panel: a fingertip, not a cursor
+
+
+class BigButton(QPushButton):
+    """A touch-sized button; `role` picks its colour in the style sheet."""
+
+    def __init__(self, role: str = "primary", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("role", role)
+        self.setMinimumHeight(TOUCH_MIN_PX)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def set_text(self, text: str) -> None:
+        self.setText(text)
+        self.setAccessibleName(text)
+
+
+class Page(QWidget):
+    """A page: a title, a body, and `retranslate()` re-run when the language changes."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(32, 24, 32, 24)
+        self.layout_.setSpacing(16)
+        self.title = QLabel()
+        self.title.setObjectName("title")
+        self.title.setWordWrap(True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.layout_.addWidget(self.title)
+
+    def set_title(self, text: str) -> None:
+        self.title.setText(text)
+        self.setAccessibleName(text)
+
+    def retranslate(self) -> None:
+        """Set every visible text; subclasses call tr() here."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+def button_row(*buttons: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setSpacing(16)
+    for b in buttons:
+        row.addWidget(b)
+    return row
+
+
+class PinPad(QWidget):
+    """A masked on-screen PIN pad: digits, delete, OK. No system keyboard needed.
+
+    Physical keyboard digits, Backspace and Enter work too (a USB keypad).
+    """
+
+    submitted = Signal(str)
+
+    def __init__(self, max_length: int = 16, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pinpad")
+        self.max_length = max_length
+        self._digits = ""
+        layout = QVBoxLayout(self)
+        layout.setSpacing(12)
+        self.display = QLabel()
+        self.display.setObjectName("pindisplay")
+        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.display.setMinimumHeight(64)
+        layout.addWidget(self.display)
+        grid = QGridLayout()
+        grid.setSpacing(10)
+        self.keys: dict[str, QPushButton] = {}
+        labels = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"]
+        for i, key in enumerate(labels):
+            b = QPushButton()
+            b.setProperty("role", "key" if key.isdigit() else ("ok" if key == "ok" else "minor"))
+            b.setMinimumSize(TOUCH_MIN_PX + 16, TOUCH_MIN_PX)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(lambda _=False, k=key: self.press(k))
+            grid.addWidget(b, i // 3, i % 3)
+            self.keys[key] = b
+        layout.addLayout(grid)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.retranslate()
+        self._refresh()
+
+    def retranslate(self) -> None:
+        for key, b in self.keys.items():
+            if key.isdigit():
+                b.setText(key)
+                b.setAccessibleName(self.tr("Digit %1").replace("%1", key))
+        self.keys["del"].setText("⌫")
+        self.keys["del"].setAccessibleName(self.tr("Delete last digit"))
+        self.keys["ok"].setText(self.tr("OK"))
+        self.keys["ok"].setAccessibleName(self.tr("Confirm PIN"))
+
+    @property
+    def digits(self) -> str:
+        return self._digits
+
+    def clear(self) -> None:
+        self._digits = ""
+        self._refresh()
+
+    def press(self, key: str) -> None:
+        if key.isdigit() and len(key) == 1:
+            if len(self._digits) < self.max_length:
+                self._digits += key
+        elif key == "del":
+            self._digits = self._digits[:-1]
+        elif key == "ok" and self._digits:
+            pin, self._digits = self._digits, ""
+            self._refresh()
+            self.submitted.emit(pin)
+            return
+        self._refresh()
+
+    def _refresh(self) -> None:
+        # masked: one dot per digit, never the digits themselves
+        self.display.setText("●" * len(self._digits) if self._digits else "—")
+        self.display.setAccessibleName(self.tr("%n digit(s) typed", "", len(self._digits)))
+        self.keys["ok"].setEnabled(bool(self._digits))
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if Qt.Key.Key_0 <= key <= Qt.Key.Key_9:
+            self.press(chr(key))
+        elif key == Qt.Key.Key_Backspace:
+            self.press("del")
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.press("ok")
+        else:
+            super().keyPressEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self._refresh()
+        super().changeEvent(event)
