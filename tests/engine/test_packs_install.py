@@ -263,3 +263,18 @@ def test_zip_path_traversal_is_refused(data_dir, mirror, tmp_path):
         install_pack(data_dir, "buffalo_l", mirror=base, progress=False)
     assert not (data_dir / "evil.onnx").exists() and not (data_dir.parent / "evil.onnx").exists()
     shutil.rmtree(data_dir / "models")
+
+
+def test_a_full_disk_is_reported_before_writing(data_dir, mirror, tmp_path, monkeypatch):
+    # A full disk cannot be produced on demand; report a nearly full one instead.
+    base, served = mirror
+    _serve_pack(served, tmp_path)
+    real = shutil.disk_usage
+
+    def nearly_full(path):
+        return real(path)._replace(free=100)
+
+    monkeypatch.setattr("facekiosk.engine.packs.unpack.shutil.disk_usage", nearly_full)
+    with pytest.raises(PackError, match=r"downloading buffalo_l\.zip needs .* MB are free"):
+        install_pack(data_dir, "buffalo_l", mirror=base, progress=False)
+    assert _leftovers(data_dir) == []

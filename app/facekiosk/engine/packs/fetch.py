@@ -19,6 +19,7 @@ import requests
 from tqdm import tqdm
 
 from facekiosk.engine.packs.errors import PackError
+from facekiosk.engine.packs.unpack import require_free_space
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ def download(
                     f"{url}: server announces {announced} bytes, more than the "
                     f"{max_bytes}-byte cap for {filename}; refusing to download"
                 )
+            if announced is not None:
+                require_free_space(dest_dir, announced, what=f"downloading {filename}")
             with tqdm(
                 total=announced,
                 unit="B",

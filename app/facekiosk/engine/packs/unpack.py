@@ -36,6 +36,7 @@ def extract_zip(archive: Path, dest: Path, *, max_total: int) -> None:
             raise PackError(
                 f"{archive.name}: unpacks to {declared} bytes, over the {max_total}-byte cap"
             )
+        require_free_space(dest, declared, what=f"unpacking {archive.name}")
         written = 0
         for info in members:
             rel = safe_relative(info.filename)
@@ -54,10 +55,23 @@ def extract_zip(archive: Path, dest: Path, *, max_total: int) -> None:
                 raise PackError(f"{archive.name}: corrupt or truncated at {rel} ({exc})") from exc
 
 
+def require_free_space(folder: Path, needed: int, *, what: str) -> None:
+    """Fail before writing rather than leave a disk full of half a pack."""
+    free = shutil.disk_usage(folder).free
+    if needed > free:
+        raise PackError(
+            f"{what} needs {needed / 1e6:.1f} MB but only {free / 1e6:.1f} MB are free in {folder}"
+        )
+
+
 def copy_folder(source: Path, dest: Path) -> None:
+    total = 0
     for p in source.rglob("*"):
         if p.is_symlink():
             raise PackError(f"{source}: {p.relative_to(source)} is a symbolic link; refused")
+        if p.is_file():
+            total += p.stat().st_size
+    require_free_space(dest, total, what=f"copying {source.name}")
     shutil.copytree(source, dest, dirs_exist_ok=True)
 
 
