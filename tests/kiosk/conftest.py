@@ -79,11 +79,16 @@ def engine():
 
 
 @pytest.fixture(scope="session")
-def people(engine, t1_image, tom_hanks_image, astronaut_image) -> dict[str, list[Frame]]:
-    """name -> three slightly different frames of that person (small shift and zoom)."""
+def finder():
+    """Full-resolution detection: t1's faces are too small for the live-video downscale."""
     from facekiosk.engine.dlib_engine import DlibEngine
 
-    finder = DlibEngine(detect_width=0)  # t1's faces are small: full-resolution detection
+    return DlibEngine(detect_width=0)
+
+
+@pytest.fixture(scope="session")
+def people(engine, finder, t1_image, tom_hanks_image, astronaut_image) -> dict[str, list[Frame]]:
+    """name -> three slightly different frames of that person (small shift and zoom)."""
     sources: list[tuple[str, np.ndarray, tuple[float, ...]]] = []
     for i, face in enumerate(sorted(finder.detect(t1_image), key=lambda f: f.bbox[0])):
         sources.append((f"t1_{i}", t1_image, face.bbox))
@@ -102,9 +107,9 @@ def people(engine, t1_image, tom_hanks_image, astronaut_image) -> dict[str, list
 
 
 @pytest.fixture(scope="session")
-def group_frame(engine, t1_image) -> Frame:
+def group_frame(finder, t1_image) -> Frame:
     """t1.jpg itself: six faces in one frame."""
-    return Frame(t1_image, engine.analyze(t1_image, embed=False))
+    return Frame(t1_image, finder.analyze(t1_image, embed=False))
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -51,13 +52,40 @@ class LivenessOff:
 
 
 def default_liveness_factory(
-    settings: LivenessSettings, rng: random.Random | None
+    settings: LivenessSettings,
+    rng: random.Random | None,
+    *,
+    same_person_threshold: float,
+    data_dir: Path | None = None,
+    providers: list[str] | None = None,
 ) -> LivenessFactory:
+    """Real liveness sessions; the insightface addon joins when installed in `data_dir`.
+    The addon is loaded once, on the first attempt that needs liveness."""
+    addon: list[Any] = []
+
     def make(level: str) -> Any:
         if level == "off":
             return LivenessOff()
         from facekiosk.engine.liveness import LivenessSession
 
-        return LivenessSession(level, settings, rng)
+        if not addon:
+            addon.append(_load_addon(settings, data_dir, providers))
+        return LivenessSession(
+            level,  # type: ignore[arg-type]
+            settings,
+            rng,
+            addon=addon[0],
+            same_person_threshold=same_person_threshold,
+        )
 
     return make
+
+
+def _load_addon(
+    settings: LivenessSettings, data_dir: Path | None, providers: list[str] | None
+) -> Any:
+    if data_dir is None:
+        return None
+    from facekiosk.engine.liveness.addon import load_addon
+
+    return load_addon(data_dir, settings, providers)

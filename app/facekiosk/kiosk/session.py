@@ -137,9 +137,6 @@ class KioskSession:
         self.settings = settings
         self._clock = clock
         self._wall = wall_clock or (lambda: datetime.now(UTC).astimezone())
-        self._liveness_factory = liveness_factory or default_liveness_factory(
-            settings.liveness, rng or random.SystemRandom()
-        )
         self._data_dir = data_dir
         self.policy = (
             policy
@@ -166,6 +163,19 @@ class KioskSession:
             if settings.engine.threshold is not None
             else float(engine.default_threshold)
         )
+        self._liveness_factory = liveness_factory or default_liveness_factory(
+            settings.liveness,
+            rng or random.SystemRandom(),
+            same_person_threshold=self.threshold,
+            data_dir=data_dir,
+            providers=settings.engine.providers,
+        )
+        if not settings.kiosk.allow_masked and not getattr(engine, "reports_masks", False):
+            log.warning(
+                "kiosk.allow_masked = false is enforced only with an engine that reports "
+                "masks (face.extras['masked']); engine %s does not",
+                engine.name,
+            )
         self._lock = threading.RLock()  # worker thread feeds frames, GUI thread presses buttons
         self._events: list[KioskEvent] = []
         self._reset(State.IDLE, self._clock())
