@@ -253,25 +253,25 @@ def check_bundled_models() -> Check:
 
 
 def check_model_packs(data_dir: Path) -> Check:
-    try:
-        from facekiosk.engine import packs  # written by the model-pack area
-    except ImportError:
-        packs = None
-    if packs is not None and hasattr(packs, "installed_packs"):
-        try:
-            names = [str(p) for p in packs.installed_packs(data_dir)]
-        except Exception as exc:  # a broken pack must not hide the other checks
-            return Check(
-                "model packs", FAIL, f"cannot read installed packs: {exc}", "models verify"
-            )
-    else:
-        folder = data_dir / "models"
-        names = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    from facekiosk.engine.packs import PackError, installed_names, verify_folder
+    from facekiosk.engine.packs.store import models_root
+
+    names = installed_names(data_dir)
     if not names:
+        return Check("model packs", OK, "none installed (the bundled dlib engine needs none)")
+    bad = []
+    for name in names:
+        try:
+            # Sizes and presence only: a full sha256 pass is `facekiosk models verify`.
+            report = verify_folder(models_root(data_dir) / name, name=name, full=False)
+        except PackError as exc:
+            bad.append(f"{name}: {exc}")
+            continue
+        if not report.ok:
+            bad.append(f"{name}: {'; '.join(report.problems)}")
+    if bad:
         return Check(
-            "model packs",
-            OK,
-            "none installed (the bundled dlib engine needs none)",
+            "model packs", FAIL, "; ".join(bad), "run facekiosk models verify, then re-import"
         )
     return Check("model packs", OK, "installed: " + ", ".join(names))
 

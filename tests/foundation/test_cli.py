@@ -97,3 +97,19 @@ def test_nonet_runner_blocks_outside_addresses(host, tmp_path):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode != 0 and "network access attempted" in proc.stderr
+
+
+def test_doctor_fails_on_a_tampered_model_pack(data_dir, tmp_path):
+    from facekiosk.cli import main
+    from tests.engine import test_packs_tiny as tiny
+
+    archive = tiny.zip_folder(tiny.pack_folder(tmp_path / "p"), tmp_path / "buffalo_l.zip")
+    assert main(["--data-dir", str(data_dir), "models", "import", str(archive), "--yes"]) == 0
+    ok = json.loads(cli("doctor", "--json", "--no-camera", data_dir=data_dir).stdout)
+    assert {c["name"]: c["status"] for c in ok["checks"]}["model packs"] == "ok"
+    model = next((data_dir / "models" / "buffalo_l").glob("*.onnx"))
+    model.write_bytes(model.read_bytes()[:-10])  # a torn copy from a USB stick
+    proc = cli("doctor", "--json", "--no-camera", data_dir=data_dir)
+    checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
+    assert proc.returncode == 1 and checks["model packs"]["status"] == "fail"
+    assert model.name in checks["model packs"]["detail"] and checks["model packs"]["hint"]
