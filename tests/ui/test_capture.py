@@ -116,7 +116,7 @@ def test_capture_of_unopenable_source_keeps_retrying_until_stopped():
 def test_demo_source_moves_and_shows_people(t1_image):
     slides = demo_slides()
     labels = [s.label for s in slides]
-    assert labels[0] == "nobody" and labels[-1] == "group"
+    assert labels[0] == "nobody" and labels[1] == "astronaut" and labels[-1] == "group"
     assert sum(label.startswith("t1 person") for label in labels) == 2 * len(T1_FACES)
     source = demo_source(fps=200.0)
     source.open()

@@ -101,10 +101,16 @@ def demo_people() -> list[Slide]:
 
 
 def demo_slides() -> list[Slide]:
-    """Empty scene, each person twice in a row (enrol, then authenticate), a group photo."""
+    """Empty scene, each person twice in a row (enrol, then authenticate), a group photo.
+
+    The astronaut comes first: a frontal, evenly lit portrait that passes the enrolment
+    quality checks; most other photos show turned or tilted heads, which is a fine
+    way to see the guidance arrows.
+    """
     empty = Slide(empty_scene(), EMPTY_SECONDS, "nobody")
     slides: list[Slide] = [empty]
-    for person in demo_people():
+    people = demo_people()
+    for person in [people[-1], *people[:-1]]:
         slides += [person, empty, person, empty]
     t1 = insightface_image("t1.jpg")
     slides.append(Slide(t1, 4.0, "group"))

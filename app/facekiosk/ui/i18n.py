@@ -2,7 +2,9 @@
 
 resources/translations/facekiosk_<lang>.ts are the sources (pyside6-lupdate),
 the .qm next to them are compiled with pyside6-lrelease (both ship with
-PySide6-Essentials); English is the source language and needs no file.
+PySide6-Essentials). English is the source language: facekiosk_en.ts holds only
+its plural forms ("1 try left" / "2 tries left"). Regenerate with
+`resources/translations/update.sh` after changing any text.
 """
 
 from __future__ import annotations
@@ -38,15 +40,16 @@ class LanguageSwitcher:
             app.removeTranslator(self._translator)
             self._translator = None
         self.language = SOURCE_LANGUAGE
-        if language != SOURCE_LANGUAGE:
-            translator = QTranslator(app)
-            qm = translations_dir() / f"facekiosk_{language}.qm"
-            if not translator.load(str(qm)):
+        translator = QTranslator(app)
+        qm = translations_dir() / f"facekiosk_{language}.qm"
+        if not translator.load(str(qm)):
+            # English needs no catalogue (only its plural forms live in facekiosk_en.qm)
+            if language != SOURCE_LANGUAGE:
                 log.warning("no translation for %r (%s); showing English", language, qm)
-                return False
-            app.installTranslator(translator)
-            self._translator = translator
-            self.language = language
+            return language == SOURCE_LANGUAGE
+        app.installTranslator(translator)
+        self._translator = translator
+        self.language = language
         return True
 
     def next_language(self) -> str:

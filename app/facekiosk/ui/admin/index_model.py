@@ -67,12 +67,12 @@ class VaultRowSource:
 
 _C = "IdentityTableModel"
 COLUMNS = (
-    ("index_id", QT_TRANSLATE_NOOP(_C, "Index ID")),
-    ("created", QT_TRANSLATE_NOOP(_C, "Created")),
-    ("last_seen", QT_TRANSLATE_NOOP(_C, "Last seen")),
-    ("consent_version", QT_TRANSLATE_NOOP(_C, "Consent")),
-    ("status", QT_TRANSLATE_NOOP(_C, "Status")),
-    ("label", QT_TRANSLATE_NOOP(_C, "Label")),
+    ("index_id", QT_TRANSLATE_NOOP("IdentityTableModel", "Index ID")),
+    ("created", QT_TRANSLATE_NOOP("IdentityTableModel", "Created")),
+    ("last_seen", QT_TRANSLATE_NOOP("IdentityTableModel", "Last seen")),
+    ("consent_version", QT_TRANSLATE_NOOP("IdentityTableModel", "Consent")),
+    ("status", QT_TRANSLATE_NOOP("IdentityTableModel", "Status")),
+    ("label", QT_TRANSLATE_NOOP("IdentityTableModel", "Label")),
 )
 
 

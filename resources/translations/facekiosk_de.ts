@@ -1,0 +1,935 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE" sourcelanguage="en_GB">
+<context>
+    <name>AdminLoginPage</name>
+    <message>
+        <source>Administrator</source>
+        <translation>Administrator</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Zurück</translation>
+    </message>
+</context>
+<context>
+    <name>AdminPanel</name>
+    <message>
+        <source>Administration</source>
+        <translation>Verwaltung</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>Abmelden</translation>
+    </message>
+    <message>
+        <source>empty = engine default</source>
+        <translation>leer = Standard der Engine</translation>
+    </message>
+    <message>
+        <source>Index IDs</source>
+        <translation>Index-IDs</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>Prüfprotokoll</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>Ereignisse</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Vault</source>
+        <translation>Tresor</translation>
+    </message>
+    <message>
+        <source>Model packs</source>
+        <translation>Modellpakete</translation>
+    </message>
+</context>
+<context>
+    <name>AttractPage</name>
+    <message>
+        <source>Face check-in</source>
+        <translation>Gesichts-Check-in</translation>
+    </message>
+    <message>
+        <source>Look at the camera to check in. Your face is matched on this device only; no photo is kept.</source>
+        <translation>Schauen Sie in die Kamera, um einzuchecken. Ihr Gesicht wird nur auf diesem Gerät abgeglichen; es wird kein Foto gespeichert.</translation>
+    </message>
+    <message>
+        <source>Check in / out</source>
+        <translation>Ein- / Auschecken</translation>
+    </message>
+    <message>
+        <source>Open the door</source>
+        <translation>Tür öffnen</translation>
+    </message>
+    <message>
+        <source>Enrol (first time)</source>
+        <translation>Registrieren (erstes Mal)</translation>
+    </message>
+    <message>
+        <source>Delete my data</source>
+        <translation>Meine Daten löschen</translation>
+    </message>
+    <message>
+        <source>Privacy</source>
+        <translation>Datenschutz</translation>
+    </message>
+    <message>
+        <source>Deutsch</source>
+        <translation>English</translation>
+    </message>
+    <message>
+        <source>Admin</source>
+        <translation>Verwaltung</translation>
+    </message>
+</context>
+<context>
+    <name>AuditTab</name>
+    <message>
+        <source>Verify hash chain</source>
+        <translation>Hash-Kette prüfen</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>Prüfprotokoll</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>Nr.</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation>Akteur</translation>
+    </message>
+    <message>
+        <source>Action and details</source>
+        <translation>Aktion und Details</translation>
+    </message>
+    <message>
+        <source>Chain intact: %1 entries checked</source>
+        <translation>Kette intakt: %1 Einträge geprüft</translation>
+    </message>
+    <message>
+        <source>CHAIN BROKEN at entry %1: %2</source>
+        <translation>KETTE GEBROCHEN bei Eintrag %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>CapturePage</name>
+    <message>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
+    </message>
+    <message>
+        <source>Look at the camera</source>
+        <translation>Bitte in die Kamera schauen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+</context>
+<context>
+    <name>ConsentPage</name>
+    <message>
+        <source>Consent version %1</source>
+        <translation>Version der Einwilligung %1</translation>
+    </message>
+    <message>
+        <source>Scroll to the end of the text first</source>
+        <translation>Bitte zuerst bis zum Ende des Textes blättern</translation>
+    </message>
+    <message>
+        <source>Before we start</source>
+        <translation>Bevor wir beginnen</translation>
+    </message>
+    <message>
+        <source>No, thanks</source>
+        <translation>Nein, danke</translation>
+    </message>
+    <message>
+        <source>I agree</source>
+        <translation>Ich stimme zu</translation>
+    </message>
+</context>
+<context>
+    <name>EventsTab</name>
+    <message>
+        <source>Event kind</source>
+        <translation>Ereignisart</translation>
+    </message>
+    <message>
+        <source>all kinds</source>
+        <translation>alle Arten</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>Until</source>
+        <translation>Bis</translation>
+    </message>
+    <message>
+        <source>Index ID (optional)</source>
+        <translation>Index-ID (optional)</translation>
+    </message>
+    <message>
+        <source>Filter by Index ID</source>
+        <translation>Nach Index-ID filtern</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Anwenden</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV exportieren…</translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation>von</translation>
+    </message>
+    <message>
+        <source>until</source>
+        <translation>bis</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>Ereignisse</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>Entscheidung</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Index ID</source>
+        <translation>Index-ID</translation>
+    </message>
+    <message>
+        <source>Kiosk</source>
+        <translation>Terminal</translation>
+    </message>
+    <message>
+        <source>Export events</source>
+        <translation>Ereignisse exportieren</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+</context>
+<context>
+    <name>ForgetConfirmPage</name>
+    <message>
+        <source>Delete your data for good?</source>
+        <translation>Ihre Daten endgültig löschen?</translation>
+    </message>
+    <message>
+        <source>Your face template, PIN and Index ID will be erased from this device now. Past attendance records keep no link to you. This cannot be undone.</source>
+        <translation>Ihr Gesichtsmerkmal, Ihre PIN und Ihre Index-ID werden jetzt von diesem Gerät gelöscht. Frühere Anwesenheitseinträge behalten keinen Bezug zu Ihnen. Das kann nicht rückgängig gemacht werden.</translation>
+    </message>
+    <message>
+        <source>Keep my data</source>
+        <translation>Daten behalten</translation>
+    </message>
+    <message>
+        <source>Delete everything</source>
+        <translation>Alles löschen</translation>
+    </message>
+</context>
+<context>
+    <name>IdentitiesTab</name>
+    <message>
+        <source>Search Index ID or label</source>
+        <translation>Index-ID oder Bezeichnung suchen</translation>
+    </message>
+    <message>
+        <source>Search Index IDs</source>
+        <translation>Index-IDs durchsuchen</translation>
+    </message>
+    <message>
+        <source>Index IDs</source>
+        <translation>Index-IDs</translation>
+    </message>
+    <message>
+        <source>Delete selected…</source>
+        <translation>Auswahl löschen…</translation>
+    </message>
+    <message>
+        <source>Re-enrol from camera…</source>
+        <translation>Neu erfassen mit der Kamera…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <source>%1 of %2 shown</source>
+        <translation>%1 von %2 angezeigt</translation>
+    </message>
+    <message>
+        <source>Re-enrol</source>
+        <translation>Neu erfassen</translation>
+    </message>
+    <message>
+        <source>Select one Index ID.</source>
+        <translation>Wählen Sie eine Index-ID.</translation>
+    </message>
+    <message>
+        <source>Delete Index IDs</source>
+        <translation>Index-IDs löschen</translation>
+    </message>
+    <message>
+        <source>Delete %1 Index ID(s) for good? Their templates are purged from every file.
+Reason (kept in the audit log):</source>
+        <translation>%1 Index-ID(s) endgültig löschen? Ihre Merkmale werden aus allen Dateien entfernt.
+Grund (wird im Prüfprotokoll vermerkt):</translation>
+    </message>
+    <message>
+        <source>Purged %1 Index ID(s) at %2.
+Vectors removed: %3, metadata rows removed: %4, events anonymised: %5.
+Audit entry #%6.</source>
+        <translation>%1 Index-ID(s) gelöscht am %2.
+Vektoren entfernt: %3, Metadatenzeilen entfernt: %4, Ereignisse anonymisiert: %5.
+Prüfprotokoll-Eintrag Nr. %6.</translation>
+    </message>
+    <message>
+        <source>Purge receipt</source>
+        <translation>Löschbeleg</translation>
+    </message>
+</context>
+<context>
+    <name>IdentityTableModel</name>
+    <message>
+        <source>Index ID</source>
+        <translation>Index-ID</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Angelegt</translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation>Zuletzt gesehen</translation>
+    </message>
+    <message>
+        <source>Consent</source>
+        <translation>Einwilligung</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Bezeichnung</translation>
+    </message>
+</context>
+<context>
+    <name>KioskApp</name>
+    <message>
+        <source>Demo: still pictures from the installed packages; liveness checks are off</source>
+        <translation>Demo: Standbilder aus den installierten Paketen; Lebenderkennung ist aus</translation>
+    </message>
+</context>
+<context>
+    <name>KioskWindow</name>
+    <message>
+        <source>facekiosk</source>
+        <translation>facekiosk</translation>
+    </message>
+    <message>
+        <source>Camera problem (%1): reconnecting…</source>
+        <translation>Kameraproblem (%1): neue Verbindung…</translation>
+    </message>
+    <message>
+        <source>Camera unavailable, retrying (attempt %1)…</source>
+        <translation>Kamera nicht verfügbar, neuer Versuch (%1)…</translation>
+    </message>
+    <message>
+        <source>No admin PIN is set. On the console run: facekiosk run --set-admin-pin</source>
+        <translation>Keine Verwaltungs-PIN gesetzt. Auf der Konsole ausführen: facekiosk run --set-admin-pin</translation>
+    </message>
+    <message>
+        <source>Locked after wrong PINs: wait %1 s</source>
+        <translation>Gesperrt nach falschen PINs: %1 s warten</translation>
+    </message>
+    <message>
+        <source>Enter the admin PIN to close the kiosk</source>
+        <translation>Verwaltungs-PIN eingeben, um das Terminal zu schließen</translation>
+    </message>
+    <message>
+        <source>Enter the admin PIN</source>
+        <translation>Verwaltungs-PIN eingeben</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Locked for %1 s</source>
+        <translation>Falsche PIN. Gesperrt für %1 s</translation>
+    </message>
+    <message>
+        <source>Wrong PIN</source>
+        <translation>Falsche PIN</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>Welcome</source>
+        <translation>Willkommen</translation>
+    </message>
+    <message>
+        <source>Please read and decide</source>
+        <translation>Bitte lesen und entscheiden</translation>
+    </message>
+    <message>
+        <source>Look at the camera</source>
+        <translation>Bitte in die Kamera schauen</translation>
+    </message>
+    <message>
+        <source>Checking that you are really here</source>
+        <translation>Wir prüfen, ob Sie wirklich hier sind</translation>
+    </message>
+    <message>
+        <source>Recognising you, hold still</source>
+        <translation>Wir erkennen Sie, bitte stillhalten</translation>
+    </message>
+    <message>
+        <source>Hold still, move your head slightly</source>
+        <translation>Stillhalten, den Kopf leicht bewegen</translation>
+    </message>
+    <message>
+        <source>Choose a PIN</source>
+        <translation>Wählen Sie eine PIN</translation>
+    </message>
+    <message>
+        <source>Type the same PIN again</source>
+        <translation>Geben Sie dieselbe PIN noch einmal ein</translation>
+    </message>
+    <message>
+        <source>Type your PIN</source>
+        <translation>Geben Sie Ihre PIN ein</translation>
+    </message>
+    <message>
+        <source>Delete your data for good?</source>
+        <translation>Ihre Daten endgültig löschen?</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+    <message>
+        <source>Step in front of the camera</source>
+        <translation>Treten Sie vor die Kamera</translation>
+    </message>
+    <message>
+        <source>Only one person, please</source>
+        <translation>Bitte nur eine Person</translation>
+    </message>
+    <message>
+        <source>Come closer</source>
+        <translation>Kommen Sie näher</translation>
+    </message>
+    <message>
+        <source>Step back a little</source>
+        <translation>Gehen Sie etwas zurück</translation>
+    </message>
+    <message>
+        <source>Move your whole face into the frame</source>
+        <translation>Bringen Sie Ihr ganzes Gesicht ins Bild</translation>
+    </message>
+    <message>
+        <source>Hold still</source>
+        <translation>Bitte stillhalten</translation>
+    </message>
+    <message>
+        <source>It is too dark</source>
+        <translation>Es ist zu dunkel</translation>
+    </message>
+    <message>
+        <source>It is too bright</source>
+        <translation>Es ist zu hell</translation>
+    </message>
+    <message>
+        <source>Move to your left</source>
+        <translation>Gehen Sie etwas nach links</translation>
+    </message>
+    <message>
+        <source>Move to your right</source>
+        <translation>Gehen Sie etwas nach rechts</translation>
+    </message>
+    <message>
+        <source>Move up a little</source>
+        <translation>Etwas höher, bitte</translation>
+    </message>
+    <message>
+        <source>Move down a little</source>
+        <translation>Etwas tiefer, bitte</translation>
+    </message>
+    <message>
+        <source>Turn your head slightly to your left</source>
+        <translation>Drehen Sie den Kopf leicht nach links</translation>
+    </message>
+    <message>
+        <source>Turn your head slightly to your right</source>
+        <translation>Drehen Sie den Kopf leicht nach rechts</translation>
+    </message>
+    <message>
+        <source>Raise your chin a little</source>
+        <translation>Heben Sie das Kinn etwas an</translation>
+    </message>
+    <message>
+        <source>Lower your chin a little</source>
+        <translation>Senken Sie das Kinn etwas</translation>
+    </message>
+    <message>
+        <source>Keep your head straight</source>
+        <translation>Halten Sie den Kopf gerade</translation>
+    </message>
+    <message>
+        <source>Open your eyes</source>
+        <translation>Öffnen Sie die Augen</translation>
+    </message>
+    <message>
+        <source>Blink</source>
+        <translation>Blinzeln Sie</translation>
+    </message>
+    <message>
+        <source>Turn your head to your left</source>
+        <translation>Drehen Sie den Kopf nach links</translation>
+    </message>
+    <message>
+        <source>Turn your head to your right</source>
+        <translation>Drehen Sie den Kopf nach rechts</translation>
+    </message>
+    <message>
+        <source>Look up</source>
+        <translation>Schauen Sie nach oben</translation>
+    </message>
+    <message>
+        <source>Look down</source>
+        <translation>Schauen Sie nach unten</translation>
+    </message>
+    <message>
+        <source>You are enrolled</source>
+        <translation>Sie sind registriert</translation>
+    </message>
+    <message>
+        <source>Welcome back</source>
+        <translation>Willkommen zurück</translation>
+    </message>
+    <message>
+        <source>Checked in</source>
+        <translation>Eingecheckt</translation>
+    </message>
+    <message>
+        <source>Checked out</source>
+        <translation>Ausgecheckt</translation>
+    </message>
+    <message>
+        <source>Already recorded</source>
+        <translation>Bereits erfasst</translation>
+    </message>
+    <message>
+        <source>Access granted</source>
+        <translation>Zutritt gewährt</translation>
+    </message>
+    <message>
+        <source>Your data has been deleted</source>
+        <translation>Ihre Daten wurden gelöscht</translation>
+    </message>
+    <message>
+        <source>Something went wrong</source>
+        <translation>Etwas ist schiefgegangen</translation>
+    </message>
+    <message>
+        <source>No face was found</source>
+        <translation>Es wurde kein Gesicht gefunden</translation>
+    </message>
+    <message>
+        <source>More than one face was in view</source>
+        <translation>Es war mehr als ein Gesicht im Bild</translation>
+    </message>
+    <message>
+        <source>We do not recognise you</source>
+        <translation>Wir erkennen Sie nicht</translation>
+    </message>
+    <message>
+        <source>The liveness check failed</source>
+        <translation>Die Lebenderkennung ist fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Wrong PIN</source>
+        <translation>Falsche PIN</translation>
+    </message>
+    <message>
+        <source>Too many wrong PINs: try again later</source>
+        <translation>Zu viele falsche PINs: bitte später erneut versuchen</translation>
+    </message>
+    <message>
+        <source>You are already enrolled</source>
+        <translation>Sie sind bereits registriert</translation>
+    </message>
+    <message>
+        <source>You declined: nothing was stored</source>
+        <translation>Sie haben abgelehnt: nichts wurde gespeichert</translation>
+    </message>
+    <message>
+        <source>Time is up</source>
+        <translation>Die Zeit ist abgelaufen</translation>
+    </message>
+    <message>
+        <source>Too many attempts: this kiosk is paused</source>
+        <translation>Zu viele Versuche: dieses Terminal pausiert</translation>
+    </message>
+    <message>
+        <source>Not available for minors</source>
+        <translation>Für Minderjährige nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>Your age could not be checked</source>
+        <translation>Ihr Alter konnte nicht geprüft werden</translation>
+    </message>
+    <message>
+        <source>Please uncover your face</source>
+        <translation>Bitte zeigen Sie Ihr Gesicht unverdeckt</translation>
+    </message>
+    <message>
+        <source>The picture was not clear enough</source>
+        <translation>Das Bild war nicht deutlich genug</translation>
+    </message>
+    <message>
+        <source>Your enrolment has expired</source>
+        <translation>Ihre Registrierung ist abgelaufen</translation>
+    </message>
+    <message>
+        <source>Not allowed at this time</source>
+        <translation>Zu dieser Zeit nicht erlaubt</translation>
+    </message>
+    <message>
+        <source>Access denied</source>
+        <translation>Zutritt verweigert</translation>
+    </message>
+    <message>
+        <source>You opted out of face recognition</source>
+        <translation>Sie haben der Gesichtserkennung widersprochen</translation>
+    </message>
+    <message>
+        <source>You already passed this way</source>
+        <translation>Sie sind hier bereits durchgegangen</translation>
+    </message>
+    <message>
+        <source>Recognised, but the door did not open</source>
+        <translation>Erkannt, aber die Tür hat sich nicht geöffnet</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>Use digits only</source>
+        <translation>Nur Ziffern verwenden</translation>
+    </message>
+    <message>
+        <source>That PIN is too short</source>
+        <translation>Diese PIN ist zu kurz</translation>
+    </message>
+    <message>
+        <source>That PIN is too long</source>
+        <translation>Diese PIN ist zu lang</translation>
+    </message>
+    <message>
+        <source>Too easy to guess: no repeats</source>
+        <translation>Zu leicht zu erraten: keine Wiederholungen</translation>
+    </message>
+    <message>
+        <source>Too easy to guess: no sequences</source>
+        <translation>Zu leicht zu erraten: keine Zahlenfolgen</translation>
+    </message>
+    <message>
+        <source>Too common: choose another</source>
+        <translation>Zu häufig: bitte eine andere wählen</translation>
+    </message>
+    <message>
+        <source>Choose another PIN</source>
+        <translation>Wählen Sie eine andere PIN</translation>
+    </message>
+    <message>
+        <source>The PINs differ: start again</source>
+        <translation>Die PINs stimmen nicht überein: bitte neu beginnen</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsTab</name>
+    <message>
+        <source>Model packs</source>
+        <translation>Modellpakete</translation>
+    </message>
+    <message>
+        <source>Pack</source>
+        <translation>Paket</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Installed</source>
+        <translation>Installiert</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>Lizenz</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>Import pack (folder or zip)…</source>
+        <translation>Paket importieren (Ordner oder ZIP)…</translation>
+    </message>
+    <message>
+        <source>Verify selected</source>
+        <translation>Auswahl prüfen</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <source>Select an installed pack.</source>
+        <translation>Wählen Sie ein installiertes Paket.</translation>
+    </message>
+    <message>
+        <source>%1: verified, all files match</source>
+        <translation>%1: geprüft, alle Dateien stimmen</translation>
+    </message>
+    <message>
+        <source>%1: PROBLEMS: %2</source>
+        <translation>%1: PROBLEME: %2</translation>
+    </message>
+    <message>
+        <source>Pack folder</source>
+        <translation>Paketordner</translation>
+    </message>
+    <message>
+        <source>Imported %1</source>
+        <translation>%1 importiert</translation>
+    </message>
+</context>
+<context>
+    <name>PinPad</name>
+    <message>
+        <source>Digit %1</source>
+        <translation>Ziffer %1</translation>
+    </message>
+    <message>
+        <source>Delete last digit</source>
+        <translation>Letzte Ziffer löschen</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Confirm PIN</source>
+        <translation>PIN bestätigen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n digit(s) typed</source>
+        <translation>
+            <numerusform>%n Ziffer eingegeben</numerusform>
+            <numerusform>%n Ziffern eingegeben</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>PinPage</name>
+    <message numerus="yes">
+        <source>%n tries left</source>
+        <translation>
+            <numerusform>noch %n Versuch</numerusform>
+            <numerusform>noch %n Versuche</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Continue without a PIN</source>
+        <translation>Ohne PIN fortfahren</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewWidget</name>
+    <message>
+        <source>Camera preview</source>
+        <translation>Kameravorschau</translation>
+    </message>
+</context>
+<context>
+    <name>PrivacyPage</name>
+    <message>
+        <source>Your privacy</source>
+        <translation>Ihr Datenschutz</translation>
+    </message>
+    <message>
+        <source>**What is stored.** An anonymous Index ID (a random number), a face template (a list of numbers computed from your face, not a photo), the time you enrolled, the consent version you accepted and, if you chose one, a hash of your PIN. Check-ins are stored with the Index ID only.
+
+**What is never stored.** Camera pictures. Frames are analysed in memory and dropped at once.
+
+**Where.** Only on this device, encrypted (AES-256). Nothing is sent over a network.
+
+**How to delete.** Press *Delete my data* on the start screen and look at the camera; or ask an administrator. Deletion erases your template from every file and gives you a receipt.</source>
+        <translation>**Was gespeichert wird.** Eine anonyme Index-ID (eine Zufallszahl), ein Gesichtsmerkmal (eine Zahlenreihe, aus Ihrem Gesicht berechnet, kein Foto), der Zeitpunkt der Registrierung, die Version der Einwilligung und, falls gewählt, ein Hash Ihrer PIN. Check-ins werden nur mit der Index-ID gespeichert.
+
+**Was nie gespeichert wird.** Kamerabilder. Bilder werden im Speicher ausgewertet und sofort verworfen.
+
+**Wo.** Nur auf diesem Gerät, verschlüsselt (AES-256). Nichts wird über ein Netzwerk gesendet.
+
+**Wie Sie löschen.** Drücken Sie auf dem Startbildschirm *Meine Daten löschen* und schauen Sie in die Kamera; oder fragen Sie die Verwaltung. Das Löschen entfernt Ihr Merkmal aus jeder Datei und Sie erhalten einen Beleg.</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Zurück</translation>
+    </message>
+</context>
+<context>
+    <name>ResultPage</name>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+    <message>
+        <source>Error code: %1</source>
+        <translation>Fehlercode: %1</translation>
+    </message>
+    <message>
+        <source>Your anonymous Index ID (shown only now):</source>
+        <translation>Ihre anonyme Index-ID (wird nur jetzt angezeigt):</translation>
+    </message>
+    <message>
+        <source>Receipt code: %1</source>
+        <translation>Belegcode: %1</translation>
+    </message>
+    <message>
+        <source>Deletion receipt: %1</source>
+        <translation>Löschbeleg: %1</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsTab</name>
+    <message>
+        <source>Save (applies after restart)</source>
+        <translation>Speichern (gilt nach Neustart)</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>Gespeichert in %1</translation>
+    </message>
+</context>
+<context>
+    <name>VaultTab</name>
+    <message>
+        <source>Back up the vault…</source>
+        <translation>Tresor sichern…</translation>
+    </message>
+    <message>
+        <source>Export the wrapped key…</source>
+        <translation>Verpackten Schlüssel exportieren…</translation>
+    </message>
+    <message>
+        <source>Rotate the key</source>
+        <translation>Schlüssel wechseln</translation>
+    </message>
+    <message>
+        <source>Restore a backup…</source>
+        <translation>Sicherung wiederherstellen…</translation>
+    </message>
+    <message>
+        <source>No vault is open.</source>
+        <translation>Kein Tresor geöffnet.</translation>
+    </message>
+    <message>
+        <source>Vault %1 in %2
+Templates per model: %3</source>
+        <translation>Tresor %1 in %2
+Merkmale pro Modell: %3</translation>
+    </message>
+    <message>
+        <source>Backup written: %1</source>
+        <translation>Sicherung geschrieben: %1</translation>
+    </message>
+    <message>
+        <source>Wrapped key written: %1</source>
+        <translation>Verpackter Schlüssel geschrieben: %1</translation>
+    </message>
+    <message>
+        <source>Key rotated. Export the new wrapped key for the safe.</source>
+        <translation>Schlüssel gewechselt. Exportieren Sie den neuen verpackten Schlüssel für den Safe.</translation>
+    </message>
+    <message>
+        <source>Back up the vault</source>
+        <translation>Tresor sichern</translation>
+    </message>
+    <message>
+        <source>Export key</source>
+        <translation>Schlüssel exportieren</translation>
+    </message>
+    <message>
+        <source>Rotate key</source>
+        <translation>Schlüssel wechseln</translation>
+    </message>
+    <message>
+        <source>Rotate the vault key now?</source>
+        <translation>Den Tresorschlüssel jetzt wechseln?</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>A backup restores into an empty data directory, with the kiosk stopped:
+facekiosk --data-dir NEW_DIR admin restore ARCHIVE</source>
+        <translation>Eine Sicherung wird bei gestopptem Terminal in ein leeres Datenverzeichnis wiederhergestellt:
+facekiosk --data-dir NEUES_VERZ admin restore ARCHIV</translation>
+    </message>
+</context>
+</TS>
