@@ -54,7 +54,7 @@ class FakeClock:
         return self.start + timedelta(seconds=self.t - 1000.0)
 
 
-def _frame_from(
+def frame_from(
     image: np.ndarray, box: tuple[float, ...], scale: float, shift: int = 0
 ) -> np.ndarray:
     """The face at `box` centred in a 640x480 frame, face box about 150 px wide."""
@@ -98,7 +98,7 @@ def people(engine, finder, t1_image, tom_hanks_image, astronaut_image) -> dict[s
     for name, image, box in sources:
         frames = []
         for scale, shift in ((2.4, 0), (2.3, 3), (2.5, -3)):
-            img = _frame_from(image, box, scale, shift)
+            img = frame_from(image, box, scale, shift)
             faces = engine.analyze(img)
             assert len(faces) == 1, (name, scale, len(faces))
             frames.append(Frame(img, faces))

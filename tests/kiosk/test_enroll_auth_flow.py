@@ -89,3 +89,39 @@ def test_session_embeds_lazily_when_faces_come_without_embeddings(make_kiosk, pe
     assert k.feed(bare) == State.RESULT
     assert k.session.view.result.kind == ResultKind.CHECK_IN
     assert [e.index_id for e in k.session.drain_events() if e.kind == "attendance"] == [index_id]
+
+
+def test_auto_start_recognises_without_a_button(make_kiosk, people, empty_frame):
+    k = make_kiosk(flow_settings(auto_start=True))
+    k.enroll(people["t1_5"], pin=None)
+    k.session.on_frame(empty_frame.image, empty_frame.faces)
+    assert k.session.state == State.IDLE  # nobody there: nothing starts
+    k.session.on_frame(people["t1_5"][0].image, people["t1_5"][0].faces)
+    assert k.session.state in (State.CAPTURE, State.LIVENESS, State.MATCHING)
+    assert k.feed(people["t1_5"]) == State.RESULT
+    assert k.session.view.result.kind == ResultKind.CHECK_IN
+
+
+def test_view_never_carries_images_or_vectors(make_kiosk, people):
+    import dataclasses
+
+    import numpy as np
+
+    k = make_kiosk()
+    k.session.start_enroll()
+    k.session.accept_consent()
+    k.feed(people["t1_0"], max_frames=5)
+    view = k.session.view
+
+    def walk(obj):
+        if isinstance(obj, np.ndarray):
+            raise AssertionError("an array in the view")
+        if dataclasses.is_dataclass(obj):
+            for f in dataclasses.fields(obj):
+                walk(getattr(obj, f.name))
+        elif isinstance(obj, tuple | list):
+            for item in obj:
+                walk(item)
+
+    walk(view)
+    assert view.state == State.TEMPLATE and 0 < view.progress < 1 and view.face_box is not None

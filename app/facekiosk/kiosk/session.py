@@ -456,6 +456,7 @@ class KioskSession:
             return
         if not self._same_track(face):
             self._restart_scan(now)
+        self._block = ""
         self._track_box = tuple(float(v) for v in face.bbox)  # type: ignore[assignment]
 
         refusal = self._face_refusal(face)
@@ -474,7 +475,6 @@ class KioskSession:
                 return
             self._guidance = ()
             self._enter(State.LIVENESS, now)
-            self._block = ""
             level = (
                 self.settings.liveness.enroll_level if enroll else self.settings.liveness.auth_level
             )
@@ -695,8 +695,10 @@ class KioskSession:
         duplicate = self.vault.find_duplicate(template, self.threshold)
         if duplicate is not None:
             # The existing Index ID is not revealed: it would tell a stranger who is enrolled.
+            # It still tells that this face is enrolled, so it counts as a failed attempt:
+            # the kiosk lockout slows down anyone probing who is enrolled.
             self._record("enroll", "deny", None, ErrorCode.FACE_DUPLICATION, duplicate.similarity)
-            self._fail(ErrorCode.FACE_DUPLICATION, now, count=False, store=False)
+            self._fail(ErrorCode.FACE_DUPLICATION, now, store=False)
             return
         if pin_policy.pin_offered_at_enroll(self.settings.pin):
             self._enter(State.PIN_SETUP, now)
