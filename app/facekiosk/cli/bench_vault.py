@@ -1,0 +1,51 @@
+"""`facekiosk bench search --n N [--dim D] [--json]`: the vault's 1:N benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from facekiosk.cli.context import CliContext, CliError, print_json
+
+
+def register_bench(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("search", help="1:N search, durable enroll, purge, snapshot save/load")
+    p.add_argument("--n", type=int, default=100_000, help="enrolled identities (default 100000)")
+    p.add_argument("--dim", type=int, default=128)
+    p.add_argument("--queries", type=int, default=1000, help="probes for latency and recall")
+    p.add_argument("--enrolls", type=int, default=200, help="durable single enrolls to time")
+    p.add_argument("--m", type=int, help="HNSW links per node (default: settings vault.hnsw_m)")
+    p.add_argument("--ef", type=int, help="HNSW search breadth (default: settings vault.hnsw_ef)")
+    p.add_argument("--workdir", type=Path, help="where the throw-away vault goes (default: tmp)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.vault.search_bench import run_search_bench
+    from facekiosk.vault.space_index import HnswParams
+
+    if args.n < 2 or args.dim < 2:
+        raise CliError("--n and --dim must be at least 2")
+
+    def progress(msg: str) -> None:
+        print(f"bench search: {msg}", file=sys.stderr, flush=True)
+
+    result = run_search_bench(
+        args.n,
+        args.dim,
+        queries=args.queries,
+        enrolls=args.enrolls,
+        workdir=args.workdir,
+        progress=progress,
+        hnsw=HnswParams(
+            m=args.m or ctx.settings.vault.hnsw_m, ef=args.ef or ctx.settings.vault.hnsw_ef
+        ),
+    )
+    if args.json:
+        print_json(result)
+    else:
+        for key, value in result.items():
+            print(f"{key:>14}: {value}")
+    return 0
