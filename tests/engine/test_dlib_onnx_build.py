@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -134,3 +135,31 @@ def test_cli_build_bundled_json(built, capsys) -> None:
     report = json.loads(capsys.readouterr().out)
     assert report["path"] == str(first.path) and report["built"] is False
     assert report["dat_sha256"] == first.dat_sha256
+
+
+def test_facekiosk_models_build_bundled_through_the_dispatcher(tmp_path, capsys) -> None:
+    from facekiosk.cli import main
+
+    data_dir = tmp_path / "home"
+    assert main(["--data-dir", str(data_dir), "models", "build-bundled", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["built"] is True and Path(report["path"]).is_file()
+    assert Path(report["path"]).parent == data_dir / "models" / "bundled"
+    assert main(["--data-dir", str(data_dir), "models", "build-bundled"]) == 0
+    assert capsys.readouterr().out.startswith("up to date:")
+
+
+def test_one_descriptor_shared_by_threads_gives_the_same_vectors(built) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    descriptor = OnnxDescriptor(built[1].path)
+    rng = np.random.default_rng(7)
+    chips = rng.integers(0, 256, size=(4, 150, 150, 3), dtype=np.uint8)
+    expected = descriptor.compute(chips)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: descriptor.compute(chips), range(8)))
+    for got in results:
+        np.testing.assert_allclose(got, expected, atol=1e-6)
+    # A non-contiguous view (mirrored chips) is accepted and differs from the original.
+    mirrored = descriptor.compute(chips[:, :, ::-1])
+    assert mirrored.shape == (4, 128) and not np.allclose(mirrored, expected, atol=1e-3)
