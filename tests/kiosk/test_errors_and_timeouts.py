@@ -219,8 +219,8 @@ def test_someone_else_stepping_in_restarts_the_template(make_kiosk, people):
     k.session.accept_consent()
     k.feed(people["t1_2"], max_frames=4)
     assert k.session.state == State.TEMPLATE
-    k.feed(people["hanks"], max_frames=1)
-    assert k.session.state in (State.CAPTURE, State.LIVENESS, State.TEMPLATE)
+    # Same spot, another face: caught at the next template frame (embedding mismatch).
+    k.feed(people["hanks"], max_frames=4)
     assert any(e.decision == "restart" for e in k.session.drain_events())
     assert k.feed(people["hanks"]) == State.PIN_SETUP
     index_id = k.session.skip_pin().result.index_id

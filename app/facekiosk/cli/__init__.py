@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "facekiosk.cli.run_cmd",
     "facekiosk.cli.vault_cmds",
     "facekiosk.cli.models_cmds",
+    "facekiosk.cli.kiosk_cmds",
     "facekiosk.cli.bench_cmds",
 )
 

@@ -12,6 +12,7 @@ BENCH_MODULES: tuple[str, ...] = (
     "facekiosk.cli.bench_liveness",
     "facekiosk.cli.bench_gui",
     "facekiosk.cli.bench_packs",
+    "facekiosk.cli.bench_kiosk",
 )
 
 

@@ -66,7 +66,7 @@ MAX_PAYLOAD_BYTES = 16 * 1024
 TRACK_MIN_IOU = 0.3  # below this the face in view is treated as someone else
 TEMPLATE_MIN_INTERVAL_S = 0.25  # template frames at least this far apart
 TEMPLATE_POSE_STEP_DEG = 2.0  # ...and this different in yaw/pitch from the others,
-TEMPLATE_POSE_WAIT_S = 1.0  # unless nobody moved for this long (still accepted)
+TEMPLATE_POSE_WAIT_S = 0.6  # unless nobody moved for this long (still accepted)
 
 _SCAN_STATES = (State.CAPTURE, State.LIVENESS, State.MATCHING, State.TEMPLATE)
 _INPUT_STATES = (State.CONSENT, State.PIN_SETUP, State.PIN_CONFIRM, State.PIN_ENTRY)

@@ -1,0 +1,44 @@
+"""`facekiosk consent`, `facekiosk attendance` and the `bench flow` wiring."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from facekiosk.cli import build_parser, main
+from facekiosk.kiosk.consent import load_consent
+from facekiosk.vault import Vault
+
+
+def test_consent_command_prints_text_and_version(data_dir, capsys):
+    assert main(["--data-dir", str(data_dir), "consent", "--language", "de", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["version"] == load_consent("de").version and out["language"] == "de"
+    (data_dir / "settings.toml").write_text('[kiosk]\nconsent_version = "en-0000000000"\n')
+    assert main(["--data-dir", str(data_dir), "consent"]) == 1
+    assert "review the new text" in capsys.readouterr().err
+
+
+def test_attendance_summary_from_the_event_log(data_dir, capsys):
+    day = datetime(2026, 3, 2, 8, 0).astimezone()
+    with Vault.open(data_dir) as vault:
+        for hours, decision in ((0, "check_in"), (4.5, "check_out")):
+            at = day + timedelta(hours=hours)
+            vault.record_event("attendance", "id-a", "kiosk-1", decision, "ok", None, at)
+        vault.record_event("attendance", "id-b", "kiosk-1", "check_in", "ok", None, day)
+        vault.record_event(
+            "attendance", "id-c", "kiosk-1", "check_in", "ok", None, day - timedelta(days=1)
+        )
+    args = ["--data-dir", str(data_dir), "attendance", "--day", "2026-03-02", "--json"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    people = {p["index_id"]: p for p in out["people"]}
+    assert set(people) == {"id-a", "id-b"}  # id-c was the day before
+    assert people["id-a"]["present_minutes"] == 270.0 and not people["id-a"]["open"]
+    assert people["id-b"]["open"]
+    assert main(["--data-dir", str(data_dir), "attendance", "--day", "March 2"]) == 1
+
+
+def test_bench_flow_is_registered():
+    args = build_parser().parse_args(["bench", "flow", "--rounds", "2", "--json"])
+    assert args.rounds == 2 and args.json and callable(args.func)
