@@ -58,8 +58,13 @@ class QualitySettings:
 class LivenessSettings:
     enroll_level: Literal["off", "passive", "challenge"] = "challenge"
     auth_level: Literal["off", "passive", "challenge"] = "passive"
-    challenge_actions: int = 2
-    challenge_timeout_s: float = 8.0
+    challenge_actions: int = 2  # at least this many actions (one more at random)
+    challenge_timeout_s: float = 15.0  # the whole challenge, pauses included
+    action_timeout_s: float = 4.0  # each prompted action
+    passive_window_s: float = 3.0  # passive level: no evidence by then -> challenge
+    turn_degrees: float = 15.0  # yaw change that counts as TURN_LEFT / TURN_RIGHT
+    look_degrees: float = 10.0  # pitch change that counts as LOOK_UP / LOOK_DOWN
+    max_restarts: int = 3  # track breaks (second face, swap, loss) before failing
     addon_threshold: float = 0.8
 
 

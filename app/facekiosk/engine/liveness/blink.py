@@ -1,0 +1,52 @@
+"""Blink detection on the eye-aspect-ratio series (Soukupova & Cech 2016, made relative).
+
+A blink is a short dip of the EAR well below the person's own open-eye level,
+followed by the eyes opening again. The open level is the running median, so
+narrow eyes, glasses and smiles do not need another threshold.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+CLOSED_FRACTION = 0.75  # closed: EAR below this share of the open level ...
+MIN_DROP = 0.05  # ... and at least this far below it (landmark noise on photos ~0.02)
+REOPEN_FRACTION = 0.88  # open again: back above this share of the open level
+MAX_CLOSED_S = 0.8  # longer than this is closing the eyes, not a blink
+BASELINE_S = 3.0  # the open level is the median EAR over this long
+
+
+class BlinkDetector:
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.history: deque[tuple[float, float]] = deque()
+        self.closed_since: float | None = None
+        self.blinks: list[float] = []  # times the eyes reopened
+
+    def open_level(self) -> float | None:
+        if len(self.history) < 3:
+            return None
+        return float(np.median([e for _, e in self.history]))
+
+    def update(self, ear: float, t: float) -> bool:
+        """Feed one EAR; True on the frame a blink completes (eyes reopened)."""
+        base = self.open_level()
+        done = False
+        if base is not None:
+            closed = ear < min(CLOSED_FRACTION * base, base - MIN_DROP)
+            if closed and self.closed_since is None:
+                self.closed_since = t
+            elif self.closed_since is not None and ear >= REOPEN_FRACTION * base:
+                if t - self.closed_since <= MAX_CLOSED_S:
+                    self.blinks.append(t)
+                    done = True
+                self.closed_since = None
+        if self.closed_since is None:  # closed frames would drag the open level down
+            self.history.append((t, ear))
+        while self.history and t - self.history[0][0] > BASELINE_S:
+            self.history.popleft()
+        return done

@@ -1,0 +1,178 @@
+"""The active challenge: a random sequence of 2-3 actions at random moments.
+
+Each step: wait a random pause with the head near its rest pose (so the prompt
+time cannot be predicted and every action starts from neutral), show the
+prompt, then detect the action within the time limit, measured against the
+rest pose of that step. A turn or a nod only counts when the landmarks show
+parallax (a sheet turned like a head is a homography; see passive.py). Doing
+a clearly different head movement first fails the challenge (WRONG_ACTION):
+a replayed recording of somebody else's challenge has its own order.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+from facekiosk.engine.liveness.blink import BlinkDetector
+from facekiosk.engine.liveness.codes import Action, Reason
+from facekiosk.engine.liveness.geometry import homography_residual
+from facekiosk.engine.liveness.observation import Observation
+
+ACTIONS = tuple(Action)
+PAUSE_S = (0.4, 1.4)  # random wait before each prompt
+NEUTRAL_YAW = 10.0  # degrees from the rest pose that still count as "facing the camera"
+NEUTRAL_PITCH = 8.0
+TURN_PARALLAX = 0.05  # homography residual a real 15-degree head turn exceeds (IOD units)
+
+
+@dataclass(frozen=True)
+class ChallengeLimits:
+    action_timeout_s: float = 4.0
+    turn_deg: float = 15.0  # yaw change for TURN_LEFT / TURN_RIGHT
+    look_deg: float = 10.0  # pitch change for LOOK_UP / LOOK_DOWN
+    total_timeout_s: float = 14.0
+
+
+def random_sequence(rng: random.Random, minimum: int = 2) -> list[Action]:
+    """`minimum` or one more distinct actions (at most 5), order random."""
+    n = min(len(ACTIONS), max(1, minimum) + rng.randint(0, 1))
+    return rng.sample(ACTIONS, n)
+
+
+def _axis_move(obs: Observation, rest: Observation, limits: ChallengeLimits) -> Action | None:
+    """The head movement clearly done relative to `rest`, if any (blinks excluded)."""
+    if obs.yaw is None or rest.yaw is None or obs.pitch is None or rest.pitch is None:
+        return None
+    d_yaw, d_pitch = obs.yaw - rest.yaw, obs.pitch - rest.pitch
+    # Pick the dominant axis: pose estimators couple pitch into large yaws and back.
+    if abs(d_yaw) / limits.turn_deg >= abs(d_pitch) / limits.look_deg:
+        if d_yaw >= limits.turn_deg:
+            return Action.TURN_LEFT
+        if d_yaw <= -limits.turn_deg:
+            return Action.TURN_RIGHT
+    else:
+        if d_pitch >= limits.look_deg:
+            return Action.LOOK_UP
+        if d_pitch <= -limits.look_deg:
+            return Action.LOOK_DOWN
+    return None
+
+
+class ActiveChallenge:
+    def __init__(
+        self, actions: list[Action], rng: random.Random, limits: ChallengeLimits | None = None
+    ) -> None:
+        if not actions:
+            raise ValueError("a challenge needs at least one action")
+        self.actions = list(actions)
+        self.rng = rng
+        self.limits = limits or ChallengeLimits()
+        self.started_at: float | None = None
+        self.step = 0
+        self.prompt_at: float | None = None  # when the current prompt was shown
+        self.pause_until: float | None = None
+        self.rest: list[Observation] = []
+        self.anchor: Observation | None = None  # rest pose of the first step
+        self.blink = BlinkDetector()
+        self.failure: Reason | None = None
+        self.planar_turns = 0  # a pose change without parallax: a sheet was turned
+        self.completed_at: list[float] = []
+
+    @property
+    def done(self) -> bool:
+        return self.step >= len(self.actions)
+
+    @property
+    def prompt(self) -> Action | None:
+        if self.done or self.failure is not None or self.prompt_at is None:
+            return None
+        return self.actions[self.step]
+
+    @property
+    def progress(self) -> float:
+        return self.step / len(self.actions)
+
+    def _rest_pose(self) -> Observation:
+        """The median rest pose of this step's pause (robust to one bad frame)."""
+        mid = self.rest[len(self.rest) // 2]
+        yaws = [o.yaw for o in self.rest if o.yaw is not None]
+        pitches = [o.pitch for o in self.rest if o.pitch is not None]
+        return Observation(
+            t=mid.t,
+            points=mid.points,
+            ear=float(np.median([o.ear for o in self.rest])),
+            yaw=float(np.median(yaws)) if yaws else None,
+            pitch=float(np.median(pitches)) if pitches else None,
+            iod=mid.iod,
+        )
+
+    def _is_neutral(self, obs: Observation) -> bool:
+        """Near the first step's rest pose (or, before it exists, near this pause's frames)."""
+        if obs.yaw is None or obs.pitch is None:
+            return False
+        ref = self.anchor if self.anchor is not None else (self._rest_pose() if self.rest else obs)
+        if ref.yaw is None or ref.pitch is None:
+            return False
+        return abs(obs.yaw - ref.yaw) < NEUTRAL_YAW and abs(obs.pitch - ref.pitch) < NEUTRAL_PITCH
+
+    def update(self, obs: Observation | None, t: float) -> None:
+        """Feed one frame of the tracked face (None = no face this frame)."""
+        if self.done or self.failure is not None:
+            return
+        if self.started_at is None:
+            self.started_at = t
+        if t - self.started_at > self.limits.total_timeout_s:
+            self.failure = Reason.CHALLENGE_TIMEOUT
+            return
+        if self.prompt_at is None:
+            self._pause(obs, t)
+            return
+        if t - self.prompt_at > self.limits.action_timeout_s:
+            self.failure = Reason.CHALLENGE_TIMEOUT
+            return
+        if obs is not None:
+            self._detect(obs, t)
+
+    def _pause(self, obs: Observation | None, t: float) -> None:
+        if self.pause_until is None:
+            self.pause_until = t + self.rng.uniform(*PAUSE_S)
+            self.rest = []
+        if obs is None:
+            return
+        if self._is_neutral(obs):
+            self.rest.append(obs)
+        else:
+            # Still moving from the last action (or never settled): the pause restarts.
+            self.pause_until = t + self.rng.uniform(*PAUSE_S)
+            self.rest = [] if self.anchor is not None else [obs]
+        self.blink.update(obs.ear, t)
+        if t >= self.pause_until and len(self.rest) >= 2:
+            self.prompt_at = t
+            if self.anchor is None:
+                self.anchor = self._rest_pose()
+            self.blink.blinks.clear()
+
+    def _detect(self, obs: Observation, t: float) -> None:
+        wanted = self.actions[self.step]
+        rest = self._rest_pose()
+        blinked = self.blink.update(obs.ear, t)
+        moved = _axis_move(obs, rest, self.limits)
+        hit = False
+        if wanted is Action.BLINK:
+            hit = blinked
+        elif moved is wanted:
+            if homography_residual(rest.points, obs.points) >= TURN_PARALLAX:
+                hit = True
+            else:
+                self.planar_turns += 1
+        elif moved is not None:
+            self.failure = Reason.WRONG_ACTION
+            return
+        if hit:
+            self.completed_at.append(t)
+            self.step += 1
+            self.prompt_at = None
+            self.pause_until = None

@@ -1,0 +1,80 @@
+"""Measures on dlib's 68-point landmarks (iBUG 300-W order) used by every check.
+
+Points are (x, y) image pixels. "Left" in index names means image-left.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+LEFT_EYE = slice(36, 42)
+RIGHT_EYE = slice(42, 48)
+N_POINTS = 68
+
+
+def check_landmarks(landmarks: np.ndarray | None) -> np.ndarray | None:
+    """The landmarks as float64 (68, 2), or None when absent or of another layout."""
+    if landmarks is None:
+        return None
+    pts = np.asarray(landmarks, dtype=np.float64)
+    if pts.shape != (N_POINTS, 2) or not np.all(np.isfinite(pts)):
+        return None
+    return pts
+
+
+def _eye_ratio(eye: np.ndarray) -> float:
+    # Soukupova & Cech (2016): vertical lid distances over the eye width.
+    vertical = np.linalg.norm(eye[1] - eye[5]) + np.linalg.norm(eye[2] - eye[4])
+    width = np.linalg.norm(eye[0] - eye[3])
+    return float(vertical / (2.0 * width)) if width > 0 else 0.0
+
+
+def eye_aspect_ratio(pts: np.ndarray) -> float:
+    """Mean eye aspect ratio of both eyes: ~0.3 open, < ~0.2 closed."""
+    return (_eye_ratio(pts[LEFT_EYE]) + _eye_ratio(pts[RIGHT_EYE])) / 2.0
+
+
+def interocular(pts: np.ndarray) -> float:
+    """Distance between the eye centres: the scale every residual is divided by."""
+    return float(np.linalg.norm(pts[LEFT_EYE].mean(axis=0) - pts[RIGHT_EYE].mean(axis=0)))
+
+
+def _rms(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.sum((a - b) ** 2, axis=1))))
+
+
+def similarity_residual(ref: np.ndarray, cur: np.ndarray) -> float:
+    """RMS landmark error left after the best 2-D similarity (shift, rotation, scale), / IOD.
+
+    A photo moved in its own plane leaves ~0; a head turn, a tilted sheet or an
+    expression leaves more.
+    """
+    matrix, _ = cv2.estimateAffinePartial2D(ref, cur, method=cv2.LMEDS)
+    if matrix is None:
+        return float("nan")
+    mapped = ref @ matrix[:, :2].T + matrix[:, 2]
+    return _rms(mapped, cur) / max(interocular(cur), 1e-6)
+
+
+def homography_residual(ref: np.ndarray, cur: np.ndarray) -> float:
+    """RMS landmark error left after the best plane-to-plane homography, / IOD.
+
+    Any view of a flat sheet (print, phone, monitor) is a homography of any
+    other view, so this stays at landmark noise for them; a real head turning
+    shows parallax (nose against cheeks and jaw) and a real face deforms
+    (blinks, mouth).
+    """
+    h, _ = cv2.findHomography(ref, cur, 0)
+    if h is None:
+        return float("nan")
+    mapped = cv2.perspectiveTransform(ref.reshape(-1, 1, 2), h).reshape(-1, 2)
+    return _rms(mapped, cur) / max(interocular(cur), 1e-6)
+
+
+def box_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    x1, y1 = max(a[0], b[0]), max(a[1], b[1])
+    x2, y2 = min(a[2], b[2]), min(a[3], b[3])
+    inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0

@@ -1,0 +1,85 @@
+"""One continuously tracked face: box overlap frame to frame and a stable identity.
+
+The challenge is only worth something if the same person does all of it, so any
+break (second face, jump, long gap, another embedding) is reported and the
+track restarts from the current face.
+"""
+
+from __future__ import annotations
+
+from facekiosk.engine.liveness.codes import Reason
+from facekiosk.engine.liveness.geometry import box_iou
+from facekiosk.engine.types import Embedding, Face
+
+MAX_GAP_S = 0.7  # detector misses shorter than this do not break the track
+MIN_IOU = 0.25  # consecutive boxes must overlap this much (a head turn keeps ~0.6+)
+
+
+class FaceTrack:
+    def __init__(
+        self,
+        same_person_threshold: float | None = None,
+        *,
+        max_gap_s: float = MAX_GAP_S,
+        min_iou: float = MIN_IOU,
+    ) -> None:
+        self.same_person_threshold = same_person_threshold
+        self.max_gap_s = max_gap_s
+        self.min_iou = min_iou
+        self.reset()
+
+    def reset(self) -> None:
+        self.active = False
+        self.started_at = 0.0
+        self.last_seen = 0.0
+        self.last_box: tuple[float, float, float, float] | None = None
+        self.reference: Embedding | None = None
+        self.min_similarity = 1.0
+
+    def _start(self, face: Face, t: float) -> None:
+        self.reset()
+        self.active = True
+        self.started_at = t
+        self.last_seen = t
+        self.last_box = face.bbox
+        self.reference = face.embedding
+
+    def same_person(self, embedding: Embedding) -> bool:
+        """Is `embedding` the tracked identity? True when no reference or threshold yet."""
+        if self.reference is None or self.same_person_threshold is None:
+            return True
+        return self.reference.similarity(embedding) >= self.same_person_threshold
+
+    def update(self, face: Face | None, n_faces: int, t: float) -> Reason | None:
+        """Feed one frame; returns the reason when the previous track broke, else None."""
+        if n_faces > 1:
+            was_active = self.active
+            self.reset()
+            return Reason.MULTIPLE_FACES if was_active else None
+        if face is None:
+            if self.active and t - self.last_seen > self.max_gap_s:
+                self.reset()
+                return Reason.TRACK_LOST
+            return None
+        if not self.active:
+            self._start(face, t)
+            return None
+        broken: Reason | None = None
+        if t - self.last_seen > self.max_gap_s or (
+            self.last_box is not None and box_iou(self.last_box, face.bbox) < self.min_iou
+        ):
+            broken = Reason.TRACK_LOST
+        elif face.embedding is not None:
+            if self.reference is None:
+                self.reference = face.embedding
+            else:
+                sim = self.reference.similarity(face.embedding)
+                self.min_similarity = min(self.min_similarity, sim)
+                if not self.same_person(face.embedding):
+                    broken = Reason.FACE_CHANGED
+        if broken is not None:
+            self._start(face, t)
+            return broken
+        self.last_seen = t
+        self.last_box = face.bbox
+        return None
