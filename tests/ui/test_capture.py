@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
@@ -16,50 +15,7 @@ from facekiosk.ui.sources import (
     image_folder_source,
     open_source,
 )
-
-
-class StoppingCamera:
-    """A camera double that delivers `good` frames, then either nothing (unplugged) or the
-    same frame over and over (OpenCV's behaviour after some unplugs); reopening it fixes it,
-    after `fail_opens` failed attempts."""
-
-    live = True
-    fps = 100.0
-
-    def __init__(self, good: int, mode: str, fail_opens: int = 1) -> None:
-        self.name = f"test camera ({mode})"
-        self.good, self.mode, self.fail_opens = good, mode, fail_opens
-        self.opens = 0
-        self.failed_opens = 0
-        self.sent = 0
-        self.broken = False
-        self._lock = threading.Lock()
-
-    def open(self) -> None:
-        with self._lock:
-            if self.broken and self.failed_opens < self.fail_opens:
-                self.failed_opens += 1
-                raise SourceError("device busy")
-            self.opens += 1
-            self.broken = False
-            self.sent = 0
-
-    def read(self) -> np.ndarray | None:
-        time.sleep(0.01)
-        with self._lock:
-            self.sent += 1
-            if self.opens == 1 and self.sent > self.good:
-                self.broken = True
-            if self.broken:
-                if self.mode == "silent":
-                    return None
-                return np.zeros((48, 64, 3), np.uint8)  # the same frame again and again
-            frame = np.full((48, 64, 3), self.sent % 256, np.uint8)
-            frame[0, 0, 0] = self.opens  # later opens never equal an earlier frame
-            return frame
-
-    def close(self) -> None:
-        pass
+from tests.ui.helpers import StoppingCamera
 
 
 def test_latest_frame_keeps_only_the_newest():

@@ -145,3 +145,36 @@ def test_kiosk_mode_close_needs_admin_pin(qtbot, kiosk):
         qtbot.waitUntil(lambda: not w.isVisible(), timeout=10_000)
     finally:
         leave_kiosk_mode(w)
+
+
+def test_camera_loss_banner_and_recovery(qtbot, make_kiosk):
+    from tests.ui.helpers import StoppingCamera
+
+    camera = StoppingCamera(good=10, mode="silent", fail_opens=1)
+    k = make_kiosk(source=camera)
+    banner = k.window.banner
+    qtbot.waitUntil(banner.isVisible, timeout=20_000)
+    assert "Camera" in banner.text()
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=30_000)  # reopened, frames again
+    assert camera.opens >= 2 and k.controller.capture.reopens >= 1
+
+
+def test_consent_accept_needs_the_end_of_the_text(qtbot, data_dir):
+    from PySide6.QtWidgets import QApplication
+
+    from facekiosk.kiosk.consent import load_consent
+    from facekiosk.ui.pages.consent import ConsentPage
+
+    page = ConsentPage()
+    qtbot.addWidget(page)
+    page.resize(800, 480)
+    page.show()
+    consent = load_consent("en")
+    page.reset()
+    page.set_consent(consent.text, consent.version)
+    qtbot.waitExposed(page)
+    QApplication.processEvents()
+    bar = page.text.verticalScrollBar()
+    assert bar.maximum() > 0 and not page.accept_button.isEnabled()
+    bar.setValue(bar.maximum())
+    assert page.accept_button.isEnabled()

@@ -29,11 +29,13 @@ from facekiosk.ui.pages.pin import PinPage
 from facekiosk.ui.pages.result import ResultPage
 from facekiosk.ui.pages.simple import ForgetConfirmPage, PrivacyPage
 from facekiosk.ui.preview import PreviewWidget
+from facekiosk.ui.theme import apply_theme, scale_for
 
 log = logging.getLogger(__name__)
 
 PREVIEW_POLL_MS = 16
 LOCAL_IDLE_S = 60.0  # privacy/admin pages fall back to attract after this long untouched
+MIN_WINDOW = (480, 480)  # 800x480 landscape and 480x800 portrait both fit
 
 PAGE_FOR_STATE = {
     "IDLE": "attract",
@@ -88,6 +90,8 @@ class KioskWindow(QMainWindow):
         self.admin_auth = AdminAuth(data_dir)
         self.languages = languages or LanguageSwitcher()
         self.kiosk_mode = False
+        self.scale = 1.0
+        self.portrait = False
         self._close_allowed = False
         self._after_login = "admin"
         self._last_frame_seq = 0
@@ -144,6 +148,8 @@ class KioskWindow(QMainWindow):
             controller.capture_status.connect(self.show_capture_status)
             controller.error.connect(lambda msg: log.warning("session error: %s", msg))
         self.setWindowTitle(self.tr("facekiosk"))
+        # the smallest supported panel; pages scale their type and targets to fit (apply_scale)
+        self.setMinimumSize(MIN_WINDOW[0], MIN_WINDOW[1])
         self.resize(1024, 768)
         self.show_page("attract")
 
@@ -309,6 +315,31 @@ class KioskWindow(QMainWindow):
             self.admin_panel.deleteLater()  # logged out: the next visit asks for the PIN again
             self.admin_panel = None
         self.show_page("attract")
+
+    # ------------------------------------------------------------------ size
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.apply_scale(scale_for(self.width(), self.height()))
+        portrait = self.height() > self.width()
+        if portrait != self.portrait:
+            self.portrait = portrait
+            for w in self.findChildren(QWidget):
+                if hasattr(w, "set_portrait"):
+                    w.set_portrait(portrait)  # type: ignore[attr-defined]
+
+    def apply_scale(self, scale: float) -> None:
+        """Re-scale the style sheet and touch targets when the window size changes a lot."""
+        if abs(scale - self.scale) < 0.04:
+            return
+        self.scale = scale
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is not None:
+            apply_theme(app, scale)  # type: ignore[arg-type]
+        for w in self.findChildren(QWidget):
+            if hasattr(w, "set_scale"):
+                w.set_scale(scale)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ idle/close
     def _touch(self) -> None:

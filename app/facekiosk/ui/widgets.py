@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
@@ -22,7 +22,7 @@ class BigButton(QPushButton):
     def __init__(self, role: str = "primary", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setProperty("role", role)
-        self.setMinimumHeight(TOUCH_MIN_PX)
+        self.set_scale(1.0)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -30,6 +30,9 @@ class BigButton(QPushButton):
     def set_text(self, text: str) -> None:
         self.setText(text)
         self.setAccessibleName(text)
+
+    def set_scale(self, scale: float) -> None:
+        self.setMinimumHeight(round(TOUCH_MIN_PX * scale))
 
 
 class Page(QWidget):
@@ -39,8 +42,7 @@ class Page(QWidget):
         super().__init__(parent)
         self.setObjectName(name)
         self.layout_ = QVBoxLayout(self)
-        self.layout_.setContentsMargins(32, 24, 32, 24)
-        self.layout_.setSpacing(16)
+        self.set_scale(1.0)
         self.title = QLabel()
         self.title.setObjectName("title")
         self.title.setWordWrap(True)
@@ -51,6 +53,15 @@ class Page(QWidget):
         self.title.setText(text)
         self.setAccessibleName(text)
 
+    def set_portrait(self, portrait: bool) -> None:
+        for row in self.findChildren(ResponsiveRow):
+            row.set_portrait(portrait)
+
+    def set_scale(self, scale: float) -> None:
+        m = round(28 * scale)
+        self.layout_.setContentsMargins(m, round(m * 0.7), m, round(m * 0.7))
+        self.layout_.setSpacing(round(14 * scale))
+
     def retranslate(self) -> None:
         """Set every visible text; subclasses call tr() here."""
 
@@ -60,9 +71,22 @@ class Page(QWidget):
         super().changeEvent(event)
 
 
-def button_row(*buttons: QWidget) -> QHBoxLayout:
-    row = QHBoxLayout()
-    row.setSpacing(16)
+class ResponsiveRow(QBoxLayout):
+    """Side by side in landscape, stacked in portrait (a 480 px wide panel has no room for
+    two large buttons next to each other)."""
+
+    def __init__(self) -> None:
+        super().__init__(QBoxLayout.Direction.LeftToRight)
+        self.setSpacing(16)
+
+    def set_portrait(self, portrait: bool) -> None:
+        self.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+
+
+def button_row(*buttons: QWidget) -> ResponsiveRow:
+    row = ResponsiveRow()
     for b in buttons:
         row.addWidget(b)
     return row
@@ -86,16 +110,15 @@ class PinPad(QWidget):
         self.display = QLabel()
         self.display.setObjectName("pindisplay")
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.display.setMinimumHeight(64)
         layout.addWidget(self.display)
         grid = QGridLayout()
         grid.setSpacing(10)
+        self.grid = grid
         self.keys: dict[str, QPushButton] = {}
         labels = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"]
         for i, key in enumerate(labels):
             b = QPushButton()
             b.setProperty("role", "key" if key.isdigit() else ("ok" if key == "ok" else "minor"))
-            b.setMinimumSize(TOUCH_MIN_PX + 16, TOUCH_MIN_PX)
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(lambda _=False, k=key: self.press(k))
@@ -103,8 +126,16 @@ class PinPad(QWidget):
             self.keys[key] = b
         layout.addLayout(grid)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.set_scale(1.0)
         self.retranslate()
         self._refresh()
+
+    def set_scale(self, scale: float) -> None:
+        key = round(TOUCH_MIN_PX * scale)
+        for b in self.keys.values():
+            b.setMinimumSize(round(key * 1.2), key)
+        self.display.setMinimumHeight(round(64 * scale))
+        self.grid.setSpacing(round(10 * scale))
 
     def retranslate(self) -> None:
         for key, b in self.keys.items():

@@ -47,18 +47,14 @@ class EventsTab(QWidget):
         self.index_id.setAccessibleName(self.tr("Filter by Index ID"))
         self.apply_button = QPushButton(self.tr("Apply"))
         self.export_button = QPushButton(self.tr("Export CSV…"))
-        for w in (
-            self.kind,
-            QLabel(self.tr("from")),
-            self.since,
-            QLabel(self.tr("until")),
-            self.until,
-            self.index_id,
-            self.apply_button,
-            self.export_button,
-        ):
+        for w in (self.kind, QLabel(self.tr("from")), self.since, QLabel(self.tr("until"))):
             filters.addWidget(w)
+        filters.addWidget(self.until)
         layout.addLayout(filters)
+        second = QHBoxLayout()  # two rows: fits an 800 px wide panel
+        for w in (self.index_id, self.apply_button, self.export_button):
+            second.addWidget(w)
+        layout.addLayout(second)
         self.table = QTableWidget(0, 6)
         self.table.setAccessibleName(self.tr("Events"))
         self.table.setHorizontalHeaderLabels(

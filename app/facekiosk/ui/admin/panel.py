@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from facekiosk.settings import Settings
 from facekiosk.ui.admin.audit_tab import AuditTab
@@ -17,6 +25,15 @@ from facekiosk.ui.admin.index_model import RowSource, VaultRowSource
 from facekiosk.ui.admin.models_tab import ModelsTab
 from facekiosk.ui.admin.settings_tab import SettingsTab
 from facekiosk.ui.admin.vault_tab import VaultTab
+
+
+def _scrollable(widget: QWidget) -> QScrollArea:
+    """A tab that scrolls when the panel is narrower than its controls (480 px portrait)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
 
 
 class AdminPanel(QWidget):
@@ -55,10 +72,14 @@ class AdminPanel(QWidget):
         self.settings_tab = SettingsTab(settings, data_dir, note)
         self.vault_tab = VaultTab(vault, data_dir)
         self.models = ModelsTab(data_dir)
-        self.tabs.addTab(self.identities, self.tr("Index IDs"))
-        self.tabs.addTab(self.audit, self.tr("Audit log"))
-        self.tabs.addTab(self.events, self.tr("Events"))
-        self.tabs.addTab(self.settings_tab, self.tr("Settings"))
-        self.tabs.addTab(self.vault_tab, self.tr("Vault"))
-        self.tabs.addTab(self.models, self.tr("Model packs"))
+        self.tabs.setUsesScrollButtons(True)
+        for tab, title in (
+            (self.identities, self.tr("Index IDs")),
+            (self.audit, self.tr("Audit log")),
+            (self.events, self.tr("Events")),
+            (self.settings_tab, self.tr("Settings")),
+            (self.vault_tab, self.tr("Vault")),
+            (self.models, self.tr("Model packs")),
+        ):
+            self.tabs.addTab(_scrollable(tab), title)
         layout.addWidget(self.tabs, 1)

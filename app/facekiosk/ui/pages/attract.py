@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 
-from facekiosk.ui.widgets import BigButton, Page
+from facekiosk.ui.widgets import BigButton, Page, ResponsiveRow
 
 
 class AttractPage(Page):
@@ -33,7 +33,7 @@ class AttractPage(Page):
         self.layout_.addWidget(self.auth_button)
         self.layout_.addWidget(self.enroll_button)
         self.layout_.addStretch(1)
-        footer = QHBoxLayout()
+        footer = ResponsiveRow()
         self.forget_button = QPushButton()
         self.privacy_button = QPushButton()
         self.language_button = QPushButton()

@@ -6,7 +6,7 @@ it all fits), so nobody accepts words they could not have seen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QTextBrowser
 
 from facekiosk.ui.widgets import BigButton, Page, button_row
@@ -43,7 +43,13 @@ class ConsentPage(Page):
             self.version.setText(self.tr("Consent version %1").replace("%1", version))
         self._check_read()
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._check_read)  # after layout: does the text fit as it is?
+
     def _check_read(self, *_: int) -> None:
+        if not self.text.isVisible():  # not laid out yet: the scroll range means nothing
+            return
         bar = self.text.verticalScrollBar()
         if bar.maximum() == 0 or bar.value() >= bar.maximum() - 4:
             self.accept_button.setEnabled(True)
