@@ -149,6 +149,7 @@ r() { echo "${PREFIX}$1"; }
 CHANGED=0     # set when a step changed something (drives daemon-reload)
 WAS_ACTIVE=0  # the service ran before an upgrade stopped it: start it again
 APP_CHANGED=0 # the venv was (re)built in this run
+UPGRADED=0    # an older version was installed before this run
 
 # Run a command that changes the system, or print it under --dry-run.
 run() {
@@ -341,6 +342,7 @@ step_guard_version() {
     die "facekiosk $old is installed; refusing to downgrade to $new (its data dir may use a newer format). Restore the backup in $BACKUP_DIR taken before the upgrade to $old, or install $old or later."
   else
     note "upgrade $old -> $new"
+    UPGRADED=1
     step_backup_data "$old"
   fi
 }
@@ -493,7 +495,7 @@ step_init_data() {
   fi
   local data
   data="$(r "$DATA_DIR")"
-  if ((!APP_CHANGED)) && [[ -f "$data/settings.toml" && -f "$data/vault.keys" ]]; then
+  if ((!APP_CHANGED && !UPGRADED)) && [[ -f "$data/settings.toml" && -f "$data/vault.keys" ]]; then
     note "already initialised"
     return 0
   fi
