@@ -1,0 +1,124 @@
+"""Benchmark logic: metric functions on known scores, and both benches end to end
+on small real inputs (timings are reported, never asserted)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+
+from facekiosk.cli import main
+from facekiosk.engine.bench_accuracy import (
+    equal_error_rate,
+    identification,
+    run_accuracy,
+    threshold_at_far,
+)
+from facekiosk.engine.bench_pipeline import run_pipeline
+
+from .derive import jpeg, rotate
+
+
+def test_threshold_at_far_allows_exactly_the_budget():
+    impostor = np.linspace(0.0, 0.999, 1000).astype(np.float32)
+    t = threshold_at_far(impostor, 1e-2)
+    assert (impostor >= t).sum() == 10
+    t = threshold_at_far(impostor, 1e-4)  # below the resolution: nothing may pass
+    assert (impostor >= t).sum() == 0
+
+
+def test_equal_error_rate_of_separable_and_overlapping_scores():
+    eer, t = equal_error_rate(np.array([0.9, 0.95, 0.99]), np.array([0.1, 0.2, 0.3]))
+    assert eer == 0.0 and 0.3 < t <= 0.9
+    rng = np.random.default_rng(1)
+    genuine, impostor = rng.normal(1.0, 1.0, 20000), rng.normal(-1.0, 1.0, 20000)
+    eer, t = equal_error_rate(genuine, impostor)
+    assert eer == pytest.approx(0.1587, abs=0.01)  # Phi(-1) for unit-variance normals
+    assert abs(t) < 0.05
+
+
+def test_identification_counts_rank1_and_rejection():
+    vectors = np.eye(3, dtype=np.float32)[[0, 0, 1, 1, 2]]
+    labels = np.array([0, 0, 1, 1, 2])
+    result = identification(vectors, labels, threshold=0.5)
+    assert result == {
+        "gallery": 3,
+        "probes": 2,
+        "rank1": 1.0,
+        "rank1_at_threshold": 1.0,
+        "unknown_rejection": 1.0,
+    }
+
+
+@pytest.fixture(scope="module")
+def tiny_dataset(tmp_path_factory, t1_image, astronaut_image, tom_hanks_image, photo_engine):
+    """identities/<person>/<n>.jpg from real photos: the six t1 people, the astronaut
+    and Tom Hanks, three derived photos each (so every person has genuine pairs)."""
+    root = tmp_path_factory.mktemp("faces")
+    crops = []
+    for face in photo_engine.detect(t1_image):
+        x1, y1, x2, y2 = (int(v) for v in face.bbox)
+        m = (x2 - x1) // 2
+        crops.append(t1_image[max(0, y1 - m) : y2 + m, max(0, x1 - m) : x2 + m])
+    crops += [astronaut_image[0:300, 100:350], tom_hanks_image]
+    for k, crop in enumerate(crops):
+        folder = root / "identities" / f"person_{k}"
+        folder.mkdir(parents=True)
+        crop = cv2.resize(crop, None, fx=2.0, fy=2.0)
+        for n, image in enumerate([crop, jpeg(crop, 40), rotate(crop, 6)]):
+            cv2.imwrite(str(folder / f"{n}.jpg"), image)
+    (root / "identities" / "person_0" / "3.jpg").write_bytes(b"corrupt")
+    return root
+
+
+def test_accuracy_report_on_a_tiny_real_dataset(tiny_dataset, photo_engine, tmp_path):
+    plot = tmp_path / "det.png"
+    report = run_accuracy(photo_engine, tiny_dataset, plot=plot)
+    for key in (
+        "engine", "model", "identities", "images", "fail_to_detect", "genuine_pairs",
+        "impostor_pairs", "eer", "tar_at_far", "threshold_at_far", "rank1",
+    ):  # fmt: skip
+        assert key in report
+    assert set(report["tar_at_far"]) == set(report["threshold_at_far"]) == {"1e-2", "1e-3", "1e-4"}
+    assert report["identities"] == 8 and report["images"] == 25
+    assert report["fail_to_detect"] == 1  # the corrupt file
+    detected = 25 - report["fail_to_detect"]
+    assert report["genuine_pairs"] + report["impostor_pairs"] == detected * (detected - 1) // 2
+    assert report["genuine_pairs"] == 8 * 3
+    assert report["rank1"] == 1.0  # derived copies of the same photo
+    assert report["eer"] == 0.0
+    assert plot.stat().st_size > 1000 and plot.read_bytes()[:4] == b"\x89PNG"
+    json.dumps(report)  # JSON-ready
+
+
+def test_bench_accuracy_cli_json_and_missing_dataset(tiny_dataset, tmp_path, capsys):
+    data = tmp_path / "data"
+    tiny = tmp_path / "tiny"
+    shutil.copytree(tiny_dataset / "identities" / "person_6", tiny / "identities" / "a")
+    shutil.copytree(tiny_dataset / "identities" / "person_7", tiny / "identities" / "b")
+    code = main(
+        ["--data-dir", str(data), "bench", "accuracy", "--dataset", str(tiny),
+         "--descriptor", "dlib", "--json"]
+    )  # fmt: skip
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["identities"] == 2 and report["genuine_pairs"] == 6
+    code = main(["--data-dir", str(data), "bench", "accuracy", "--dataset", str(tmp_path / "no")])
+    assert code == 1
+    assert "identities/<person>/<image>" in capsys.readouterr().err
+
+
+def test_pipeline_report_shape(dlib_engine, data_dir):
+    report = run_pipeline(dlib_engine, repeats=1, data_dir=data_dir, warmup=0)
+    assert report["engine"] == "dlib" and report["descriptor_backend"] == "dlib"
+    one, group = report["frames"]
+    assert one["faces"] == 1 and group["faces"] == 6
+    for frame in (one, group):
+        assert set(frame["stages"]) == {"detect", "landmarks", "pose", "quality", "embed", "total"}
+        assert frame["fps"] > 0
+    assert report["embed_dlib_ms"] > 0
+    assert "embed_onnx_ms" in report
+    json.dumps(report)
