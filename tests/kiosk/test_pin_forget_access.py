@@ -13,7 +13,7 @@ import pytest
 from facekiosk.kiosk import ErrorCode, PinIssue, ResultKind, State
 from facekiosk.kiosk.access_hook import CommandHook, GrantEvent, HookError, RelayHook
 from facekiosk.kiosk.receipt import purge_receipt
-from facekiosk.kiosk.restrictions import AccessPolicy
+from facekiosk.kiosk.restrictions import AccessGroup, AccessPolicy
 
 from .conftest import flow_settings
 
@@ -98,14 +98,11 @@ def test_low_confidence_policy_asks_pin_only_below_confident_threshold(make_kios
 
 
 def test_forget_me_purges_then_face_is_unknown(make_kiosk, people):
-    k = make_kiosk(flow_settings(pin_policy="optional"))
+    k = make_kiosk(flow_settings(pin_policy="optional"), policy=None)  # access.toml
     s = k.session
     index_id = k.enroll(people["t1_2"], pin="5831")
     other = k.enroll(people["hanks"], pin=None)
-    policy = s.policy
-    policy.groups["staff"] = __import__(
-        "facekiosk.kiosk.restrictions"
-    ).kiosk.restrictions.AccessGroup("staff", [], {index_id, other})
+    AccessPolicy(groups={"staff": AccessGroup("staff", [], {index_id, other})}).save(k.data_dir)
     s.start_forget_me()
     assert k.feed(people["t1_2"]) == State.PIN_ENTRY  # PIN set: face alone is not enough
     assert s.enter_pin("5831").state == State.FORGET_CONFIRM
@@ -244,3 +241,18 @@ def test_schedules_groups_and_opt_out(make_kiosk, people):
     assert attempt(people["t1_2"]) == ErrorCode.ACCESS_DENIED
     k.clock.advance(10 * 3600)  # Monday 19:00
     assert attempt(people["t1_0"]) == ErrorCode.NOT_IN_SCHEDULE
+
+
+def test_access_toml_edits_apply_while_the_kiosk_runs(make_kiosk, people):
+    k = make_kiosk(flow_settings(), policy=None)
+    index_id = k.enroll(people["t1_1"], pin=None)
+    AccessPolicy(optout={index_id}).save(k.data_dir)
+    k.session.start_auth()
+    k.feed(people["t1_1"])
+    assert k.session.view.error == ErrorCode.OPTED_OUT
+    k.clock.advance(6)
+    k.session.tick()
+    AccessPolicy().save(k.data_dir)
+    k.session.start_auth()
+    k.feed(people["t1_1"])
+    assert k.session.view.result.kind == ResultKind.CHECK_IN

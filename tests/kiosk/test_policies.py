@@ -13,7 +13,12 @@ from facekiosk.kiosk.consent import ConsentError, available_languages, consent_v
 from facekiosk.kiosk.lockout import Backoff, IdLockouts, KioskLockout
 from facekiosk.kiosk.pin_policy import pin_issues, pin_needed_for_auth, pins_equal
 from facekiosk.kiosk.receipt import enrollment_receipt, purge_receipt
-from facekiosk.kiosk.restrictions import AccessPolicy, AccessPolicyError, WeeklyWindow
+from facekiosk.kiosk.restrictions import (
+    AccessPolicy,
+    AccessPolicyError,
+    WeeklyWindow,
+    forget_in_policy,
+)
 from facekiosk.kiosk.store import MemoryCounters
 from facekiosk.settings import PinSettings
 
@@ -170,7 +175,9 @@ def test_access_policy_decisions_and_file_round_trip(tmp_path):
     policy.save(tmp_path)
     again = AccessPolicy.load(tmp_path)
     assert again.dump() == policy.dump() and again.groups["staff"].members == {"id-a", "id-opt"}
-    assert again.forget(["id-opt"]) == 2 and "id-opt" not in again.dump()
+    assert forget_in_policy(tmp_path, ["id-opt", "id-unknown"]) == 2
+    assert "id-opt" not in AccessPolicy.load(tmp_path).dump()
+    assert forget_in_policy(tmp_path / "nowhere", ["id-a"]) == 0
     with pytest.raises(AccessPolicyError):
         AccessPolicy.parse("[groups.x]\nmembers = 3\n")
     assert AccessPolicy.load(tmp_path / "nowhere").groups == {}
@@ -210,3 +217,11 @@ def test_day_summary():
     )
     assert a.first_in == t0 and a.last_out == t0 + 9 * h
     assert (b.index_id, b.open, b.last_out) == ("b", True, None)
+
+
+def test_every_error_code_is_reached_by_a_test():
+    """A new error code needs a test that reaches it (the note lists which one)."""
+    from pathlib import Path
+
+    sources = "".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py"))
+    assert [c for c in ErrorCode if f"ErrorCode.{c.name}" not in sources] == []

@@ -158,6 +158,19 @@ def _session_only(engine: FaceEngine, frames: list[np.ndarray], data_dir: Path) 
     return times
 
 
+def _analyze_cost(engine: FaceEngine, frames: list[np.ndarray]) -> tuple[list[float], list[float]]:
+    """engine.analyze with and without the embedding, interleaved (20 each)."""
+    with_embed: list[float] = []
+    without: list[float] = []
+    for i in range(20):
+        image = frames[i % len(frames)]
+        for embed, out in ((True, with_embed), (False, without)):
+            t0 = time.perf_counter()
+            engine.analyze(image, embed=embed)
+            out.append((time.perf_counter() - t0) * 1000)
+    return with_embed, without
+
+
 def _pct(values: list[float], q: float) -> float:
     return round(float(np.percentile(values, q)), 2) if values else float("nan")
 
@@ -192,6 +205,11 @@ def run_flow_bench(engine: FaceEngine, *, rounds: int = 3) -> dict[str, Any]:
         }
 
     eager, lazy = summary("eager"), summary("lazy")
+    paired = [
+        sum(lz["per_frame_ms"]) / sum(eg["per_frame_ms"])
+        for lz, eg in zip(results["lazy"], results["eager"], strict=True)
+    ]
+    with_embed, without = _analyze_cost(engine, frames[:3])
     return {
         "engine": engine.name,
         "model": engine.model_id,
@@ -200,7 +218,10 @@ def run_flow_bench(engine: FaceEngine, *, rounds: int = 3) -> dict[str, Any]:
         "auth_frames": results["lazy"][0]["auth_frames"],
         "eager": eager,
         "lazy": lazy,
-        "lazy_vs_eager_flow_time": round(lazy["flow_ms_median"] / eager["flow_ms_median"], 3),
+        "lazy_vs_eager_flow_time": round(statistics.median(paired), 3),  # median of pairs
+        "analyze_embed_ms_p50": _pct(with_embed, 50),
+        "analyze_detect_only_ms_p50": _pct(without, 50),
+        "descriptor_backend": getattr(engine, "descriptor_backend", None),
         "session_only_ms_p50": _pct(session_ms, 50),
         "session_only_ms_p90": _pct(session_ms, 90),
         "session_only_ms_p99": _pct(session_ms, 99),

@@ -214,3 +214,15 @@ def _toml_str(value: str) -> str:
 
 def _toml_list(values: list[str]) -> str:
     return "[" + ", ".join(_toml_str(v) for v in values) + "]"
+
+
+def forget_in_policy(data_dir: Path, index_ids: Iterable[str]) -> int:
+    """Remove purged Index IDs from access.toml (call after every vault.delete, e.g. the
+    admin panel's delete); returns how many entries went. No file: nothing to do."""
+    if not (data_dir / ACCESS_FILE).exists():
+        return 0
+    policy = AccessPolicy.load(data_dir)
+    removed = policy.forget(index_ids)
+    if removed:
+        policy.save(data_dir)
+    return removed

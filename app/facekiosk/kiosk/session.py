@@ -54,7 +54,7 @@ from facekiosk.kiosk.liveness_port import (
 )
 from facekiosk.kiosk.lockout import Backoff, IdLockouts, KioskLockout
 from facekiosk.kiosk.receipt import enrollment_receipt, purge_receipt
-from facekiosk.kiosk.restrictions import AccessPolicy
+from facekiosk.kiosk.restrictions import ACCESS_FILE, AccessPolicy, forget_in_policy
 from facekiosk.kiosk.store import CounterStore
 from facekiosk.kiosk.vault_port import EventLog
 from facekiosk.kiosk.view import KioskEvent, Result, SessionView
@@ -138,11 +138,13 @@ class KioskSession:
         self._clock = clock
         self._wall = wall_clock or (lambda: datetime.now(UTC).astimezone())
         self._data_dir = data_dir
-        self.policy = (
-            policy
-            if policy is not None
-            else (AccessPolicy.load(data_dir) if data_dir else AccessPolicy())
+        # An injected policy is used as is; otherwise access.toml is re-read when it changes
+        # (the admin edits it while the kiosk runs).
+        self._policy_file = (
+            None if policy is not None or data_dir is None else data_dir / ACCESS_FILE
         )
+        self._policy_stamp: float | None = None
+        self.policy = policy if policy is not None else AccessPolicy()
         self.hook = hook or hook_from_settings(settings.kiosk.access_hook)
         self.consent = consent or load_consent(
             settings.kiosk.language, pinned_version=settings.kiosk.consent_version
@@ -534,6 +536,17 @@ class KioskSession:
         if st.status == "failed":
             self._fail(ErrorCode.PAD_ATTACK, now, detail=str(st.reason or ""))
 
+    def _access_policy(self) -> AccessPolicy:
+        if self._policy_file is not None:
+            try:
+                stamp: float | None = self._policy_file.stat().st_mtime_ns
+            except FileNotFoundError:
+                stamp = None
+            if stamp != self._policy_stamp:
+                self.policy = AccessPolicy.load(self._policy_file.parent)
+                self._policy_stamp = stamp
+        return self.policy
+
     def _embed(self, image: np.ndarray, face: Face) -> Embedding:
         if face.embedding is not None:
             return face.embedding
@@ -574,7 +587,7 @@ class KioskSession:
             need_pin = has_pin  # the right to be forgotten never waits for a schedule
         else:
             record = self.vault.get(index_id)
-            refusal = self.policy.check(
+            refusal = self._access_policy().check(
                 index_id,
                 wall,
                 kiosk_groups=self.settings.kiosk.access_groups,
@@ -653,8 +666,9 @@ class KioskSession:
             actor=f"self@{self.settings.kiosk.kiosk_id}",
         )
         self._id_locks.clear(index_id)
-        if self.policy.forget([index_id]) and self._data_dir is not None:
-            self.policy.save(self._data_dir)
+        self.policy.forget([index_id])
+        if self._data_dir is not None:
+            forget_in_policy(self._data_dir, [index_id])
         code = purge_receipt(index_id, receipt.audit_seq)
         self._emit("forget", "purged", index_id=None, extra={"audit_seq": receipt.audit_seq})
         self._succeed(
