@@ -31,7 +31,10 @@ class EngineSettings:
     pack: str = "buffalo_l"  # insight model pack name or folder
     pack_mirror: str = ""  # `models install` base URL (local mirror); empty = insightface's
     descriptor: Literal["auto", "onnx", "dlib"] = "auto"  # dlib engine: ResNet runtime
-    detect_width: int = 320  # dlib HOG runs on the frame downscaled to this width
+    # dlib HOG runs on the frame downscaled to this width; 480 finds faces down to
+    # ~90 px wide in 640x480 (the quality gate's TOO_FAR edge), 320 misses most
+    # under ~130 px (docs/notes/engine.md, detect_width_recall).
+    detect_width: int = 480
     providers: list[str] = field(default_factory=lambda: ["CPUExecutionProvider"])
     threshold: float | None = None  # cosine similarity; None = the engine's default
     margin: float = 0.05  # best identity must beat the second-best by this much

@@ -9,8 +9,8 @@ from facekiosk.engine.dlib_engine import DlibEngine
 
 @pytest.fixture(scope="session")
 def dlib_engine() -> DlibEngine:
-    """Live-video configuration (HOG on a 320 px wide frame), dlib's own descriptor."""
-    return DlibEngine(detect_width=320, descriptor="dlib")
+    """Live-video configuration (the default detect width), dlib's own descriptor."""
+    return DlibEngine(descriptor="dlib")
 
 
 @pytest.fixture(scope="session")

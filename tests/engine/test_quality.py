@@ -135,7 +135,7 @@ def test_real_nod_frame_says_look_down(judge, shared_liveness):
 @pytest.mark.dataset
 def test_real_blink_frame_says_eyes_closed(judge, shared_liveness):
     # Frame 94 is labelled as a blink in the clip's hand-made ground truth;
-    # a webcam clip, so the live detector setting (HOG on 320 px) is used.
+    # a webcam clip, so the live detector setting is used.
     video = shared_liveness / "videos" / "live_blink_gt_mahie.avi"
     closed = judge(video_frame(str(video), 94), "auth", live=True)
     assert Guidance.EYES_CLOSED in closed.codes

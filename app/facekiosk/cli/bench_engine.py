@@ -24,6 +24,12 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
     pipe = sub.add_parser("pipeline", help="per-stage latency of the per-frame engine path")
     _engine_args(pipe)
     pipe.add_argument("--repeats", type=int, default=30, help="timed runs per frame")
+    pipe.add_argument(
+        "--recall-dataset",
+        type=Path,
+        metavar="DIR",
+        help="also measure HOG recall per detect width on kiosk frames made from DIR's photos",
+    )
     pipe.set_defaults(func=_run_pipeline)
 
 

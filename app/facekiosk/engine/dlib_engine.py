@@ -1,7 +1,7 @@
 """The bundled dlib engine: HOG detector, 68/5-point predictors, ResNet 128-d descriptor.
 
 Live video: HOG runs on the frame downscaled to `detect_width` (a kiosk face is
-large, so a small frame keeps recall and is several times faster); landmarks,
+large, so a smaller frame keeps recall and is faster); landmarks,
 pose and alignment always use the full-resolution frame. Photos with small
 faces: pass `detect_width=0` (full resolution) and `upsample=1`.
 
@@ -36,6 +36,16 @@ CHIP_PADDING = 0.25  # dlib's default context around the 5-point alignment
 # value below is the FAR 1e-3 point of `facekiosk bench accuracy` on
 # ../shared/faces (see docs/notes/engine.md for the full JSON).
 DEFAULT_THRESHOLD = 0.92
+
+# Live video: HOG on the 640x480 frame downscaled to 480 px finds 100% of faces
+# >= 90 px wide (interocular ~40 px, the quality gate's TOO_FAR edge); at 320 px
+# only 2% of 90 px and 63% of 110 px faces are found (bench: detect_width_recall
+# on ../shared/faces placed in kiosk frames; docs/notes/engine.md).
+DEFAULT_DETECT_WIDTH = 480
+
+# HOG scores below this are "weak": on the test images false positives score
+# 0.02-0.4 while kiosk-sized faces score > 1 (small photo faces can be ~0).
+WEAK_SCORE = 0.5
 
 DescriptorChoice = Literal["auto", "onnx", "dlib"]
 
@@ -82,7 +92,7 @@ class DlibEngine(FaceEngine):
 
     def __init__(
         self,
-        detect_width: int = 320,
+        detect_width: int = DEFAULT_DETECT_WIDTH,
         descriptor: DescriptorChoice | str = "auto",
         data_dir: Path | None = None,
         *,
@@ -183,7 +193,7 @@ class DlibEngine(FaceEngine):
     def _find_faces(
         self, image: np.ndarray, detect_width: int, upsample: int
     ) -> list[tuple[dlib.rectangle, float]]:
-        """HOG boxes in full-resolution pixels with their scores, largest first.
+        """HOG boxes in full-resolution pixels with their scores, confident ones first.
 
         HOG sees colour (the strongest gradient over R, G, B): on ../shared/faces
         a grey input misses a face that colour finds, for ~1.5x the cost."""
@@ -204,7 +214,9 @@ class DlibEngine(FaceEngine):
                 round(box.bottom() / scale),
             )
             found.append((rect, float(score)))
-        found.sort(key=lambda item: item[0].area(), reverse=True)
+        # Largest first, but weak detections after confident ones: HOG's false
+        # positives (clothing, hands) score low and can be larger than the face.
+        found.sort(key=lambda item: (item[1] >= WEAK_SCORE, item[0].area()), reverse=True)
         return found
 
     # -- embedding ----------------------------------------------------------
