@@ -110,6 +110,10 @@ class SpaceIndex:
         if needed > self._index.get_max_elements():
             self._index.resize_index(max(needed, 2 * self._index.get_max_elements()))
 
+    def set_ef(self, ef: int) -> None:
+        with self.lock.write():
+            self._index.set_ef(ef)
+
     # --- reads ------------------------------------------------------------------------------
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
