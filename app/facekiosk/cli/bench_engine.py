@@ -93,6 +93,14 @@ def _run_pipeline(args: argparse.Namespace, ctx: CliContext) -> int:
     report = run_pipeline(
         engine, repeats=args.repeats, settings=ctx.settings, data_dir=ctx.data_dir
     )
+    if args.recall_dataset:
+        from facekiosk.engine.bench_pipeline import detect_width_recall
+
+        if not hasattr(engine, "detect_width"):
+            raise CliError(f"--recall-dataset: engine {engine.name!r} has no detect width")
+        if not (args.recall_dataset / "identities").is_dir():
+            raise CliError(f"{args.recall_dataset}: expected identities/<person>/<image>")
+        report["detect_width_recall"] = detect_width_recall(engine, args.recall_dataset)
     if args.json:
         print_json(report)
     else:
