@@ -212,6 +212,7 @@ class KioskSession:
         self._streak: list[tuple[str, float]] = []
         self._no_match = 0
         self._template: list[Embedding] = []
+        self._anchor: Embedding | None = None
         self._template_poses: list[tuple[float, float]] = []
         self._template_t = -1e18
 
@@ -221,6 +222,7 @@ class KioskSession:
             return (
                 len(self._template)
                 + len(self._streak)
+                + (self._anchor is not None)
                 + (self._liveness is not None)
                 + (self._track_box is not None)
             )
@@ -481,13 +483,20 @@ class KioskSession:
                 self.settings.liveness.enroll_level if enroll else self.settings.liveness.auth_level
             )
             self._liveness = self._liveness_factory(level)
+            if enroll:
+                # The face before the challenge: template frames after it must match it, so
+                # the person who passed liveness is the person enrolled.
+                self._anchor = self._embed(image, face)
 
         if self._state == State.LIVENESS:
             # Challenge prompts ask for head turns: pose guidance does not apply here.
             self._guidance = ()
-            self._update_liveness(face, len(faces), image, now)
-            if self._state == State.LIVENESS and not enroll and verdict.ok:
-                self._match_step(image, face, now)  # the same frames confirm the identity
+            if not enroll and verdict.ok:
+                # The same frames confirm the identity; matching first puts the embedding on
+                # the face, so liveness can check the identity stays the same throughout.
+                self._match_step(image, face, now)
+            if self._state == State.LIVENESS:
+                self._update_liveness(face, len(faces), image, now)
             if self._state == State.LIVENESS and self._liveness_status == "passed":
                 self._enter(State.TEMPLATE if enroll else State.MATCHING, now)
                 if not enroll:
@@ -692,7 +701,8 @@ class KioskSession:
             self._guidance = ("MOVE_SLIGHTLY",)
             return
         embedding = self._embed(image, face)
-        if self._template and embedding.similarity(self._template[0]) < self.threshold:
+        reference = self._anchor or (self._template[0] if self._template else None)
+        if reference is not None and embedding.similarity(reference) < self.threshold:
             # Not the person who started: someone swapped in front of the camera.
             self._restart_scan(now)
             return
