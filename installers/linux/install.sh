@@ -20,7 +20,8 @@ readonly SCRIPT_DIR
 # Debian packages the PySide6 wheels need at run time (found with ldd on the Qt
 # platform plugins xcb/wayland and their libraries), plus cage, the one-app Wayland
 # compositor the boot unit runs the kiosk in. numpy/cv2/dlib/onnxruntime wheels
-# bundle their own libraries.
+# bundle their own libraries. g++ and python3-dev build hnswlib, which PyPI has
+# only as source (an offline --wheelhouse install brings it prebuilt instead).
 readonly APT_PACKAGES=(
   python3 python3-venv
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
@@ -31,6 +32,7 @@ readonly APT_PACKAGES=(
   libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0 fonts-dejavu-core
   cage
 )
+readonly BUILD_PACKAGES=(g++ python3-dev) # not needed with --wheelhouse
 
 SOURCE_DIR="$(cd "$SCRIPT_DIR/../.." && pwd)"
 PREFIX=""
@@ -274,6 +276,13 @@ step_preflight() {
   if ((HOST)) && ((!DRY_RUN)) && [[ "$(id -u)" != 0 ]]; then
     die "run as root (sudo), or use --prefix DIR / --dry-run"
   fi
+  if [[ -n "$WHEELHOUSE" ]]; then
+    [[ -f "$WHEELHOUSE/SHA256SUMS" && -f "$WHEELHOUSE/requirements.txt" ]] ||
+      die "$WHEELHOUSE is not a wheelhouse from make_wheelhouse.sh (SHA256SUMS, requirements.txt)"
+    (cd "$WHEELHOUSE" && sha256sum --quiet --strict -c SHA256SUMS) ||
+      die "the wheelhouse does not match its SHA256SUMS: copy it again"
+    note "wheelhouse $WHEELHOUSE verified"
+  fi
   if ((HOST)) && [[ ! -f /etc/debian_version ]]; then
     die "this installer is for Debian/Ubuntu (no /etc/debian_version)"
   fi
@@ -296,13 +305,14 @@ step_apt() {
     note "skipped (--skip-apt)"
     return 0
   fi
-  host_only "apt-get install ${APT_PACKAGES[*]}" || return 0
-  local missing=() pkg
-  for pkg in "${APT_PACKAGES[@]}"; do
+  host_only "apt-get install ${APT_PACKAGES[*]} ${BUILD_PACKAGES[*]}" || return 0
+  local missing=() pkg wanted=("${APT_PACKAGES[@]}")
+  [[ -n "$WHEELHOUSE" ]] || wanted+=("${BUILD_PACKAGES[@]}")
+  for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   if ((${#missing[@]} == 0)); then
-    note "all ${#APT_PACKAGES[@]} present"
+    note "all ${#wanted[@]} present"
     return 0
   fi
   note "installing: ${missing[*]}"
@@ -431,7 +441,7 @@ install_app() {
     run "$boot/bin/uv" pip sync --quiet --python "$venv/bin/python" --offline --no-index \
       --find-links "$WHEELHOUSE" --require-hashes "$WHEELHOUSE/requirements.txt"
     run "$boot/bin/uv" pip install --quiet --python "$venv/bin/python" --offline --no-index \
-      --no-deps "$WHEELHOUSE"/facekiosk-*.whl
+      --no-deps --reinstall "$WHEELHOUSE"/facekiosk-*.whl
   else
     # uv keys its build cache on pyproject.toml only: rebuild our own package always.
     run "$boot/bin/uv" sync --quiet --project "$src" --frozen --no-dev --no-editable \
