@@ -50,7 +50,14 @@ def test_identification_counts_rank1_and_rejection():
         "rank1": 1.0,
         "rank1_at_threshold": 1.0,
         "unknown_rejection": 1.0,
+        "lead_p10": 1.0,
+        "lead_median": 1.0,
     }
+    # A probe closer to the wrong person: rank-1 drops, the lead goes negative.
+    vectors = vectors.copy()
+    vectors[3] = np.array([0.8, 0.6, 0.0], dtype=np.float32)
+    result = identification(vectors, labels, threshold=0.5)
+    assert result["rank1"] == 0.5 and result["lead_p10"] < 0
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +129,19 @@ def test_pipeline_report_shape(dlib_engine, data_dir):
     assert report["embed_dlib_ms"] > 0
     assert "embed_onnx_ms" in report
     json.dumps(report)
+
+
+def test_kiosk_frames_place_faces_at_the_asked_size(tiny_dataset, dlib_engine):
+    from facekiosk.engine.bench_pipeline import detect_width_recall, kiosk_frames_from_photos
+
+    frames = kiosk_frames_from_photos(dlib_engine, tiny_dataset, face_width=150, limit=2)
+    assert len(frames) == 2
+    for frame, box in frames:
+        assert frame.shape == (480, 640, 3)
+        assert box[2] - box[0] == pytest.approx(150)
+        found = dlib_engine.detect(frame, detect_width=0)
+        assert found and found[0].width == pytest.approx(150, rel=0.2)
+    report = detect_width_recall(
+        dlib_engine, tiny_dataset, face_widths=(150,), detect_widths=(480,), limit=2
+    )
+    assert report["recall"] == {"150": {"480": 1.0}} and report["photos"] == 2
