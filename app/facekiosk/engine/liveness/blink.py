@@ -11,6 +11,8 @@ from collections import deque
 
 import numpy as np
 
+from facekiosk.engine.liveness.eye_patch import confirms_blink
+
 CLOSED_FRACTION = 0.75  # closed: EAR below this share of the open level ...
 MIN_DROP = 0.05  # ... and at least this far below it (landmark noise on photos ~0.02)
 REOPEN_FRACTION = 0.88  # open again: back above this share of the open level
@@ -26,27 +28,46 @@ class BlinkDetector:
         self.history: deque[tuple[float, float]] = deque()
         self.closed_since: float | None = None
         self.blinks: list[float] = []  # times the eyes reopened
+        self.unconfirmed = 0  # EAR dips the pixels did not confirm (landmark flicker)
+        self.open_patch: np.ndarray | None = None  # last open-eye face patch
+        self.closed: tuple[float, np.ndarray | None] | None = None  # lowest EAR while closed
 
     def open_level(self) -> float | None:
         if len(self.history) < 3:
             return None
         return float(np.median([e for _, e in self.history]))
 
-    def update(self, ear: float, t: float) -> bool:
-        """Feed one EAR; True on the frame a blink completes (eyes reopened)."""
+    def update(self, ear: float, t: float, patch: np.ndarray | None = None) -> bool:
+        """Feed one EAR (and the aligned face patch, see eye_patch.py); True on the frame
+        a blink completes (eyes reopened). Without patches the EAR alone decides."""
         base = self.open_level()
         done = False
         if base is not None:
             closed = ear < min(CLOSED_FRACTION * base, base - MIN_DROP)
             if closed and self.closed_since is None:
                 self.closed_since = t
+                self.closed = (ear, patch)
+            elif closed and self.closed is not None and ear < self.closed[0]:
+                self.closed = (ear, patch)
             elif self.closed_since is not None and ear >= REOPEN_FRACTION * base:
                 if t - self.closed_since <= MAX_CLOSED_S:
-                    self.blinks.append(t)
-                    done = True
+                    if self._confirmed():
+                        self.blinks.append(t)
+                        done = True
+                    else:
+                        self.unconfirmed += 1
                 self.closed_since = None
+                self.closed = None
         if self.closed_since is None:  # closed frames would drag the open level down
             self.history.append((t, ear))
+            if patch is not None:
+                self.open_patch = patch
         while self.history and t - self.history[0][0] > BASELINE_S:
             self.history.popleft()
         return done
+
+    def _confirmed(self) -> bool:
+        closed_patch = self.closed[1] if self.closed is not None else None
+        if self.open_patch is None or closed_patch is None:
+            return True  # no pixels to check (landmark-only input)
+        return confirms_blink(self.open_patch, closed_patch)

@@ -148,7 +148,7 @@ class ActiveChallenge:
             # Still moving from the last action (or never settled): the pause restarts.
             self.pause_until = t + self.rng.uniform(*PAUSE_S)
             self.rest = [] if self.anchor is not None else [obs]
-        self.blink.update(obs.ear, t)
+        self.blink.update(obs.ear, t, obs.patch)
         if t >= self.pause_until and len(self.rest) >= 2:
             self.prompt_at = t
             if self.anchor is None:
@@ -158,7 +158,7 @@ class ActiveChallenge:
     def _detect(self, obs: Observation, t: float) -> None:
         wanted = self.actions[self.step]
         rest = self._rest_pose()
-        blinked = self.blink.update(obs.ear, t)
+        blinked = self.blink.update(obs.ear, t, obs.patch)
         moved = _axis_move(obs, rest, self.limits)
         hit = False
         if wanted is Action.BLINK:

@@ -119,11 +119,12 @@ class LivenessSession:
                 if self.challenge.failure is not None:
                     return self._fail(self._explain(self.challenge.failure), t)
             return self._pending()
-        obs = Observation.from_face(face, t)
+        image = validate_image(image)
+        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        obs = Observation.from_face(face, t, grey)
         if obs is None:
             raise ValueError("liveness needs an engine with 68-point landmarks (face.landmarks)")
-        image = validate_image(image)
-        verdict = self.passive.update(obs, _grey_crop(image, face))
+        verdict = self.passive.update(obs, _grey_crop(grey, face))
         self._verdict = verdict
         self._motion_max = max(self._motion_max, verdict.scores["motion"])
         self.cues.update(image, face)
@@ -220,11 +221,10 @@ class LivenessSession:
         return self.final
 
 
-def _grey_crop(image: np.ndarray, face: Face) -> np.ndarray | None:
-    h, w = image.shape[:2]
+def _grey_crop(grey: np.ndarray, face: Face) -> np.ndarray | None:
+    h, w = grey.shape[:2]
     x1, y1, x2, y2 = (round(v) for v in face.bbox)
     x1, y1, x2, y2 = max(0, x1), max(0, y1), min(w, x2), min(h, y2)
     if x2 - x1 < 4 or y2 - y1 < 4:
         return None
-    patch = cv2.cvtColor(image[y1:y2, x1:x2], cv2.COLOR_BGR2GRAY)
-    return cv2.resize(patch, (CROP_SIZE, CROP_SIZE), interpolation=cv2.INTER_AREA)
+    return cv2.resize(grey[y1:y2, x1:x2], (CROP_SIZE, CROP_SIZE), interpolation=cv2.INTER_AREA)

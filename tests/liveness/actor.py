@@ -1,0 +1,81 @@
+"""A scripted person for session tests: answers prompts with synthetic head moves."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from facekiosk.engine.liveness import Action, LivenessSession, LivenessState
+from tests.liveness import synth
+
+FPS = 15.0
+TARGET = {  # (yaw, pitch) at the peak of each action
+    Action.TURN_LEFT: (25.0, 0.0),
+    Action.TURN_RIGHT: (-25.0, 0.0),
+    Action.LOOK_UP: (0.0, 18.0),
+    Action.LOOK_DOWN: (0.0, -18.0),
+}
+
+
+class Actor:
+    """Feeds rendered frames; `obey` answers prompts (after a human reaction delay),
+    `script` plays a fixed list of actions regardless of prompts (a replay)."""
+
+    def __init__(self, session: LivenessSession, seed: int = 0, embedding=None) -> None:
+        self.session = session
+        self.rng = np.random.default_rng(seed)
+        self.t = 0.0
+        self.embedding = embedding
+        self.shift = 0.0
+        self.state: LivenessState | None = None
+
+    def frame(self, yaw: float = 0.0, pitch: float = 0.0, eyes: float = 1.0, **kw) -> LivenessState:
+        pts = synth.noisy(synth.head_points(yaw, pitch, eyes), self.rng)
+        pts = pts + np.array([self.shift, 0.0])
+        face = synth.face(pts, yaw, pitch, embedding=kw.get("embedding", self.embedding))
+        n_faces = kw.get("n_faces", 1)
+        image = synth.render(pts)
+        self.state = self.session.update(
+            None if kw.get("no_face") else face, n_faces, image, self.t
+        )
+        self.t += 1.0 / FPS
+        return self.state
+
+    def hold(self, seconds: float, **kw) -> LivenessState:
+        state = self.frame(**kw)
+        for _ in range(max(0, round(seconds * FPS) - 1)):
+            if state.status != "pending":
+                break
+            state = self.frame(**kw)
+        return state
+
+    def act(self, action: Action) -> LivenessState:
+        """One action over ~1.2 s: out, hold, back to neutral."""
+        if action is Action.BLINK:
+            self.hold(0.2)
+            for eyes in (0.5, 0.1, 0.1, 0.6):
+                self.frame(eyes=eyes)
+            return self.hold(0.4)
+        yaw, pitch = TARGET[action]
+        for k in (0.3, 0.6, 1.0, 1.0, 1.0, 1.0, 0.6, 0.3):
+            state = self.frame(yaw * k, pitch * k)
+        return self.hold(0.3) if state.status == "pending" else state
+
+    def obey(self, max_seconds: float = 30.0) -> LivenessState:
+        """Do whatever is prompted, as soon as it is prompted (after 0.2 s), until decided."""
+        state = self.frame()
+        while state.status == "pending" and self.t < max_seconds:
+            if state.prompt is not None:
+                self.hold(0.2)
+                state = self.act(Action(state.prompt))
+            else:
+                state = self.frame()
+        return state
+
+    def script(self, actions: list[Action], gap_s: float = 1.0) -> LivenessState:
+        state = self.hold(gap_s)
+        for action in actions:
+            if state.status != "pending":
+                break
+            state = self.act(action)
+            state = self.hold(gap_s) if state.status == "pending" else state
+        return state

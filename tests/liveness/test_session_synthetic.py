@@ -1,0 +1,183 @@
+"""LivenessSession end to end on rendered synthetic faces with a fake clock."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from facekiosk.engine.liveness import Action, LivenessSession, Reason
+from facekiosk.engine.liveness.challenge import random_sequence
+from facekiosk.engine.types import Embedding
+from facekiosk.settings import LivenessSettings
+from tests.liveness.actor import Actor
+
+
+def _emb(seed: int) -> Embedding:
+    return Embedding(np.random.default_rng(seed).normal(size=128), engine="test", model="m")
+
+
+def _session(level: str, seed: int = 0, **kw) -> LivenessSession:
+    return LivenessSession(level, LivenessSettings(), random.Random(seed), **kw)  # type: ignore[arg-type]
+
+
+def test_off_passes_at_once():
+    state = _session("off").update(None, 0, np.zeros((8, 8, 3), np.uint8), 0.0)
+    assert state.status == "passed"
+
+
+def test_bad_level_is_refused():
+    with pytest.raises(ValueError, match="off, passive or challenge"):
+        _session("strict")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_person_who_follows_prompts_passes_the_challenge(seed):
+    session = _session("challenge", seed)
+    state = Actor(session, seed).obey()
+    assert state.status == "passed", state
+    assert state.progress == 1.0
+
+
+def test_prompts_are_person_centred_codes():
+    session = _session("challenge", 3)
+    actor = Actor(session)
+    prompts = set()
+    state = actor.frame()
+    while state.status == "pending" and actor.t < 30:
+        if state.prompt:
+            prompts.add(state.prompt)
+            actor.hold(0.2)
+            state = actor.act(Action(state.prompt))
+        else:
+            state = actor.frame()
+    assert prompts and prompts <= set(Action)
+
+
+def test_passive_blink_passes_without_prompts():
+    session = _session("passive")
+    actor = Actor(session)
+    actor.hold(1.2)
+    state = actor.act(Action.BLINK)
+    assert state.status == "passed", state
+    assert state.scores["blinks"] >= 1
+
+
+def test_still_person_is_escalated_to_a_challenge_not_rejected():
+    session = _session("passive", 2)
+    actor = Actor(session)
+    state = actor.hold(LivenessSettings().passive_window_s + 2.0)
+    assert state.status == "pending"
+    assert state.prompt is not None  # doubtful: the person is asked to act
+    state = actor.obey()
+    assert state.status == "passed"
+
+
+def test_frozen_feed_fails_as_still_image():
+    session = _session("passive")
+    frame = np.full((480, 640, 3), 128, np.uint8)
+    from tests.liveness import synth
+
+    face = synth.face(synth.head_points(), 0.0, 0.0)
+    state = None
+    for i in range(20):
+        state = session.update(face, 1, frame, i / 15)
+        if state.status != "pending":
+            break
+    assert state is not None and state.status == "failed"
+    assert state.reason is Reason.STILL_IMAGE
+
+
+def test_replay_in_another_order_fails():
+    seed = next(s for s in range(100) if random_sequence(random.Random(s), 2)[0] is Action.LOOK_UP)
+    session = _session("challenge", seed)
+    actor = Actor(session)
+    # The recording turns right 1.5 s in (after the longest pause), while LOOK_UP is asked.
+    state = actor.script([Action.TURN_RIGHT, Action.LOOK_UP, Action.BLINK], gap_s=1.5)
+    assert state.status == "failed"
+    assert state.reason is Reason.WRONG_ACTION
+    # The same recording, when its order happens to match, is not refused by order alone:
+    seed = next(
+        s for s in range(100) if random_sequence(random.Random(s), 2)[0] is Action.TURN_RIGHT
+    )
+    actor = Actor(_session("challenge", seed))
+    state = actor.script([Action.TURN_RIGHT], gap_s=1.5)
+    assert state.status == "pending" and actor.session.challenge.step == 1
+
+
+def test_second_face_restarts_with_a_new_sequence():
+    session = _session("challenge", 5)
+    actor = Actor(session)
+    actor.hold(2.0)
+    first = list(session.challenge.actions) if session.challenge else []
+    state = actor.frame(n_faces=2)
+    assert state.status == "pending"
+    assert state.reason is Reason.MULTIPLE_FACES
+    actor.frame()
+    assert session.restarts == 1
+    assert session.challenge is not None and session.challenge.step == 0
+    assert first  # a challenge was running before the second face came
+    assert actor.obey().status == "passed"
+
+
+def test_track_loss_and_face_swap_restart_then_too_many_fail():
+    session = _session("challenge", 1, same_person_threshold=0.5)
+    actor = Actor(session, embedding=_emb(1))
+    actor.hold(1.0)
+    state = actor.hold(1.0, no_face=True)  # gone longer than the tracker forgives
+    assert state.reason is Reason.TRACK_LOST
+    actor.hold(0.5)
+    state = actor.frame(embedding=_emb(2))  # another person stepped in
+    assert state.reason is Reason.FACE_CHANGED
+    actor.shift = 400.0  # a box far from the last one: not the same track
+    actor.frame()
+    actor.shift = 0.0
+    state = actor.frame()
+    assert state.status == "failed"
+    assert state.reason is Reason.TOO_MANY_RESTARTS
+
+
+def test_identity_is_kept_for_the_flow_to_check():
+    session = _session("challenge", 0, same_person_threshold=0.5)
+    actor = Actor(session, embedding=_emb(4))
+    assert actor.obey().status == "passed"
+    assert session.identity is not None
+    assert session.same_person(_emb(4))
+    assert not session.same_person(_emb(9))
+
+
+class _Addon:
+    """Stands in for insightface's Liveness model (not installable offline here):
+    same `predict(image, kps)` contract, a fixed live score."""
+
+    def __init__(self, score: float) -> None:
+        self.score = score
+        self.calls = 0
+
+    def predict(self, image, landmarks):
+        assert image.ndim == 3 and np.asarray(landmarks).shape == (5, 2)
+        self.calls += 1
+        return {"status": "ok", "is_live": self.score >= 0.8, "live_score": self.score}
+
+
+def test_addon_spoof_verdict_fails_and_live_verdict_lets_blink_pass():
+    spoof = _session("passive", addon=_Addon(0.1))
+    state = Actor(spoof).hold(2.0)
+    assert state.status == "failed" and state.reason is Reason.ADDON_SPOOF
+    live = _session("passive", addon=_Addon(0.95))
+    actor = Actor(live)
+    actor.hold(1.2)
+    state = actor.act(Action.BLINK)
+    assert state.status == "passed"
+    assert state.scores["addon_live"] == pytest.approx(0.95)
+
+
+def test_reset_starts_over():
+    session = _session("passive", addon=_Addon(0.1))
+    assert Actor(session).hold(2.0).status == "failed"
+    session.addon.model.score = 0.95  # type: ignore[union-attr]
+    session.reset()
+    actor = Actor(session)
+    actor.hold(1.2)
+    assert actor.act(Action.BLINK).status == "passed"
