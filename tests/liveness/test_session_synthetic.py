@@ -89,8 +89,12 @@ def test_frozen_feed_fails_as_still_image():
     assert state.reason is Reason.STILL_IMAGE
 
 
+def _seed_starting_with(action: Action) -> int:
+    return next(s for s in range(100) if random_sequence(random.Random(s), 2)[0] is action)
+
+
 def test_replay_in_another_order_fails():
-    seed = next(s for s in range(100) if random_sequence(random.Random(s), 2)[0] is Action.LOOK_UP)
+    seed = _seed_starting_with(Action.LOOK_UP)
     session = _session("challenge", seed)
     actor = Actor(session)
     # The recording turns right 1.5 s in (after the longest pause), while LOOK_UP is asked.
