@@ -261,3 +261,19 @@ def test_uninstall_dry_run_changes_nothing(source, root):
     assert res.returncode == 0
     assert "[dry-run] rm -rf" in res.stdout
     assert changed_paths(before, tree_state(root)) == []
+
+
+def test_a_wheelhouse_that_does_not_match_its_sums_is_refused(source, root, tmp_path):
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    (wheelhouse / "requirements.txt").write_text("numpy==2.4.6 --hash=sha256:" + "0" * 64 + "\n")
+    (wheelhouse / "numpy-2.4.6-cp311-none-any.whl").write_bytes(b"not the wheel that was listed")
+    (wheelhouse / "SHA256SUMS").write_text(
+        f"{'1' * 64}  numpy-2.4.6-cp311-none-any.whl\n{'2' * 64}  requirements.txt\n"
+    )
+    res = run_install(source, "--prefix", root, "--wheelhouse", wheelhouse)
+    assert res.returncode == 1
+    assert "does not match its SHA256SUMS" in res.stderr
+    assert not root.exists()
+    res = run_install(source, "--prefix", root, "--wheelhouse", tmp_path)
+    assert res.returncode == 1 and "is not a wheelhouse" in res.stderr
