@@ -10,6 +10,7 @@ from facekiosk.vault.errors import (
     WrongSpaceError,
 )
 from facekiosk.vault.events_csv import write_events_csv
+from facekiosk.vault.matching import decide, make_template
 from facekiosk.vault.records import (
     AuditEntry,
     AuditVerification,
@@ -19,7 +20,7 @@ from facekiosk.vault.records import (
     Match,
     PurgeReceipt,
 )
-from facekiosk.vault.vault import MAX_PAYLOAD, Vault, decide, make_template
+from facekiosk.vault.vault import MAX_PAYLOAD, Vault
 
 __all__ = [
     "MAX_PAYLOAD",

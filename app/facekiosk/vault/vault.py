@@ -13,11 +13,9 @@ write is durable when the call returns. One process at a time (an flock on
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
-import secrets
 import sqlite3
 import threading
 import uuid
@@ -32,30 +30,31 @@ import numpy as np
 from facekiosk.engine.types import Embedding
 from facekiosk.vault import audit as audit_log
 from facekiosk.vault.crypto import (
-    DEVICE_KEY_FILE,
     ENVELOPE_FILE,
     AuthenticationFailed,
-    Envelope,
-    KeyRing,
     hash_secret,
-    read_device_kek,
     seal,
     unseal,
     verify_secret,
-    write_private_file,
 )
 from facekiosk.vault.errors import (
     UnknownIndexId,
     VaultError,
     VaultKeyError,
-    VaultLockedError,
     WrongSpaceError,
 )
+from facekiosk.vault.keys import (
+    acquire_process_lock,
+    create_keys,
+    passphrase_envelope,
+    unlock,
+    write_envelope,
+)
+from facekiosk.vault.matching import decide, make_template
 from facekiosk.vault.metadata import METADATA_FILE, open_metadata
 from facekiosk.vault.records import (
     AuditEntry,
     AuditVerification,
-    Decision,
     EventRecord,
     IdentityRecord,
     Match,
@@ -66,8 +65,6 @@ from facekiosk.vault.vector_store import JournalRecord, VectorStore
 
 log = logging.getLogger(__name__)
 
-LOCK_FILE = "vault.lock"
-NEXT_KEY_SUFFIX = ".next"  # a rotated device key waiting for its envelope (crash safety)
 MAX_PAYLOAD = 16 * 1024
 MAX_LABEL = 256
 ORDERABLE = (
@@ -95,33 +92,6 @@ def _iso(at: datetime | None) -> str | None:
 
 def _dt(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
-
-
-def decide(matches: Sequence[Match], threshold: float, margin: float = 0.0) -> Decision:
-    """Match only when the best is above `threshold` and beats the runner-up by `margin`."""
-    best = matches[0] if matches else None
-    runner = matches[1] if len(matches) > 1 else None
-    if best is None:
-        return Decision("no_match", None, None, "empty")
-    if best.similarity < threshold:
-        return Decision("no_match", best, runner, "below_threshold")
-    if runner is not None and best.similarity - runner.similarity < margin:
-        return Decision("no_match", best, runner, "ambiguous")
-    return Decision("match", best, runner, "ok")
-
-
-def make_template(embeddings: Sequence[Embedding]) -> tuple[str, np.ndarray]:
-    """Several images of one person -> one unit vector (mean of unit vectors, re-normalised)."""
-    if not embeddings:
-        raise ValueError("enroll needs at least one embedding")
-    first = embeddings[0]
-    for other in embeddings[1:]:
-        first.check_compatible(other)
-    mean = np.mean(np.stack([e.vector for e in embeddings]).astype(np.float64), axis=0)
-    norm = float(np.linalg.norm(mean))
-    if norm < 1e-6:
-        raise ValueError("the embeddings cancel out: they cannot be one person")
-    return first.space, (mean / norm).astype(np.float32)
 
 
 class Vault:
@@ -156,12 +126,12 @@ class Vault:
         self = cls.__new__(cls)
         self.data_dir = data_dir
         self._lock = threading.RLock()
-        self._lock_fd = _acquire_process_lock(data_dir)
+        self._lock_fd = acquire_process_lock(data_dir)
         try:
             if envelope_path.exists():
-                self._envelope, self._ring = _unlock(data_dir, passphrase)
+                self._envelope, self._ring = unlock(data_dir, passphrase)
             else:
-                self._envelope, self._ring = _create_keys(data_dir, passphrase)
+                self._envelope, self._ring = create_keys(data_dir, passphrase)
             self.vault_id = self._envelope.vault_id
             self._db = open_metadata(data_dir)
             self._bind_metadata()
@@ -767,11 +737,7 @@ class Vault:
             if passphrase is None:
                 data = self._envelope.to_bytes()
             else:
-                salt = secrets.token_bytes(16)
-                from facekiosk.vault.crypto import PASSPHRASE_SCRYPT, derive_passphrase_kek
-
-                kek = derive_passphrase_kek(passphrase, salt, PASSPHRASE_SCRYPT)
-                data = Envelope.wrap(self.vault_id, self._ring, kek, "passphrase", salt).to_bytes()
+                data = passphrase_envelope(self.vault_id, self._ring, passphrase).to_bytes()
             self.audit("key_export", "admin", {"recovery_passphrase": passphrase is not None})
             return data
 
@@ -796,23 +762,7 @@ class Vault:
             )
 
     def _write_envelope(self, passphrase: str | None) -> None:
-        from facekiosk.vault.crypto import PASSPHRASE_SCRYPT, derive_passphrase_kek
-
-        kek_path = self.data_dir / DEVICE_KEY_FILE
-        if passphrase is not None:
-            salt = secrets.token_bytes(16)
-            kek = derive_passphrase_kek(passphrase, salt, PASSPHRASE_SCRYPT)
-            env = Envelope.wrap(self.vault_id, self._ring, kek, "passphrase", salt)
-            write_private_file(self.data_dir / ENVELOPE_FILE, env.to_bytes())
-            kek_path.unlink(missing_ok=True)
-        else:
-            kek = secrets.token_bytes(32)
-            pending = kek_path.with_name(kek_path.name + NEXT_KEY_SUFFIX)
-            write_private_file(pending, kek)
-            env = Envelope.wrap(self.vault_id, self._ring, kek, "device", None)
-            write_private_file(self.data_dir / ENVELOPE_FILE, env.to_bytes())
-            os.replace(pending, kek_path)
-        self._envelope = env
+        self._envelope = write_envelope(self.data_dir, self.vault_id, self._ring, passphrase)
 
     def _reseal_fields(self, old_ids: set[int]) -> None:
         from facekiosk.vault.crypto import sealed_key_id
@@ -888,52 +838,3 @@ def _check_label_payload(label: str | None, payload: bytes | None) -> None:
         raise ValueError(f"label longer than {MAX_LABEL} characters")
     if payload is not None and len(payload) > MAX_PAYLOAD:
         raise ValueError(f"payload larger than {MAX_PAYLOAD} bytes")
-
-
-def _acquire_process_lock(data_dir: Path) -> int:
-    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError as exc:
-        os.close(fd)
-        raise VaultLockedError(f"the vault in {data_dir} is open in another process") from exc
-    return fd
-
-
-def _unlock(data_dir: Path, passphrase: str | None) -> tuple[Envelope, KeyRing]:
-    envelope_path = data_dir / ENVELOPE_FILE
-    envelope = Envelope.from_bytes(envelope_path.read_bytes(), str(envelope_path))
-    if envelope.mode == "device":
-        if passphrase is not None:
-            raise VaultKeyError("this vault is locked by a device key file, not a passphrase")
-        kek_path = data_dir / DEVICE_KEY_FILE
-        pending = kek_path.with_name(kek_path.name + NEXT_KEY_SUFFIX)
-        try:
-            return envelope, envelope.unwrap(read_device_kek(kek_path))
-        except VaultKeyError:
-            if not pending.exists():
-                raise
-            ring = envelope.unwrap(read_device_kek(pending))  # a rotation cut short
-            os.replace(pending, kek_path)
-            return envelope, ring
-    if passphrase is None:
-        raise VaultKeyError("this vault is locked by an admin passphrase; give it")
-    return envelope, envelope.unwrap(envelope.kek_from(passphrase=passphrase, key_file=None))
-
-
-def _create_keys(data_dir: Path, passphrase: str | None) -> tuple[Envelope, KeyRing]:
-    from facekiosk.vault.crypto import PASSPHRASE_SCRYPT, derive_passphrase_kek
-
-    ring = KeyRing.generate()
-    vault_id = str(uuid.uuid4())
-    if passphrase is None:
-        kek = secrets.token_bytes(32)
-        write_private_file(data_dir / DEVICE_KEY_FILE, kek)
-        envelope = Envelope.wrap(vault_id, ring, kek, "device", None)
-    else:
-        salt = secrets.token_bytes(16)
-        kek = derive_passphrase_kek(passphrase, salt, PASSPHRASE_SCRYPT)
-        envelope = Envelope.wrap(vault_id, ring, kek, "passphrase", salt)
-    write_private_file(data_dir / ENVELOPE_FILE, envelope.to_bytes())
-    log.info("created vault %s (%s key)", vault_id, envelope.mode)
-    return envelope, ring
