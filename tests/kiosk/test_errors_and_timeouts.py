@@ -104,17 +104,30 @@ def test_minors_not_allowed_and_age_unknown(make_kiosk, people):
     assert k.feed(_with_extras(people["t1_4"], age=31.0)) == State.PIN_SETUP
 
 
-def test_masked_face_refused_when_setting_off(make_kiosk, people):
+def test_masked_face_refused_when_setting_off(make_kiosk, people, masked_frames):
     k = make_kiosk(flow_settings(allow_masked=False))
+    k.enroll(people["t1_2"], pin=None)
     k.session.start_auth()
-    masked = _with_extras(people["t1_0"], masked=True)
-    k.feed(masked, max_frames=2)
+    k.feed(masked_frames, max_frames=2)
     assert k.session.view.guidance == ("MASKED",)
-    _scan_until_timeout(k, masked)
+    _scan_until_timeout(k, masked_frames)
     assert k.session.view.error == ErrorCode.FACE_MASKED
+    # Unmasked, the same person passes the mask check.
+    k.clock.advance(6)
+    k.session.tick()
+    k.session.start_auth()
+    k.feed(people["t1_2"])
+    assert k.session.view.result.kind == ResultKind.CHECK_IN
+
+
+def test_engine_mask_verdict_wins_and_masks_allowed_by_default(make_kiosk, people, masked_frames):
+    strict = make_kiosk(flow_settings(allow_masked=False))
+    strict.session.start_auth()
+    strict.feed(_with_extras(people["t1_0"], masked=True), max_frames=2)
+    assert strict.session.view.guidance == ("MASKED",)  # an engine that reports masks
     allowed = make_kiosk(flow_settings(allow_masked=True))
     allowed.session.start_auth()
-    allowed.feed(masked)
+    allowed.feed(masked_frames)
     assert allowed.session.view.error == ErrorCode.UNRECOGNIZED_FACE  # masks not refused
 
 

@@ -53,6 +53,7 @@ from facekiosk.kiosk.liveness_port import (
     default_liveness_factory,
 )
 from facekiosk.kiosk.lockout import Backoff, IdLockouts, KioskLockout
+from facekiosk.kiosk.occlusion import looks_masked
 from facekiosk.kiosk.receipt import enrollment_receipt, purge_receipt
 from facekiosk.kiosk.restrictions import ACCESS_FILE, AccessPolicy, forget_in_policy
 from facekiosk.kiosk.store import CounterStore
@@ -172,12 +173,7 @@ class KioskSession:
             data_dir=data_dir,
             providers=settings.engine.providers,
         )
-        if not settings.kiosk.allow_masked and not getattr(engine, "reports_masks", False):
-            log.warning(
-                "kiosk.allow_masked = false is enforced only with an engine that reports "
-                "masks (face.extras['masked']); engine %s does not",
-                engine.name,
-            )
+        self._warned_mask_unknown = False
         self._lock = threading.RLock()  # worker thread feeds frames, GUI thread presses buttons
         self._events: list[KioskEvent] = []
         self._reset(State.IDLE, self._clock())
@@ -463,7 +459,7 @@ class KioskSession:
         self._block = ""
         self._track_box = tuple(float(v) for v in face.bbox)  # type: ignore[assignment]
 
-        refusal = self._face_refusal(face)
+        refusal = self._face_refusal(image, face)
         if refusal is not None:
             if refusal == ErrorCode.MINORS_NOT_ALLOWED:
                 self._fail(refusal, now, count=False)
@@ -524,9 +520,9 @@ class KioskSession:
         self._drop_biometrics()
         self._enter(State.CAPTURE, now)
 
-    def _face_refusal(self, face: Face) -> ErrorCode | None:
+    def _face_refusal(self, image: np.ndarray, face: Face) -> ErrorCode | None:
         k = self.settings.kiosk
-        if not k.allow_masked and bool(face.extras.get("masked", False)):
+        if not k.allow_masked and self._is_masked(image, face):
             return ErrorCode.FACE_MASKED
         if k.min_age > 0:
             age = face.extras.get("age")
@@ -535,6 +531,16 @@ class KioskSession:
             if float(age) < k.min_age:  # type: ignore[arg-type]
                 return ErrorCode.MINORS_NOT_ALLOWED
         return None
+
+    def _is_masked(self, image: np.ndarray, face: Face) -> bool:
+        """The engine's verdict when it gives one, else the lower-face colour check."""
+        masked = face.extras.get("masked")
+        if masked is None:
+            masked = looks_masked(image, face)
+        if masked is None and not self._warned_mask_unknown:
+            self._warned_mask_unknown = True
+            log.warning("kiosk.allow_masked = false: no mask verdict for this engine's faces")
+        return bool(masked)
 
     def _update_liveness(self, face: Face | None, n: int, image: np.ndarray, now: float) -> None:
         assert self._liveness is not None
