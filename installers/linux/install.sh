@@ -545,8 +545,8 @@ step_systemd() {
 
 do_install() {
   step_preflight
-  step_python
   step_apt
+  step_python
   step_user
   step_guard_version
   step_dirs
