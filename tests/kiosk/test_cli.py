@@ -42,3 +42,10 @@ def test_attendance_summary_from_the_event_log(data_dir, capsys):
 def test_bench_flow_is_registered():
     args = build_parser().parse_args(["bench", "flow", "--rounds", "2", "--json"])
     assert args.rounds == 2 and args.json and callable(args.func)
+
+
+def test_bench_masks_is_registered_and_checks_its_dataset(tmp_path, capsys):
+    args = build_parser().parse_args(["bench", "masks", "--dataset", str(tmp_path), "--json"])
+    assert args.dataset == tmp_path and callable(args.func)
+    assert main(["bench", "masks", "--dataset", str(tmp_path / "missing")]) == 1
+    assert "not a folder" in capsys.readouterr().err

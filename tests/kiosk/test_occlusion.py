@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from facekiosk.engine.types import Face, read_image
+from facekiosk.kiosk.bench_masks import paint_mask
 from facekiosk.kiosk.occlusion import MASKED_BELOW, looks_masked, lower_face_skin_fraction
-
-from .conftest import paint_mask
 
 
 def test_real_faces_are_not_masked(people):

@@ -1,9 +1,11 @@
 """`facekiosk bench flow [--rounds N] [--json]`: kiosk flow cost per frame, eager vs lazy
-embedding (logic in facekiosk.kiosk.bench_flow)."""
+embedding (facekiosk.kiosk.bench_flow); `facekiosk bench masks --dataset DIR [--json]`: the
+mask check on real photos and painted masks (facekiosk.kiosk.bench_masks)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from facekiosk.cli.context import CliContext, CliError, print_json
 
@@ -13,6 +15,11 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rounds", type=int, default=3, help="flows per mode (interleaved)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
+
+    p = sub.add_parser("masks", help="mask check: false 'masked' on photos, painted-mask misses")
+    p.add_argument("--dataset", type=Path, required=True, help="identities/<person>/<n>.jpg")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_masks)
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -32,4 +39,20 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         for key, value in result.items():
             print(f"{key:>26}: {value}")
+    return 0
+
+
+def run_masks(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.engine.dlib_engine import DlibEngine
+    from facekiosk.kiosk.bench_masks import run_mask_bench
+
+    if not args.dataset.is_dir():
+        raise CliError(f"--dataset {args.dataset}: not a folder")
+    # photos, not kiosk frames: full-resolution detection (small faces)
+    result = run_mask_bench(DlibEngine(detect_width=0), args.dataset)
+    if args.json:
+        print_json(result)
+    else:
+        for key, value in result.items():
+            print(f"{key:>36}: {value}")
     return 0
