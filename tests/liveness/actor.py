@@ -29,11 +29,12 @@ class Actor:
         self.state: LivenessState | None = None
 
     def frame(self, yaw: float = 0.0, pitch: float = 0.0, eyes: float = 1.0, **kw) -> LivenessState:
-        pts = synth.noisy(synth.head_points(yaw, pitch, eyes), self.rng)
-        pts = pts + np.array([self.shift, 0.0])
+        true_pts = synth.head_points(yaw, pitch, eyes) + np.array([self.shift, 0.0])
+        # The picture shows the true face; the "detector" reports it with fit noise.
+        pts = synth.noisy(true_pts, self.rng)
         face = synth.face(pts, yaw, pitch, embedding=kw.get("embedding", self.embedding))
         n_faces = kw.get("n_faces", 1)
-        image = synth.render(pts)
+        image = synth.render(true_pts)
         self.state = self.session.update(
             None if kw.get("no_face") else face, n_faces, image, self.t
         )

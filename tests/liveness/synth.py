@@ -89,22 +89,42 @@ def sheet_points(tilt: float, eyes_open: float = 1.0) -> np.ndarray:
     return cv2.perspectiveTransform(flat.reshape(-1, 1, 2).astype(np.float32), h).reshape(-1, 2)
 
 
+def _skin_texture(size: tuple[int, int]) -> np.ndarray:
+    """A frontal face with a fixed blotchy skin texture (real skin is never flat)."""
+    rng = np.random.default_rng(12345)
+    noise = cv2.GaussianBlur(rng.normal(0, 25, (size[1], size[0])).astype(np.float32), (0, 0), 3)
+    img = np.full((size[1], size[0], 3), 90, np.float32)
+    pts = np.round(head_points()).astype(np.int32)
+    mask = np.zeros((size[1], size[0]), np.uint8)
+    cv2.fillPoly(mask, [cv2.convexHull(pts[:27])], 255)
+    img[mask > 0] = (150, 170, 200)
+    img += noise[:, :, None]
+    cv2.polylines(img, [pts[27:31]], False, (60, 60, 90), 2)
+    cv2.polylines(img, [pts[31:36]], False, (60, 60, 90), 2)
+    cv2.polylines(img, [pts[48:60]], True, (60, 60, 150), 2)
+    cv2.polylines(img, [pts[17:22]], False, (40, 40, 40), 3)
+    cv2.polylines(img, [pts[22:27]], False, (40, 40, 40), 3)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+_TEXTURE: dict[tuple[int, int], np.ndarray] = {}
+
+
 def render(points: np.ndarray, size: tuple[int, int] = (640, 480)) -> np.ndarray:
-    """A drawn face: skin, dark eyes with white sclera, nose and mouth lines."""
-    img = np.full((size[1], size[0], 3), 90, np.uint8)
+    """The textured frontal face moved to `points` (similarity fit), eyes drawn per points."""
+    if size not in _TEXTURE:
+        _TEXTURE[size] = _skin_texture(size)
+    rigid = [27, 30, 33, 36, 39, 42, 45, 8]
+    src = head_points()[rigid].astype(np.float32)
+    matrix, _ = cv2.estimateAffinePartial2D(src, np.asarray(points)[rigid].astype(np.float32))
+    img = cv2.warpAffine(_TEXTURE[size], matrix, size, borderMode=cv2.BORDER_REPLICATE)
     pts = np.round(points).astype(np.int32)
-    cv2.fillPoly(img, [cv2.convexHull(pts[:27])], (150, 170, 200))
     for eye in (pts[36:42], pts[42:48]):
         cv2.fillPoly(img, [eye], (235, 235, 235))
         c = eye.mean(axis=0).astype(int)
         r = max(1, int(abs(eye[4][1] - eye[2][1]) / 2))
         cv2.circle(img, (int(c[0]), int(c[1])), r, (40, 30, 20), -1)
         cv2.polylines(img, [eye], True, (30, 30, 30), 1)
-    cv2.polylines(img, [pts[27:31]], False, (60, 60, 90), 2)
-    cv2.polylines(img, [pts[31:36]], False, (60, 60, 90), 2)
-    cv2.polylines(img, [pts[48:60]], True, (60, 60, 150), 2)
-    cv2.polylines(img, [pts[17:22]], False, (40, 40, 40), 3)
-    cv2.polylines(img, [pts[22:27]], False, (40, 40, 40), 3)
     return img
 
 

@@ -18,6 +18,7 @@ MIN_DROP = 0.05  # ... and at least this far below it (landmark noise on photos 
 REOPEN_FRACTION = 0.88  # open again: back above this share of the open level
 MAX_CLOSED_S = 0.8  # longer than this is closing the eyes, not a blink
 BASELINE_S = 3.0  # the open level is the median EAR over this long
+OPEN_REFERENCE_S = 0.8  # the open-eye picture a closure is compared with is this recent
 
 
 class BlinkDetector:
@@ -29,7 +30,7 @@ class BlinkDetector:
         self.closed_since: float | None = None
         self.blinks: list[float] = []  # times the eyes reopened
         self.unconfirmed = 0  # EAR dips the pixels did not confirm (landmark flicker)
-        self.open_patch: np.ndarray | None = None  # last open-eye face patch
+        self.open_frames: deque[tuple[float, float, np.ndarray]] = deque()  # t, ear, patch
         self.closed: tuple[float, np.ndarray | None] | None = None  # lowest EAR while closed
 
     def open_level(self) -> float | None:
@@ -61,13 +62,17 @@ class BlinkDetector:
         if self.closed_since is None:  # closed frames would drag the open level down
             self.history.append((t, ear))
             if patch is not None:
-                self.open_patch = patch
+                self.open_frames.append((t, ear, patch))
         while self.history and t - self.history[0][0] > BASELINE_S:
             self.history.popleft()
+        while self.open_frames and t - self.open_frames[0][0] > OPEN_REFERENCE_S:
+            self.open_frames.popleft()
         return done
 
     def _confirmed(self) -> bool:
         closed_patch = self.closed[1] if self.closed is not None else None
-        if self.open_patch is None or closed_patch is None:
+        if not self.open_frames or closed_patch is None:
             return True  # no pixels to check (landmark-only input)
-        return confirms_blink(self.open_patch, closed_patch)
+        # The widest-open recent frame: the one just before may already be closing.
+        open_patch = max(self.open_frames, key=lambda f: f[1])[2]
+        return confirms_blink(open_patch, closed_patch)

@@ -26,6 +26,7 @@ PAUSE_S = (0.4, 1.4)  # random wait before each prompt
 NEUTRAL_YAW = 10.0  # degrees from the rest pose that still count as "facing the camera"
 NEUTRAL_PITCH = 8.0
 TURN_PARALLAX = 0.05  # homography residual a real 15-degree head turn exceeds (IOD units)
+MIN_HOLD_S = 0.15  # a move must last this long: pose solvers flip for a frame or two
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,24 @@ def _axis_move(obs: Observation, rest: Observation, limits: ChallengeLimits) -> 
     return None
 
 
+class MoveDetector:
+    """Head moves relative to a rest pose that last MIN_HOLD_S (one-frame pose flips of
+    the PnP solver, seen on fast head shakes, do not count)."""
+
+    def __init__(self, limits: ChallengeLimits) -> None:
+        self.limits = limits
+        self.candidate: tuple[Action, float] | None = None
+
+    def update(self, obs: Observation, rest: Observation) -> Action | None:
+        move = _axis_move(obs, rest, self.limits)
+        if move is None:
+            self.candidate = None
+            return None
+        if self.candidate is None or self.candidate[0] is not move:
+            self.candidate = (move, obs.t)
+        return move if obs.t - self.candidate[1] >= MIN_HOLD_S - 1e-6 else None
+
+
 class ActiveChallenge:
     def __init__(
         self, actions: list[Action], rng: random.Random, limits: ChallengeLimits | None = None
@@ -77,6 +96,7 @@ class ActiveChallenge:
         self.rest: list[Observation] = []
         self.anchor: Observation | None = None  # rest pose of the first step
         self.blink = BlinkDetector()
+        self.moves = MoveDetector(self.limits)
         self.failure: Reason | None = None
         self.planar_turns = 0  # a pose change without parallax: a sheet was turned
         self.completed_at: list[float] = []
@@ -159,7 +179,7 @@ class ActiveChallenge:
         wanted = self.actions[self.step]
         rest = self._rest_pose()
         blinked = self.blink.update(obs.ear, t, obs.patch)
-        moved = _axis_move(obs, rest, self.limits)
+        moved = self.moves.update(obs, rest)
         hit = False
         if wanted is Action.BLINK:
             hit = blinked
@@ -176,3 +196,4 @@ class ActiveChallenge:
             self.step += 1
             self.prompt_at = None
             self.pause_until = None
+            self.moves.candidate = None

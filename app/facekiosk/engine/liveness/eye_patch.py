@@ -30,21 +30,36 @@ _DST = np.array([_TEMPLATE[i] for i in _INDICES], dtype=np.float32)
 EYE_BOXES = ((14, 26, 46, 46), (50, 26, 82, 46))  # x1, y1, x2, y2
 CONTROL_BOX = (36, 46, 60, 72)  # nose: rigid, never blinks
 
-# Measured (1 - correlation): real blinks 0.09-0.37 in the eyes with the nose <= 0.06;
-# jittered photos <= 0.08 in the eyes, or eyes and nose both high when the fit jumped.
-EYE_MIN_CHANGE = 0.09
-EYE_OVER_CONTROL = 2.0  # the eyes must change at least this many times more than the nose
-CONTROL_MAX = 0.2  # a nose that changed more than this = the landmarks jumped, not a blink
+# Measured (1 - correlation) between the widest-open and the most-closed frame:
+# real blinks change the eyes 0.05-0.37 and 3 to 16 times more than the nose;
+# landmark flicker on jittered photos changes the eyes at most 2.4 times more than
+# the nose (the picture is the same, the fit moved), or both by a lot (a bad fit).
+EYE_MIN_CHANGE = 0.045
+EYE_OVER_CONTROL = 3.5  # the eyes must change at least this many times more than the nose
+CONTROL_MAX = 0.1  # a nose that changed more than this = the landmarks jumped, not a blink
 
 
 def aligned_patch(grey: np.ndarray, points: np.ndarray) -> np.ndarray | None:
     """The face warped to the canonical 96x96 layout (float32), or None if the fit fails."""
-    src = np.asarray(points, dtype=np.float32)[_INDICES]
-    matrix, _ = cv2.estimateAffinePartial2D(src, _DST)
+    matrix = _similarity_lstsq(np.asarray(points, dtype=np.float64)[_INDICES], _DST)
     if matrix is None:
         return None
     patch = cv2.warpAffine(grey, matrix, (PATCH, PATCH), flags=cv2.INTER_LINEAR)
     return patch.astype(np.float32)
+
+
+def _similarity_lstsq(src: np.ndarray, dst: np.ndarray) -> np.ndarray | None:
+    """Least-squares 2-D similarity src -> dst as a 2x3 matrix. All points count
+    (RANSAC on 7 points picks a different pair each frame and the patch wobbles)."""
+    n = len(src)
+    a = np.zeros((2 * n, 4))
+    a[0::2] = np.column_stack([src[:, 0], -src[:, 1], np.ones(n), np.zeros(n)])
+    a[1::2] = np.column_stack([src[:, 1], src[:, 0], np.zeros(n), np.ones(n)])
+    sol, *_ = np.linalg.lstsq(a, dst.reshape(-1).astype(np.float64), rcond=None)
+    c, s, tx, ty = sol
+    if not np.all(np.isfinite(sol)) or c * c + s * s < 1e-12:
+        return None
+    return np.array([[c, -s, tx], [s, c, ty]])
 
 
 SEARCH = 4  # pixels of misalignment the comparison forgives (landmark fit jitter)
