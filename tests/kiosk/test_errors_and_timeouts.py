@@ -181,6 +181,7 @@ def test_identity_needs_liveness_before_a_decision(make_kiosk, people):
 
 def test_real_liveness_refuses_a_still_photo(make_kiosk, people):
     """The real passive liveness (no script) on a still frame: never a pass."""
+    pytest.importorskip("facekiosk.engine.liveness")
     settings = flow_settings()
     settings.liveness.auth_level = "passive"
     k = make_kiosk(settings)

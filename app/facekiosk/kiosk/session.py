@@ -47,6 +47,7 @@ from facekiosk.kiosk.access_hook import (
 from facekiosk.kiosk.attendance import CHECK_IN, CHECK_OUT, next_attendance
 from facekiosk.kiosk.codes import ErrorCode, PinIssue, Purpose, ResultKind, State
 from facekiosk.kiosk.consent import ConsentText, load_consent
+from facekiosk.kiosk.evidence import MatchStreak, TemplateFrames
 from facekiosk.kiosk.liveness_port import (
     LivenessFactory,
     LivenessLike,
@@ -65,9 +66,6 @@ log = logging.getLogger(__name__)
 
 MAX_PAYLOAD_BYTES = 16 * 1024
 TRACK_MIN_IOU = 0.3  # below this the face in view is treated as someone else
-TEMPLATE_MIN_INTERVAL_S = 0.25  # template frames at least this far apart
-TEMPLATE_POSE_STEP_DEG = 2.0  # ...and this different in yaw/pitch from the others,
-TEMPLATE_POSE_WAIT_S = 0.6  # unless nobody moved for this long (still accepted)
 
 _SCAN_STATES = (State.CAPTURE, State.LIVENESS, State.MATCHING, State.TEMPLATE)
 _INPUT_STATES = (State.CONSENT, State.PIN_SETUP, State.PIN_CONFIRM, State.PIN_ENTRY)
@@ -205,20 +203,16 @@ class KioskSession:
         self._liveness_status = "pending"
         self._liveness_prompt: str | None = None
         self._liveness_progress = 0.0
-        self._streak: list[tuple[str, float]] = []
-        self._no_match = 0
-        self._template: list[Embedding] = []
-        self._anchor: Embedding | None = None
-        self._template_poses: list[tuple[float, float]] = []
-        self._template_t = -1e18
+        k = self.settings.kiosk
+        self._streak = MatchStreak(k.confirm_frames, k.unrecognized_frames)
+        self._template = TemplateFrames(k.template_frames, self.threshold)
 
     def held_biometrics(self) -> int:
         """How many biometric items the session holds now (0 after every result/timeout)."""
         with self._lock:
             return (
-                len(self._template)
-                + len(self._streak)
-                + (self._anchor is not None)
+                self._template.held()
+                + len(self._streak.hits)
                 + (self._liveness is not None)
                 + (self._track_box is not None)
             )
@@ -253,9 +247,9 @@ class KioskSession:
             seconds_left = max(0.0, self.settings.kiosk.result_display_s - (now - self._step_t0))
         progress = 0.0
         if s == State.MATCHING:
-            progress = min(1.0, len(self._streak) / self.settings.kiosk.confirm_frames)
+            progress = self._streak.progress
         elif s == State.TEMPLATE:
-            progress = len(self._template) / self.settings.kiosk.template_frames
+            progress = self._template.progress
         error = self._error if s == State.RESULT else self._pin_error
         return SessionView(
             state=s,
@@ -450,7 +444,7 @@ class KioskSession:
             self._block = "MANY_FACES" if len(faces) > 1 else "NO_FACE"
             self._guidance = tuple(str(c) for c in verdict.codes)
             self._track_box = None
-            self._streak.clear()
+            self._streak.interrupt()
             if self._liveness is not None:
                 self._update_liveness(None, len(faces), image, now)
             return
@@ -482,7 +476,7 @@ class KioskSession:
             if enroll:
                 # The face before the challenge: template frames after it must match it, so
                 # the person who passed liveness is the person enrolled.
-                self._anchor = self._embed(image, face)
+                self._template.anchor = self._embed(image, face)
 
         if self._state == State.LIVENESS:
             # Challenge prompts ask for head turns: pose guidance does not apply here.
@@ -573,24 +567,19 @@ class KioskSession:
         matches = self.vault.search(embedding, k=2)
         decision = self.vault.decide(matches, self.threshold, self.settings.engine.margin)
         if decision.outcome == "match":
-            best = decision.best
-            if self._streak and self._streak[-1][0] != best.index_id:
-                self._streak.clear()
-            self._streak.append((best.index_id, best.similarity))
-            self._no_match = 0
+            self._streak.hit(decision.best.index_id, decision.best.similarity)
             if self._state == State.MATCHING:
                 self._maybe_decide(now)
         else:
-            self._streak.clear()
-            self._no_match += 1
-            if self._no_match >= self.settings.kiosk.unrecognized_frames:
+            self._streak.miss()
+            if self._streak.unrecognized:
                 self._deny(ErrorCode.UNRECOGNIZED_FACE, None, now, reason=decision.reason)
 
     def _maybe_decide(self, now: float) -> None:
-        if len(self._streak) < self.settings.kiosk.confirm_frames:
+        confirmed = self._streak.confirmed
+        if confirmed is None:
             return
-        index_id = self._streak[-1][0]
-        similarity = min(sim for _, sim in self._streak)
+        index_id, similarity = confirmed
         self._drop_biometrics()  # the identity is settled; no more frames needed
         self._candidate = (index_id, similarity)
         wall = self._wall()
@@ -696,33 +685,21 @@ class KioskSession:
 
     # -- enrollment
     def _template_step(self, image: np.ndarray, face: Face, now: float) -> None:
-        if now - self._template_t < TEMPLATE_MIN_INTERVAL_S:
-            return
         pose = (face.pose.yaw, face.pose.pitch) if face.pose is not None else (0.0, 0.0)
-        moved = all(
-            max(abs(pose[0] - y), abs(pose[1] - p)) >= TEMPLATE_POSE_STEP_DEG
-            for y, p in self._template_poses
-        )
-        if not moved and now - self._template_t < TEMPLATE_POSE_WAIT_S:
+        wanted = self._template.wants(pose, now)
+        if wanted is None:
             self._guidance = ("MOVE_SLIGHTLY",)
+        if not wanted:
             return
-        embedding = self._embed(image, face)
-        reference = self._anchor or (self._template[0] if self._template else None)
-        if reference is not None and embedding.similarity(reference) < self.threshold:
-            # Not the person who started: someone swapped in front of the camera.
+        if not self._template.add(self._embed(image, face), pose, now):
+            # Not the person who passed liveness: someone swapped in front of the camera.
             self._restart_scan(now)
             return
-        self._template.append(embedding)
-        self._template_poses.append(pose)
-        self._template_t = now
-        if len(self._template) >= self.settings.kiosk.template_frames:
+        if self._template.done:
             self._template_done(now)
 
     def _template_done(self, now: float) -> None:
-        mean = np.mean([e.vector for e in self._template], axis=0)
-        first = self._template[0]
-        template = Embedding(mean, first.engine, first.model)
-        duplicate = self.vault.find_duplicate(template, self.threshold)
+        duplicate = self.vault.find_duplicate(self._template.mean(), self.threshold)
         if duplicate is not None:
             # The existing Index ID is not revealed: it would tell a stranger who is enrolled.
             # It still tells that this face is enrolled, so it counts as a failed attempt:
@@ -764,7 +741,7 @@ class KioskSession:
 
     def _finish_enroll(self, pin: str | None, now: float) -> None:
         args = self._enroll_args
-        template = list(self._template)
+        template = list(self._template.embeddings)
         self._pin_first = None
         index_id = self.vault.enroll(
             template,

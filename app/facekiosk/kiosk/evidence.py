@@ -1,0 +1,108 @@
+"""What an attempt accumulates frame by frame: the match streak (authentication) and the
+template frames (enrollment). Pure bookkeeping; the session decides what happens next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from facekiosk.engine.types import Embedding
+
+TEMPLATE_MIN_INTERVAL_S = 0.25  # template frames at least this far apart
+TEMPLATE_POSE_STEP_DEG = 2.0  # ...and this different in yaw/pitch from the others,
+TEMPLATE_POSE_WAIT_S = 0.6  # unless nobody moved for this long (still accepted)
+
+
+@dataclass
+class MatchStreak:
+    """Consecutive frames naming the same Index ID; consecutive frames naming nobody."""
+
+    confirm_frames: int
+    unrecognized_frames: int
+    hits: list[tuple[str, float]] = field(default_factory=list)
+    misses: int = 0
+
+    def hit(self, index_id: str, similarity: float) -> None:
+        if self.hits and self.hits[-1][0] != index_id:
+            self.hits.clear()  # another identity: the streak starts again
+        self.hits.append((index_id, similarity))
+        self.misses = 0
+
+    def miss(self) -> None:
+        self.hits.clear()
+        self.misses += 1
+
+    def interrupt(self) -> None:
+        """A frame without a usable face: the next hits are not consecutive any more."""
+        self.hits.clear()
+
+    @property
+    def confirmed(self) -> tuple[str, float] | None:
+        """(Index ID, the weakest similarity of the streak) once confirm_frames agree."""
+        if len(self.hits) < self.confirm_frames:
+            return None
+        return self.hits[-1][0], min(sim for _, sim in self.hits)
+
+    @property
+    def unrecognized(self) -> bool:
+        return self.misses >= self.unrecognized_frames
+
+    @property
+    def progress(self) -> float:
+        return min(1.0, len(self.hits) / self.confirm_frames)
+
+    def clear(self) -> None:
+        self.hits.clear()
+        self.misses = 0
+
+
+@dataclass
+class TemplateFrames:
+    """Enrollment frames across small pose changes, all of the person who passed liveness."""
+
+    needed: int
+    threshold: float  # a frame less similar than this to the anchor is someone else
+    anchor: Embedding | None = None  # the face seen just before liveness
+    embeddings: list[Embedding] = field(default_factory=list)
+    poses: list[tuple[float, float]] = field(default_factory=list)
+    last_t: float = float("-inf")
+
+    def wants(self, pose: tuple[float, float], now: float) -> bool | None:
+        """True: take this frame. False: too soon. None: waiting for a small pose change."""
+        if now - self.last_t < TEMPLATE_MIN_INTERVAL_S:
+            return False
+        moved = all(
+            max(abs(pose[0] - y), abs(pose[1] - p)) >= TEMPLATE_POSE_STEP_DEG for y, p in self.poses
+        )
+        if not moved and now - self.last_t < TEMPLATE_POSE_WAIT_S:
+            return None
+        return True
+
+    def add(self, embedding: Embedding, pose: tuple[float, float], now: float) -> bool:
+        """Keep the frame; False (nothing kept) when it is not the same person."""
+        reference = self.anchor or (self.embeddings[0] if self.embeddings else None)
+        if reference is not None and embedding.similarity(reference) < self.threshold:
+            return False
+        self.embeddings.append(embedding)
+        self.poses.append(pose)
+        self.last_t = now
+        return True
+
+    @property
+    def done(self) -> bool:
+        return len(self.embeddings) >= self.needed
+
+    @property
+    def progress(self) -> float:
+        return min(1.0, len(self.embeddings) / self.needed)
+
+    def mean(self) -> Embedding:
+        """The template for the duplicate check (the vault averages the same way)."""
+        first = self.embeddings[0]
+        return Embedding(
+            np.mean([e.vector for e in self.embeddings], axis=0), first.engine, first.model
+        )
+
+    def held(self) -> int:
+        return len(self.embeddings) + (self.anchor is not None)
