@@ -112,6 +112,19 @@ def test_live_downscaled_detection_gives_the_same_vector_as_full_resolution(dlib
     assert live.similarity(full_res[0].embedding) > 0.98
 
 
+def test_photo_mode_finds_small_group_faces_the_live_setting_skips(dlib_engine, t1_image):
+    from facekiosk.engine.dlib_engine import DlibEngine
+
+    # t1's faces are ~100 px in a 1280 px photo: ~38 px after the live downscale.
+    assert dlib_engine.detect(t1_image) == []
+    photos = DlibEngine(descriptor="dlib", photos=True)
+    assert len(photos.detect(t1_image)) == 6
+    # A 2560 px copy is detected at PHOTO_MAX_WIDTH (1600), not at full size.
+    big = cv2.resize(t1_image, None, fx=2.0, fy=2.0)
+    faces = photos.detect(big)
+    assert len(faces) == 6 and min(f.width for f in faces) > 150
+
+
 def test_embed_of_no_faces_is_empty(dlib_engine, astronaut_image):
     assert dlib_engine.embed(astronaut_image, []) == []
 

@@ -17,6 +17,8 @@ def test_dlib_is_always_available_and_created_from_settings():
     assert engine.detect_width == 400
     assert engine.descriptor_backend == "dlib"
     assert 0.0 < engine.default_threshold < 1.0
+    assert not engine.photos
+    assert create_engine(EngineSettings(descriptor="dlib"), photos=True).photos
 
 
 def test_unknown_engine_is_a_clear_error():

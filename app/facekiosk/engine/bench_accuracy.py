@@ -46,12 +46,10 @@ def list_dataset(root: Path) -> list[Sample]:
 
 
 def use_photo_detection(engine: FaceEngine) -> None:
-    """Dataset photos have smaller faces than a kiosk frame: detect at full
-    resolution with one upsampling when the engine has those knobs."""
-    if hasattr(engine, "detect_width"):
-        engine.detect_width = 0
-    if hasattr(engine, "upsample"):
-        engine.upsample = 1
+    """Dataset photos have smaller faces than a kiosk frame: switch the engine to
+    its still-photo detection when it has one."""
+    if hasattr(engine, "photos"):
+        engine.photos = True
 
 
 def embed_samples(engine: FaceEngine, samples: list[Sample]) -> tuple[np.ndarray, list[int]]:

@@ -2,8 +2,10 @@
 
 Live video: HOG runs on the frame downscaled to `detect_width` (a kiosk face is
 large, so a smaller frame keeps recall and is faster); landmarks,
-pose and alignment always use the full-resolution frame. Photos with small
-faces: pass `detect_width=0` (full resolution) and `upsample=1`.
+pose and alignment always use the full-resolution frame. Still photos
+(`photos=True`, e.g. enrolment from files): HOG at full resolution up to
+PHOTO_MAX_WIDTH, upsampled once when the photo is small, so faces down to
+~40 px are found.
 
 The descriptor runtime is pluggable (`descriptor="auto"|"onnx"|"dlib"`): the
 ONNX port of the same ResNet (facekiosk.engine.dlib_onnx) is fed exactly the
@@ -42,6 +44,12 @@ DEFAULT_THRESHOLD = 0.92
 # only 2% of 90 px and 63% of 110 px faces are found (bench: detect_width_recall
 # on ../shared/faces placed in kiosk frames; docs/notes/engine.md).
 DEFAULT_DETECT_WIDTH = 480
+
+# Still photos: HOG at full resolution up to this width (a 12 MP photo would take
+# seconds), and upsampled once below PHOTO_UPSAMPLE_BELOW px (HOG's smallest face
+# is 80 px; one upsampling finds faces of ~40 px, as on ../shared/faces).
+PHOTO_MAX_WIDTH = 1600
+PHOTO_UPSAMPLE_BELOW = 1000
 
 # HOG scores below this are "weak": on the test images false positives score
 # 0.02-0.4 while kiosk-sized faces score > 1 (small photo faces can be ~0).
@@ -97,6 +105,7 @@ class DlibEngine(FaceEngine):
         data_dir: Path | None = None,
         *,
         upsample: int = 0,
+        photos: bool = False,
     ) -> None:
         if descriptor not in ("auto", "onnx", "dlib"):
             raise EngineError(f"unknown descriptor runtime {descriptor!r}: use auto, onnx or dlib")
@@ -104,6 +113,7 @@ class DlibEngine(FaceEngine):
             raise EngineError("detect_width and upsample must be >= 0")
         self.detect_width = detect_width  # 0 = full resolution
         self.upsample = upsample
+        self.photos = photos  # still-photo detection (overrides detect_width/upsample)
         self._descriptor_choice = descriptor
         self._data_dir = data_dir
         files = locate_models()
@@ -156,11 +166,8 @@ class DlibEngine(FaceEngine):
     ) -> list[Face]:
         image = validate_image(image)
         t0 = time.perf_counter()
-        rects = self._find_faces(
-            image,
-            self.detect_width if detect_width is None else detect_width,
-            self.upsample if upsample is None else upsample,
-        )
+        width, up = self._detect_params(image.shape[1], detect_width, upsample)
+        rects = self._find_faces(image, width, up)
         if max_faces is not None:
             rects = rects[:max_faces]
         t1 = time.perf_counter()
@@ -189,6 +196,21 @@ class DlibEngine(FaceEngine):
             "pose": (t3 - t2) * 1e3,
         }
         return faces
+
+    def _detect_params(
+        self, image_width: int, detect_width: int | None, upsample: int | None
+    ) -> tuple[int, int]:
+        """(detect width, upsample) for this call: explicit arguments win, then
+        photo mode, then the live settings."""
+        if self.photos:
+            width = min(image_width, PHOTO_MAX_WIDTH)
+            default_width, default_up = width, int(width < PHOTO_UPSAMPLE_BELOW)
+        else:
+            default_width, default_up = self.detect_width, self.upsample
+        return (
+            default_width if detect_width is None else detect_width,
+            default_up if upsample is None else upsample,
+        )
 
     def _find_faces(
         self, image: np.ndarray, detect_width: int, upsample: int

@@ -27,14 +27,22 @@ def available_engines() -> list[str]:
     return names
 
 
-def create_engine(settings: EngineSettings, data_dir: Path | None = None) -> FaceEngine:
-    """The engine `settings.name` names, configured from `settings`; EngineError if not possible."""
+def create_engine(
+    settings: EngineSettings, data_dir: Path | None = None, *, photos: bool = False
+) -> FaceEngine:
+    """The engine `settings.name` names, configured from `settings`; EngineError if not possible.
+
+    `photos=True` tunes detection for still photos (enrolment from files, benchmarks)
+    instead of live camera frames: smaller faces are found, at a higher cost."""
     name = settings.name
     if name == "dlib":
         from facekiosk.engine.dlib_engine import DlibEngine
 
         return DlibEngine(
-            detect_width=settings.detect_width, descriptor=settings.descriptor, data_dir=data_dir
+            detect_width=settings.detect_width,
+            descriptor=settings.descriptor,
+            data_dir=data_dir,
+            photos=photos,
         )
     if name == "insight":
         try:
