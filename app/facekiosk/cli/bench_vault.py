@@ -17,7 +17,7 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--enrolls", type=int, default=200, help="durable single enrolls to time")
     p.add_argument("--m", type=int, help="HNSW links per node (default: settings vault.hnsw_m)")
     p.add_argument("--ef", type=int, help="HNSW search breadth (default: settings vault.hnsw_ef)")
-    p.add_argument("--ef-construction", type=int, default=200, help="HNSW build breadth")
+    p.add_argument("--ef-construction", type=int, default=400, help="HNSW build breadth")
     p.add_argument(
         "--ef-sweep",
         help="comma-separated ef values to also measure on the same index (adds 'ef_sweep')",
