@@ -52,6 +52,13 @@ def test_identification_counts_rank1_and_rejection():
         "unknown_rejection": 1.0,
         "lead_p10": 1.0,
         "lead_median": 1.0,
+        "rank1_at_threshold_and_margin": {
+            "0.00": 1.0,
+            "0.01": 1.0,
+            "0.02": 1.0,
+            "0.03": 1.0,
+            "0.05": 1.0,
+        },
     }
     # A probe closer to the wrong person: rank-1 drops, the lead goes negative.
     vectors = vectors.copy()

@@ -21,6 +21,7 @@ from facekiosk.engine.types import ImageError, read_image
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 FAR_POINTS = {"1e-2": 1e-2, "1e-3": 1e-3, "1e-4": 1e-4}
 REJECTION_FAR = "1e-3"  # the operating point used for unknown-person rejection
+MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05)  # candidate engine.margin values
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,10 @@ def identification(
         "unknown_rejection": float((best_other < threshold).mean()),
         "lead_p10": float(np.percentile(lead, 10)),
         "lead_median": float(np.median(lead)),
+        "rank1_at_threshold_and_margin": {
+            f"{m:.2f}": float((correct & (best_sim >= threshold) & (lead >= m)).mean())
+            for m in MARGINS
+        },
     }
 
 
@@ -175,6 +180,7 @@ def run_accuracy(engine: FaceEngine, dataset: Path, plot: Path | None = None) ->
             "p10": ident["lead_p10"],
             "median": ident["lead_median"],
         },
+        "rank1_at_threshold_1e-3_and_margin": ident["rank1_at_threshold_and_margin"],
         "gallery": ident["gallery"],
         "probes": ident["probes"],
         "eer_threshold": eer_threshold,
