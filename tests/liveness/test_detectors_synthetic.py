@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import cv2
 import numpy as np
 import pytest
 
@@ -149,3 +150,19 @@ def test_sequences_are_random_and_distinct():
     assert all(len(set(s)) == len(s) and 2 <= len(s) <= 3 for s in seqs)
     assert len(set(seqs)) > 40  # 5*4 + 5*4*3 = 80 possible orders
     assert {len(s) for s in seqs} == {2, 3}
+
+
+def test_screen_cues_see_a_border_and_glare():
+    """The cue measures respond to what they claim to measure (they report, not decide)."""
+    from facekiosk.engine.liveness.screen_cues import frame_cues
+
+    pts = synth.head_points()
+    plain = synth.render(pts)
+    framed = plain.copy()
+    cv2.rectangle(framed, (200, 100), (440, 400), (20, 20, 20), 6)  # a phone bezel
+    glare = plain.copy()
+    cv2.circle(glare, (320, 260), 25, (255, 255, 255), -1)
+    face = synth.face(pts, 0.0, 0.0)
+    base = frame_cues(plain, face)
+    assert frame_cues(framed, face)["border"] > base["border"] + 1.0
+    assert frame_cues(glare, face)["specular"] > base["specular"] + 0.02
