@@ -100,6 +100,13 @@ def test_auto_start_recognises_without_a_button(make_kiosk, people, empty_frame)
     assert k.session.state in (State.CAPTURE, State.LIVENESS, State.MATCHING)
     assert k.feed(people["t1_5"]) == State.RESULT
     assert k.session.view.result.kind == ResultKind.CHECK_IN
+    # A button pressed while an auto-started scan runs takes over (nothing was committed).
+    k.clock.advance(6)
+    k.session.tick()
+    k.session.on_frame(people["t1_2"][0].image, people["t1_2"][0].faces)
+    assert k.session.state in (State.CAPTURE, State.LIVENESS, State.MATCHING)
+    assert k.session.start_enroll().state == State.CONSENT
+    assert k.session.held_biometrics() == 0
 
 
 def test_view_never_carries_images_or_vectors(make_kiosk, people):

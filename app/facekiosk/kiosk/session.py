@@ -330,7 +330,10 @@ class KioskSession:
 
     def _begin(self, purpose: Purpose) -> float:
         now = self._clock()
-        if self._state not in (State.IDLE, State.RESULT):
+        if self._state in _SCAN_STATES:
+            # e.g. "Enrol" pressed while auto-start scans: nothing was committed yet
+            self._emit("session", "cancelled", reason=ErrorCode.CANCELLED)
+        elif self._state not in (State.IDLE, State.RESULT):
             raise KioskError(f"cannot start {purpose} while in {self._state}")
         self._reset(State.IDLE, now)
         self._purpose = purpose
