@@ -50,6 +50,18 @@
         <source>Model packs</source>
         <translation>Modellpakete</translation>
     </message>
+    <message>
+        <source>Re-enrolling: the person looks at the camera…</source>
+        <translation>Neu erfassen: die Person schaut in die Kamera…</translation>
+    </message>
+    <message>
+        <source>New template stored; the old one is purged.</source>
+        <translation>Neues Merkmal gespeichert; das alte ist gelöscht.</translation>
+    </message>
+    <message>
+        <source>Re-enrolment failed: %1</source>
+        <translation>Neu erfassen fehlgeschlagen: %1</translation>
+    </message>
 </context>
 <context>
     <name>AttractPage</name>

@@ -78,3 +78,24 @@ def test_enroll_authenticate_delete_refused(qtbot, kiosk):
     assert str(view.error) == "UNRECOGNIZED_FACE", view
     assert w.current_page_name() == "result" and w.pages["result"].is_error
     assert "UNRECOGNIZED_FACE" in w.pages["result"].detail.text()
+
+
+def test_admin_reenrol_replaces_the_template(qtbot, kiosk, shared_engine):
+    from tests.ui.helpers import people_source
+
+    w, vault = kiosk.window, kiosk.vault
+    frame = people_source().read()
+    faces = shared_engine.analyze(frame, embed=True)
+    index_id = vault.enroll([faces[0].embedding], consent_version="test")
+    AdminAuth(w.data_dir).set_secret(ADMIN_PIN)
+    w.open_admin_login()
+    assert w.admin_login(ADMIN_PIN)
+    tab = w.admin_panel.identities
+    tab.table.selectRow(0)
+    audit_before = len(vault.audit_entries())
+    qtbot.mouseClick(tab.reenrol_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.admin_panel.last_reenrol is not None, timeout=FLOW_TIMEOUT_MS)
+    outcome = w.admin_panel.last_reenrol
+    assert outcome.ok and outcome.index_id == index_id, outcome
+    assert vault.get(index_id).n_images == 3
+    assert [e.action for e in vault.audit_entries()[audit_before:]] == ["replace_template"]

@@ -20,6 +20,11 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
         default="both",
         help="run the engine in the inference thread, in a worker process, or compare both",
     )
+    p.add_argument(
+        "--descriptor",
+        choices=("auto", "onnx", "dlib"),
+        help="override engine.descriptor (dlib = its own runtime, which holds the GIL)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
@@ -28,8 +33,14 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from facekiosk.ui.bench import run_gui_bench
 
+    settings = ctx.settings
+    if args.descriptor:
+        import dataclasses
+
+        engine = dataclasses.replace(settings.engine, descriptor=args.descriptor)
+        settings = dataclasses.replace(settings, engine=engine)
     modes = ("thread", "process") if args.mode == "both" else (args.mode,)
-    results = {m: run_gui_bench(ctx.settings, ctx.data_dir, args.seconds, mode=m) for m in modes}
+    results = {m: run_gui_bench(settings, ctx.data_dir, args.seconds, mode=m) for m in modes}
     out = results[modes[-1]] if len(modes) == 1 else {"modes": results}
     if args.json:
         print_json(out)

@@ -17,6 +17,11 @@ def apply_kiosk_mode(window: KioskWindow) -> None:
         | Qt.WindowType.WindowStaysOnTopHint
     )
     QApplication.setOverrideCursor(QCursor(Qt.CursorShape.BlankCursor))  # touch screen: no pointer
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is not None:
+        # a kiosk often runs on bare X without a window manager, which would ignore the
+        # full-screen request: cover the screen explicitly as well
+        window.setGeometry(screen.geometry())
     window.showFullScreen()
 
 

@@ -40,11 +40,18 @@ class StallProbe(QObject):
 
     def summary(self) -> dict[str, float]:
         if not self.lateness_ms:
-            return {"max_stall_ms": 0.0, "p99_stall_ms": 0.0, "median_stall_ms": 0.0, "ticks": 0}
+            return {
+                "max_stall_ms": 0.0,
+                "p99_stall_ms": 0.0,
+                "median_stall_ms": 0.0,
+                "stalls_over_50ms": 0,
+                "ticks": 0,
+            }
         a = np.asarray(self.lateness_ms)
         return {
             "max_stall_ms": round(float(a.max()), 2),
             "p99_stall_ms": round(float(np.percentile(a, 99)), 2),
             "median_stall_ms": round(float(np.median(a)), 2),
+            "stalls_over_50ms": int((a > 50.0).sum()),
             "ticks": int(a.size),
         }

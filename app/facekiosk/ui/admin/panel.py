@@ -83,3 +83,26 @@ class AdminPanel(QWidget):
         ):
             self.tabs.addTab(_scrollable(tab), title)
         layout.addWidget(self.tabs, 1)
+        self.reenroller = None
+        if controller is not None:
+            from facekiosk.ui.admin.reenrol import Reenroller
+
+            self.reenroller = Reenroller(controller, self)
+            self.identities.reenrol_requested.connect(self.reenrol)
+            self.reenroller.finished.connect(self._reenrolled)
+        self.last_reenrol = None
+
+    def reenrol(self, index_id: str) -> None:
+        self.identities.count_label.setText(
+            self.tr("Re-enrolling: the person looks at the camera…")
+        )
+        self.reenroller.start(index_id)  # type: ignore[union-attr]
+
+    def _reenrolled(self, outcome) -> None:
+        self.last_reenrol = outcome
+        if outcome.ok:
+            text = self.tr("New template stored; the old one is purged.")
+        else:
+            text = self.tr("Re-enrolment failed: %1").replace("%1", outcome.message)
+        self.identities.count_label.setText(text)
+        self.identities.model.reload()
