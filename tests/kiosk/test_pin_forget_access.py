@@ -256,3 +256,13 @@ def test_access_toml_edits_apply_while_the_kiosk_runs(make_kiosk, people):
     k.session.start_auth()
     k.feed(people["t1_1"])
     assert k.session.view.result.kind == ResultKind.CHECK_IN
+
+
+def test_record_deleted_by_the_admin_during_forget_me(make_kiosk, people):
+    k = make_kiosk()
+    index_id = k.enroll(people["t1_1"], pin=None)
+    k.session.start_forget_me()
+    assert k.feed(people["t1_1"]) == State.FORGET_CONFIRM
+    k.vault.delete([index_id], reason="admin", actor="admin")
+    view = k.session.confirm_forget()
+    assert view.error == ErrorCode.UNRECOGNIZED_FACE and view.result.detail == "deleted"

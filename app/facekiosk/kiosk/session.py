@@ -61,6 +61,7 @@ from facekiosk.kiosk.store import CounterStore
 from facekiosk.kiosk.vault_port import EventLog
 from facekiosk.kiosk.view import KioskEvent, Result, SessionView
 from facekiosk.settings import Settings, SettingsError
+from facekiosk.vault import UnknownIndexId
 
 log = logging.getLogger(__name__)
 
@@ -589,11 +590,15 @@ class KioskSession:
         if self._id_locks.remaining(index_id, wall.timestamp()) > 0:
             self._deny(ErrorCode.PIN_LOCKED, index_id, now, failure=False)
             return
+        try:
+            record = self.vault.get(index_id)
+        except UnknownIndexId:  # deleted by the admin a moment ago
+            self._deny(ErrorCode.UNRECOGNIZED_FACE, None, now, reason="deleted")
+            return
         has_pin = bool(self.vault.has_pin(index_id))
         if self._purpose == Purpose.FORGET:
             need_pin = has_pin  # the right to be forgotten never waits for a schedule
         else:
-            record = self.vault.get(index_id)
             refusal = self._access_policy().check(
                 index_id,
                 wall,
@@ -667,11 +672,15 @@ class KioskSession:
     def _purge_self(self, now: float) -> None:
         assert self._candidate is not None
         index_id = self._candidate[0]
-        receipt = self.vault.delete(
-            [index_id],
-            reason="self-service forget-me",
-            actor=f"self@{self.settings.kiosk.kiosk_id}",
-        )
+        try:
+            receipt = self.vault.delete(
+                [index_id],
+                reason="self-service forget-me",
+                actor=f"self@{self.settings.kiosk.kiosk_id}",
+            )
+        except UnknownIndexId:  # the admin deleted it while the person was confirming
+            self._deny(ErrorCode.UNRECOGNIZED_FACE, None, now, failure=False, reason="deleted")
+            return
         self._id_locks.clear(index_id)
         self.policy.forget([index_id])
         if self._data_dir is not None:
