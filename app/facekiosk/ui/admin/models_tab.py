@@ -76,8 +76,9 @@ class ModelsTab(QWidget):
 
         rows = {i.row() for i in self.table.selectionModel().selectedRows()}
         if not rows:
-            self.status.setText(self.tr("Select an installed pack."))
-            return ""
+            text = self.tr("Select an installed pack.")
+            self.status.setText(text)
+            return text
         name = self.table.item(min(rows), 0).text()
         try:
             report = verify_pack(self.data_dir, name)
