@@ -79,3 +79,37 @@ def test_bad_landmark_shape_is_a_clear_error():
         estimate_pose(np.zeros((5, 2)), (480, 640, 3))
     with pytest.raises(ValueError, match=r"\(68, 2\)"):
         eye_aspect_ratio(np.zeros((106, 2)))
+
+
+def _poses(engine, path, stride: int = 8) -> np.ndarray:
+    cap = cv2.VideoCapture(str(path))
+    poses, index = [], 0
+    try:
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            if index % stride == 0:
+                faces = engine.detect(frame)
+                if faces:
+                    p = faces[0].pose
+                    poses.append((p.yaw, p.pitch, p.roll))
+            index += 1
+    finally:
+        cap.release()
+    return np.array(poses)
+
+
+@pytest.mark.dataset
+def test_real_head_shake_and_nod_move_the_right_angle(dlib_engine, shared_liveness):
+    videos = shared_liveness / "videos"
+    shake = _poses(dlib_engine, videos / "live_head_shake_zulkhuu.mp4")
+    nod = _poses(dlib_engine, videos / "live_head_nod_zulkhuu.mp4")
+    assert len(shake) > 20 and len(nod) > 20
+    yaw, pitch = 0, 1
+    # Shaking: yaw swings both ways well past 15 deg, pitch stays in a narrow band.
+    assert np.percentile(shake[:, yaw], 5) < -15 < 15 < np.percentile(shake[:, yaw], 95)
+    assert np.ptp(np.percentile(shake[:, pitch], [5, 95])) < 20
+    # Nodding: pitch swings by > 20 deg while yaw hardly moves.
+    assert np.ptp(np.percentile(nod[:, pitch], [5, 95])) > 20
+    assert np.ptp(np.percentile(nod[:, yaw], [5, 95])) < 10
