@@ -28,6 +28,14 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
 
 
+@pytest.fixture(params=["exact", "graph"])
+def hnsw(request):
+    """Both search paths: the dense exact table (small galleries) and the HNSW graph."""
+    from facekiosk.vault.space_index import HnswParams
+
+    return HnswParams() if request.param == "exact" else HnswParams(exact_max=0)
+
+
 def contains_vector(blob: bytes, vector: np.ndarray, tol: float = 1e-4) -> bool:
     """True when some 4-byte-aligned window (at any of the 4 byte phases) of `blob`
     decodes to a float32 vector within `tol` (max abs) of `vector`."""

@@ -66,9 +66,9 @@ def test_no_plaintext_vector_and_delete_leaves_no_trace(data_dir, rng):
         assert {r.index_id for r in vault.list_ids()} == {ids[1], ids[2], ids[4], ids[5]}
 
 
-def test_replace_template_purges_the_old_one(data_dir, rng):
+def test_replace_template_purges_the_old_one(data_dir, rng, hnsw):
     old, new = unit(rng, 64), unit(rng, 64)
-    with Vault.open(data_dir) as vault:
+    with Vault.open(data_dir, hnsw=hnsw) as vault:
         index_id = vault.enroll([emb(old)])
         vault.enroll([emb(unit(rng, 64))])
         vault.replace_template(index_id, [emb(new)])

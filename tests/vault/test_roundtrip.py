@@ -20,10 +20,10 @@ from facekiosk.vault import (
 from tests.vault.conftest import emb, unit
 
 
-def test_round_trip_across_restarts(data_dir, rng):
+def test_round_trip_across_restarts(data_dir, rng, hnsw):
     vectors = [unit(rng) for _ in range(20)]
     valid = datetime(2030, 1, 1, tzinfo=UTC)
-    with Vault.open(data_dir) as vault:
+    with Vault.open(data_dir, hnsw=hnsw) as vault:
         ids = [vault.enroll([emb(v)], label=f"person {i}") for i, v in enumerate(vectors)]
         vault.enroll(
             [emb(unit(rng))], payload=b"\x00emp-42", consent_version="c1", valid_until=valid
@@ -32,7 +32,7 @@ def test_round_trip_across_restarts(data_dir, rng):
         vault.set_pin(ids[0], "4711")
         vault.record_event("check_in", ids[1], "kiosk-1", "granted", "ok", {"score": 0.9})
         vault.touch(ids[2])
-    with Vault.open(data_dir) as vault:
+    with Vault.open(data_dir, hnsw=hnsw) as vault:
         assert vault.count() == 21
         for i, v in enumerate(vectors):
             best = vault.search(emb(v), k=3)
@@ -150,11 +150,11 @@ def test_second_opener_is_refused(data_dir, rng):
         Vault.open(data_dir)
 
 
-def test_concurrent_enroll_while_searching(data_dir, rng):
+def test_concurrent_enroll_while_searching(data_dir, rng, hnsw):
     base = [unit(rng) for _ in range(50)]
     extra = [unit(rng) for _ in range(150)]
     errors: list[BaseException] = []
-    with Vault.open(data_dir) as vault:
+    with Vault.open(data_dir, hnsw=hnsw) as vault:
         ids = [vault.enroll([emb(v)]) for v in base]
         stop = threading.Event()
 
@@ -179,3 +179,26 @@ def test_concurrent_enroll_while_searching(data_dir, rng):
         assert vault.count() == 200
         for v, i in zip(extra[::10], new_ids[::10], strict=True):
             assert vault.search(emb(v), k=1)[0].index_id == i
+
+
+def test_exact_table_follows_adds_removes_and_size_limit(rng):
+    from facekiosk.vault.space_index import HnswParams, SpaceIndex
+
+    index = SpaceIndex("a/b", 16, params=HnswParams(exact_max=5))
+    vecs = {f"00000000-0000-4000-8000-00000000000{i}": unit(rng, 16) for i in range(7)}
+    ids = list(vecs)
+    for i in ids[:5]:
+        index.add(i, vecs[i])
+    assert index._table is not None
+    index.remove(ids[1])  # swap-remove keeps every other row findable
+    for i in (ids[0], ids[2], ids[3], ids[4]):
+        assert index.search(vecs[i], 1)[0][0] == i
+    index.add(ids[5], vecs[ids[5]])
+    index.add(ids[6], vecs[ids[6]])  # 6 live > 5: graph search from here on
+    assert index._table is None
+    assert index.search(vecs[ids[6]], 1)[0][0] == ids[6]
+    index.remove(ids[6])  # back to 5: the table is rebuilt from the graph
+    assert index._table is not None and sorted(index._table.ids) == sorted(index.label_of)
+    restored = SpaceIndex.from_bytes(index.to_bytes(), HnswParams(exact_max=5))
+    assert restored._table is not None
+    assert restored.search(vecs[ids[3]], 2)[0] == (ids[3], pytest.approx(1.0, abs=1e-6))

@@ -31,11 +31,57 @@ class HnswParams:
     data. Measured by `bench search` at n=100k face-like vectors: M=32/efc=200 reaches
     id_recall 0.978 at ef=256 and 0.996 at ef=1024; M=48/efc=400 reaches 0.995 at ef=256
     and 0.999 at ef=512 (docs/notes/vault.md). `m` and `ef_construction` apply when a
-    space's index is created; `ef` on every open."""
+    space's index is created; `ef` on every open. Up to `exact_max` templates the search
+    is exact instead (one matrix-vector product is faster than the graph there)."""
 
     m: int = 48
     ef_construction: int = 400
     ef: int = 512
+    exact_max: int = 20_000
+
+
+class DenseTable:
+    """The live templates as one dense matrix, for exact search of small galleries."""
+
+    def __init__(self, dim: int) -> None:
+        self.matrix = np.zeros((64, dim), np.float32)
+        self.ids: list[str] = []
+        self.row_of: dict[str, int] = {}
+
+    def put(self, index_id: str, vec: np.ndarray) -> None:
+        row = self.row_of.get(index_id)
+        if row is None:
+            row = len(self.ids)
+            if row == len(self.matrix):
+                grown = np.zeros((2 * row, self.matrix.shape[1]), np.float32)
+                grown[:row] = self.matrix
+                self.matrix.fill(0.0)  # no stray copy of the templates left behind
+                self.matrix = grown
+            self.ids.append(index_id)
+            self.row_of[index_id] = row
+        self.matrix[row] = vec
+
+    def drop(self, index_id: str) -> None:
+        row = self.row_of.pop(index_id, None)
+        if row is None:
+            return
+        last = len(self.ids) - 1
+        if row != last:  # move the last row into the hole
+            self.matrix[row] = self.matrix[last]
+            self.ids[row] = self.ids[last]
+            self.row_of[self.ids[row]] = row
+        self.ids.pop()
+        self.matrix[last] = 0.0
+
+    def top(self, vec: np.ndarray, k: int) -> list[tuple[str, float]]:
+        n = len(self.ids)
+        sims = self.matrix[:n] @ vec
+        k = min(k, n)
+        best = np.argpartition(-sims, k - 1)[:k] if k < n else np.arange(n)
+        # float64 for the final order and values, like the graph path's re-ranking
+        exact = self.matrix[best].astype(np.float64) @ vec.astype(np.float64)
+        order = np.argsort(-exact)
+        return [(self.ids[best[i]], float(exact[i])) for i in order]
 
 
 class SpaceIndex:
@@ -45,6 +91,8 @@ class SpaceIndex:
         params = params or HnswParams()
         self.space = space
         self.dim = dim
+        self.exact_max = params.exact_max
+        self._table: DenseTable | None = DenseTable(dim) if params.exact_max > 0 else None
         self.lock = ReadWriteLock()
         self.label_of: dict[str, int] = {}
         self.id_of: dict[int, str] = {}
@@ -71,14 +119,17 @@ class SpaceIndex:
             if index_id in self.label_of:
                 label = self.label_of[index_id]
                 self._index.add_items(vec[None, :], [label])  # hnswlib updates in place
-                return label
-            if label is None:
-                label = self.next_label
-            self.next_label = max(self.next_label, label + 1)
-            self._reserve(1)
-            self._index.add_items(vec[None, :], [label], replace_deleted=True)
-            self.label_of[index_id] = label
-            self.id_of[label] = index_id
+            else:
+                if label is None:
+                    label = self.next_label
+                self.next_label = max(self.next_label, label + 1)
+                self._reserve(1)
+                self._index.add_items(vec[None, :], [label], replace_deleted=True)
+                self.label_of[index_id] = label
+                self.id_of[label] = index_id
+            if self._table is not None:
+                self._table.put(index_id, vec)
+            self._fit_table()
             return label
 
     def add_many(self, index_ids: list[str], vectors: np.ndarray, num_threads: int = -1) -> None:
@@ -94,6 +145,10 @@ class SpaceIndex:
                 self.label_of[index_id] = label
                 self.id_of[label] = index_id
             self.next_label += len(index_ids)
+            if self._table is not None:
+                for index_id, vec in zip(index_ids, vecs, strict=True):
+                    self._table.put(index_id, vec)
+            self._fit_table()
 
     def remove(self, index_id: str) -> bool:
         with self.lock.write():
@@ -105,7 +160,25 @@ class SpaceIndex:
             noise /= np.linalg.norm(noise)
             self._index.add_items(noise[None, :], [label])  # overwrite the biometric bytes
             self._index.mark_deleted(label)
+            if self._table is not None:
+                self._table.drop(index_id)
+            self._fit_table()
             return True
+
+    def _fit_table(self) -> None:
+        """Keep the dense table only while the gallery is small enough (write lock held)."""
+        live = len(self.label_of)
+        if self._table is not None and live > self.exact_max:
+            self._table.matrix.fill(0.0)
+            self._table = None
+        elif self._table is None and self.exact_max > 0 and live <= self.exact_max:
+            table = DenseTable(self.dim)
+            if live:
+                ids = list(self.label_of)
+                vecs = self._index.get_items([self.label_of[i] for i in ids])
+                for index_id, vec in zip(ids, np.asarray(vecs, np.float32), strict=True):
+                    table.put(index_id, vec)
+            self._table = table
 
     def _reserve(self, extra: int) -> None:
         needed = self._index.element_count + extra  # deleted slots are reused, never freed
@@ -125,6 +198,8 @@ class SpaceIndex:
             live = len(self.label_of)
             if live == 0 or k <= 0:
                 return []
+            if self._table is not None:
+                return self._table.top(vec, k)
             n_cand = min(live, max(k, RERANK_MIN))
             labels, _ = self._index.knn_query(vec[None, :], k=n_cand)
             cand = labels[0]
@@ -196,6 +271,8 @@ class SpaceIndex:
             pos += count * dt.itemsize
         self = cls.__new__(cls)
         self.space, self.dim, self.next_label = meta["space"], meta["dim"], meta["next_label"]
+        self.exact_max = (params or HnswParams()).exact_max
+        self._table = None
         self.lock = ReadWriteLock()
         state = dict(meta["state"])
         for key, arr in arrays.items():
@@ -212,4 +289,5 @@ class SpaceIndex:
             for i, lab in enumerate(arrays["_labels"].tolist())
         }
         self.label_of = {v: k for k, v in self.id_of.items()}
+        self._fit_table()
         return self
