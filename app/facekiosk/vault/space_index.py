@@ -145,7 +145,7 @@ class SpaceIndex:
                 self.label_of[index_id] = label
                 self.id_of[label] = index_id
             self.next_label += len(index_ids)
-            if self._table is not None:
+            if self._table is not None and len(self.label_of) <= self.exact_max:
                 for index_id, vec in zip(index_ids, vecs, strict=True):
                     self._table.put(index_id, vec)
             self._fit_table()
