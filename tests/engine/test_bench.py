@@ -104,6 +104,7 @@ def test_accuracy_report_on_a_tiny_real_dataset(tiny_dataset, photo_engine, tmp_
     assert report["genuine_pairs"] == 8 * 3
     assert report["rank1"] == 1.0  # derived copies of the same photo
     assert report["eer"] == 0.0
+    assert set(report["identification_at_far"]) == {"1e-2", "1e-3", "1e-4"}
     assert plot.stat().st_size > 1000 and plot.read_bytes()[:4] == b"\x89PNG"
     json.dumps(report)  # JSON-ready
 

@@ -161,6 +161,14 @@ def run_accuracy(engine: FaceEngine, dataset: Path, plot: Path | None = None) ->
     thresholds = {key: threshold_at_far(impostor, far) for key, far in FAR_POINTS.items()}
     tar = {key: float((genuine >= t).mean()) for key, t in thresholds.items()}
     ident = identification(kept, labels, thresholds[REJECTION_FAR])
+    # 1:N false accepts grow with the gallery: show every operating point.
+    per_far = {}
+    for key, t in thresholds.items():
+        at = identification(kept, labels, t)
+        per_far[key] = {
+            "rank1_at_threshold": at["rank1_at_threshold"],
+            "unknown_rejection": at["unknown_rejection"],
+        }
     report = {
         "engine": engine.name,
         "model": engine.model_id,
@@ -181,6 +189,7 @@ def run_accuracy(engine: FaceEngine, dataset: Path, plot: Path | None = None) ->
             "median": ident["lead_median"],
         },
         "rank1_at_threshold_1e-3_and_margin": ident["rank1_at_threshold_and_margin"],
+        "identification_at_far": per_far,
         "gallery": ident["gallery"],
         "probes": ident["probes"],
         "eer_threshold": eer_threshold,
