@@ -423,6 +423,12 @@ install_app() {
   run rm -rf -- "$src"
   run mv -- "$src.new" "$src"
 
+  # Trust the system CA store (a site's TLS-inspecting proxy CA lives there), not
+  # only the certificates bundled with pip and uv.
+  if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
+    export PIP_CERT="${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}"
+  fi
+  export UV_NATIVE_TLS=1
   if [[ ! -x "$boot/bin/uv" ]] || [[ "$("$boot/bin/uv" --version 2>/dev/null)" != "uv $UV_VERSION"* ]]; then
     note "bootstrap uv $UV_VERSION"
     run "$PYTHON" -m venv --clear "$boot"
