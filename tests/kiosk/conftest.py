@@ -23,10 +23,12 @@ import pytest
 from facekiosk.engine.registry import create_engine
 from facekiosk.engine.types import Face
 from facekiosk.kiosk import KioskSession, State
+from facekiosk.kiosk.codes import message_keys
 from facekiosk.kiosk.restrictions import AccessPolicy
 from facekiosk.settings import EngineSettings, Settings
 from facekiosk.vault import Vault
 
+MESSAGE_KEYS = message_keys()
 FRAME_DT = 0.2  # seconds of fake time per camera frame (5 fps)
 SCAN_STATES = (State.CAPTURE, State.LIVENESS, State.MATCHING, State.TEMPLATE)
 
@@ -153,7 +155,8 @@ class Kiosk:
                 break
             f = frames[i % len(frames)]
             self.clock.advance(FRAME_DT)
-            self.session.on_frame(f.image, f.faces)
+            view = self.session.on_frame(f.image, f.faces)
+            assert view.message_key in MESSAGE_KEYS, view.message_key  # the UI can say it
         return self.session.state
 
     def enroll(self, frames: list[Frame], pin: str | None = "2791", **kw: object) -> str:

@@ -225,3 +225,12 @@ def test_every_error_code_is_reached_by_a_test():
 
     sources = "".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py"))
     assert [c for c in ErrorCode if f"ErrorCode.{c.name}" not in sources] == []
+
+
+def test_message_keys_cover_what_the_session_shows():
+    from facekiosk.kiosk.codes import message_keys
+
+    keys = message_keys()
+    assert {"error.pad_attack", "guide.too_far", "guide.masked", "liveness.blink"} <= keys
+    assert {"pin.pin_sequential", "result.check_in", "state.pin_entry"} <= keys
+    assert "result.error" not in keys  # errors speak through error.*

@@ -76,3 +76,28 @@ class PinIssue(StrEnum):
     COMMON = "PIN_COMMON"  # on the common-PIN list
     NOT_UNIQUE = "PIN_NOT_UNIQUE"  # pin.unique and someone already uses it
     MISMATCH = "PIN_MISMATCH"  # confirmation differs
+
+
+class SessionGuidance(StrEnum):
+    """Guidance the session adds to the quality gate's codes (engine.quality.Guidance)."""
+
+    MASKED = "MASKED"  # take off the mask (kiosk.allow_masked = false)
+    AGE_UNKNOWN = "AGE_UNKNOWN"  # min_age set, the engine gives no age: ask staff
+    MOVE_SLIGHTLY = "MOVE_SLIGHTLY"  # enrollment: turn the head a little between frames
+
+
+LIVENESS_PROMPTS = ("BLINK", "TURN_LEFT", "TURN_RIGHT", "LOOK_UP", "LOOK_DOWN")
+
+
+def message_keys() -> set[str]:
+    """Every `SessionView.message_key` the session can produce: the UI's translation table
+    must cover them all (a test in the UI can check against this)."""
+    from facekiosk.engine.quality import Guidance
+
+    keys = {f"error.{c.lower()}" for c in ErrorCode}
+    keys |= {f"result.{k.lower()}" for k in ResultKind if k != ResultKind.ERROR}
+    keys |= {f"pin.{p.lower()}" for p in PinIssue}
+    keys |= {f"state.{s.lower()}" for s in State}
+    keys |= {f"guide.{g.lower()}" for g in (*Guidance, *SessionGuidance)}
+    keys |= {f"liveness.{a.lower()}" for a in LIVENESS_PROMPTS}
+    return keys

@@ -45,7 +45,14 @@ from facekiosk.kiosk.access_hook import (
     passback_violation,
 )
 from facekiosk.kiosk.attendance import CHECK_IN, CHECK_OUT, next_attendance
-from facekiosk.kiosk.codes import ErrorCode, PinIssue, Purpose, ResultKind, State
+from facekiosk.kiosk.codes import (
+    ErrorCode,
+    PinIssue,
+    Purpose,
+    ResultKind,
+    SessionGuidance,
+    State,
+)
 from facekiosk.kiosk.consent import ConsentText, load_consent
 from facekiosk.kiosk.evidence import MatchStreak, TemplateFrames
 from facekiosk.kiosk.liveness_port import (
@@ -462,8 +469,10 @@ class KioskSession:
             if refusal == ErrorCode.MINORS_NOT_ALLOWED:
                 self._fail(refusal, now, count=False)
             else:
-                self._block = "MASKED" if refusal == ErrorCode.FACE_MASKED else "AGE_UNKNOWN"
-                self._guidance = (self._block,)
+                masked = refusal == ErrorCode.FACE_MASKED
+                self._block = "MASKED" if masked else "AGE_UNKNOWN"
+                guide = SessionGuidance.MASKED if masked else SessionGuidance.AGE_UNKNOWN
+                self._guidance = (str(guide),)
             return
 
         if self._state == State.CAPTURE:
@@ -700,7 +709,7 @@ class KioskSession:
         pose = (face.pose.yaw, face.pose.pitch) if face.pose is not None else (0.0, 0.0)
         wanted = self._template.wants(pose, now)
         if wanted is None:
-            self._guidance = ("MOVE_SLIGHTLY",)
+            self._guidance = (str(SessionGuidance.MOVE_SLIGHTLY),)
         if not wanted:
             return
         if not self._template.add(self._embed(image, face), pose, now):
