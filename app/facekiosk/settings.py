@@ -110,6 +110,7 @@ class KioskSettings:
     max_failures: int = 10  # failed attempts within failure_window_s lock the kiosk
     failure_window_s: float = 300.0
     enroll_validity_days: int = 0  # 0 = enrolled Index IDs do not expire
+    reconsent: bool = True  # a changed consent text is accepted again at the next sign-in
 
 
 @dataclass

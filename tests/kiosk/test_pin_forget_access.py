@@ -12,6 +12,7 @@ import pytest
 
 from facekiosk.kiosk import ErrorCode, PinIssue, ResultKind, State
 from facekiosk.kiosk.access_hook import CommandHook, GrantEvent, HookError, RelayHook
+from facekiosk.kiosk.consent import consent_version
 from facekiosk.kiosk.receipt import purge_receipt
 from facekiosk.kiosk.restrictions import AccessGroup, AccessPolicy
 
@@ -266,3 +267,45 @@ def test_record_deleted_by_the_admin_during_forget_me(make_kiosk, people):
     k.vault.delete([index_id], reason="admin", actor="admin")
     view = k.session.confirm_forget()
     assert view.error == ErrorCode.UNRECOGNIZED_FACE and view.result.detail == "deleted"
+
+
+def test_changed_consent_text_is_accepted_again_at_sign_in(make_kiosk, people):
+    from dataclasses import replace
+
+    k = make_kiosk()
+    index_id = k.enroll(people["t1_0"], pin=None)
+    old = k.session.consent
+    new = replace(old, text=old.text + "\nWe now also keep the template for 3 years.\n")
+    new = replace(new, version=consent_version(new.language, new.text))
+    k2 = make_kiosk(flow_settings(), clock=k.clock, consent=new)
+    s = k2.session
+    s.start_auth()
+    assert k2.feed(people["t1_0"]) == State.CONSENT
+    assert s.view.consent.version == new.version and s.view.purpose == "auth"
+    view = s.decline_consent()
+    assert view.error == ErrorCode.TERMS_NOT_ACCEPTED
+    assert k.vault.events(kind="attendance") == []
+    assert k.vault.events(kind="auth")[-1].index_id == index_id
+    k.clock.advance(6)
+    s.tick()
+    s.start_auth()
+    k2.feed(people["t1_0"])
+    assert s.accept_consent().result.kind == ResultKind.CHECK_IN
+    assert [v for v, _ in k.vault.consents(index_id)] == [old.version, new.version]
+    # accepted once: not asked again; and a site can switch the prompt off
+    k.clock.advance(600)
+    s.tick()
+    s.start_auth()
+    assert k2.feed(people["t1_0"]) == State.RESULT
+    quiet = make_kiosk(flow_settings(reconsent=False), clock=k.clock, consent=old)
+    quiet.session.start_auth()
+    assert quiet.feed(people["t1_0"]) == State.RESULT
+
+
+def test_record_enrolled_without_consent_is_asked_at_first_sign_in(make_kiosk, people):
+    k = make_kiosk()
+    index_id = k.vault.enroll([f.faces[0].embedding for f in people["t1_5"]])  # admin import
+    k.session.start_auth()
+    assert k.feed(people["t1_5"]) == State.CONSENT
+    k.session.accept_consent()
+    assert k.vault.get(index_id).consent_version == k.session.consent.version

@@ -53,7 +53,7 @@ from facekiosk.kiosk.codes import (
     SessionGuidance,
     State,
 )
-from facekiosk.kiosk.consent import ConsentText, load_consent
+from facekiosk.kiosk.consent import ConsentError, ConsentText, load_consent
 from facekiosk.kiosk.evidence import MatchStreak, TemplateFrames
 from facekiosk.kiosk.liveness_port import (
     LivenessFactory,
@@ -180,6 +180,7 @@ class KioskSession:
             providers=settings.engine.providers,
         )
         self._warned_mask_unknown = False
+        self._current_versions: dict[str, str] = {self.consent.language: self.consent.version}
         self._lock = threading.RLock()  # worker thread feeds frames, GUI thread presses buttons
         self._events: list[KioskEvent] = []
         self._reset(State.IDLE, self._clock())
@@ -354,14 +355,26 @@ class KioskSession:
         with self._lock:
             now = self._expect(State.CONSENT)
             self._consent_at = self._wall()
-            self._enter(State.CAPTURE, now)
+            if self._purpose == Purpose.AUTH:  # a changed text accepted at sign-in
+                assert self._candidate is not None
+                self.vault.record_consent(
+                    self._candidate[0], self.consent.version, self._consent_at
+                )
+                self._authenticated(now, consent_checked=True)
+            else:
+                self._enter(State.CAPTURE, now)
             return self._make_view(now)
 
     def decline_consent(self) -> SessionView:
-        """Nothing is stored, not even an event (no Index ID exists)."""
+        """Enrollment: nothing is stored, not even an event (no Index ID exists). Sign-in
+        after a text change: refused (the record stays; forget-me or the admin remove it)."""
         with self._lock:
             now = self._expect(State.CONSENT)
-            self._fail(ErrorCode.TERMS_NOT_ACCEPTED, now, count=False, store=False)
+            if self._purpose == Purpose.AUTH and self._candidate is not None:
+                index_id = self._candidate[0]
+                self._deny(ErrorCode.TERMS_NOT_ACCEPTED, index_id, now, failure=False)
+            else:
+                self._fail(ErrorCode.TERMS_NOT_ACCEPTED, now, count=False, store=False)
             return self._make_view(now)
 
     def enter_pin(self, pin: str) -> SessionView:
@@ -647,11 +660,18 @@ class KioskSession:
             seconds = self._id_locks.lock(index_id, wall)
             self._deny(ErrorCode.WRONG_PIN_CODE, index_id, now, detail=f"locked {seconds:.0f}s")
 
-    def _authenticated(self, now: float) -> None:
+    def _authenticated(self, now: float, *, consent_checked: bool = False) -> None:
         assert self._candidate is not None
         index_id, similarity = self._candidate
         if self._purpose == Purpose.FORGET:
             self._enter(State.FORGET_CONFIRM, now)
+            return
+        if (
+            self.settings.kiosk.reconsent
+            and not consent_checked
+            and not self._consent_current(index_id)
+        ):
+            self._enter(State.CONSENT, now)  # the text changed since they agreed
             return
         self.vault.touch(index_id)
         wall = self._wall()
@@ -677,6 +697,22 @@ class KioskSession:
             return
         self._record("access", f"grant_{k.direction}", index_id, "ok", similarity)
         self._succeed(ResultKind.GRANTED, now, index_id=None, similarity=similarity)
+
+    def _consent_current(self, index_id: str) -> bool:
+        """Did this person accept the text now in force, in the language they accepted?"""
+        accepted = self.vault.get(index_id).consent_version
+        if not accepted:
+            return False
+        if accepted == self.consent.version:
+            return True
+        language = accepted.rsplit("-", 1)[0]
+        if language not in self._current_versions:
+            try:
+                current = load_consent(language).version
+            except ConsentError:
+                current = ""
+            self._current_versions[language] = current
+        return accepted == self._current_versions[language]
 
     def _purge_self(self, now: float) -> None:
         assert self._candidate is not None
