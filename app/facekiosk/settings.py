@@ -111,6 +111,8 @@ class KioskSettings:
     failure_window_s: float = 300.0
     enroll_validity_days: int = 0  # 0 = enrolled Index IDs do not expire
     reconsent: bool = True  # a changed consent text is accepted again at the next sign-in
+    access_relay: str = ""  # access mode: relay device file, e.g. /sys/class/gpio/gpio17/value
+    relay_pulse_s: float = 1.0  # how long the relay stays on per grant
 
 
 @dataclass

@@ -309,3 +309,36 @@ def test_record_enrolled_without_consent_is_asked_at_first_sign_in(make_kiosk, p
     assert k.feed(people["t1_5"]) == State.CONSENT
     k.session.accept_consent()
     assert k.vault.get(index_id).consent_version == k.session.consent.version
+
+
+def test_relay_device_file_pulses_on_grant(make_kiosk, people, tmp_path):
+    """A sysfs-GPIO-style value file stands in for the relay (the same writes)."""
+    value = tmp_path / "gpio17_value"
+    value.write_text("0")
+    k = make_kiosk(
+        flow_settings(mode="access", access_relay=str(value), relay_pulse_s=0.05), hook=None
+    )
+    assert isinstance(k.session.hook, RelayHook)
+    k.enroll(people["t1_0"], pin=None)
+    k.session.start_auth()
+    k.feed(people["t1_0"])
+    assert k.session.view.result.kind == ResultKind.GRANTED
+    assert value.read_bytes() == b"1"  # energised at once
+    k.session.hook.driver.wait_released(timeout=5)
+    assert value.read_bytes() == b"0"  # released after the pulse
+    broken = make_kiosk(
+        flow_settings(mode="access", access_relay=str(tmp_path / "no" / "gpio")),
+        clock=k.clock,
+        hook=None,
+    )
+    broken.session.start_auth()
+    broken.feed(people["t1_0"])
+    assert broken.session.view.error == ErrorCode.HOOK_FAILED
+
+
+def test_hook_choice_from_settings(tmp_path):
+    from facekiosk.kiosk.access_hook import LogHook, hook_from_settings
+
+    assert isinstance(hook_from_settings(""), LogHook)
+    assert isinstance(hook_from_settings("", str(tmp_path / "v")), RelayHook)
+    assert isinstance(hook_from_settings("true", str(tmp_path / "v")), CommandHook)

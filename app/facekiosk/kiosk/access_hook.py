@@ -1,9 +1,10 @@
 """Access mode output: what happens on a "grant" (a door strike, a turnstile, a log line).
 
-`hook_from_settings` picks the hook: `kiosk.access_hook` empty -> `LogHook`;
-otherwise `CommandHook` runs that command (split like a shell would, but run
-without a shell) with the grant in environment variables. A GPIO/serial relay
-is a `RelayDriver` (one method) wrapped by `RelayHook`.
+`hook_from_settings` picks the hook: `kiosk.access_hook` set -> `CommandHook` runs
+that command (split like a shell would, but run without a shell) with the grant in
+environment variables; else `kiosk.access_relay` set -> `RelayHook(FileRelayDriver)`
+pulses a sysfs GPIO value file or a relay device; else `LogHook`. Any other relay
+board is a `RelayDriver` (one method) wrapped by `RelayHook`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import os
 import shlex
 import subprocess
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -102,8 +104,47 @@ class RelayHook:
             raise HookError(f"relay did not switch: {exc}") from exc
 
 
-def hook_from_settings(access_hook: str) -> OutputHook:
-    return CommandHook(access_hook) if access_hook.strip() else LogHook()
+class FileRelayDriver:
+    """A relay behind a device file: a sysfs GPIO `value` file (writes "1" then "0") or a
+    character device taking fixed on/off bytes. The "on" write happens at once (a failure
+    is a HookError the person sees); the "off" write follows on a timer thread so the
+    session is never blocked for the pulse."""
+
+    def __init__(self, path: str, on: bytes = b"1", off: bytes = b"0") -> None:
+        self.path = path
+        self.on, self.off = on, off
+        self._timer: threading.Timer | None = None
+
+    def _write(self, data: bytes) -> None:
+        with open(self.path, "wb", buffering=0) as fh:
+            fh.write(data)
+
+    def pulse(self, seconds: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()  # a new grant extends the open time
+        self._write(self.on)
+        self._timer = threading.Timer(seconds, self._release)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _release(self) -> None:
+        try:
+            self._write(self.off)
+        except OSError as exc:
+            log.error("relay %s did not release: %s", self.path, exc)
+
+    def wait_released(self, timeout: float | None = None) -> None:
+        if self._timer is not None:
+            self._timer.join(timeout)
+
+
+def hook_from_settings(access_hook: str, relay: str = "", pulse_s: float = 1.0) -> OutputHook:
+    """`access_hook` command first; else a relay device file; else a log line."""
+    if access_hook.strip():
+        return CommandHook(access_hook)
+    if relay.strip():
+        return RelayHook(FileRelayDriver(relay.strip()), pulse_s)
+    return LogHook()
 
 
 def passback_violation(last: PassRecord | None, direction: str) -> bool:

@@ -113,6 +113,7 @@ def _check_settings(s: Settings) -> None:
         (k.debounce_minutes >= 0, "kiosk.debounce_minutes: must not be negative"),
         (k.min_age >= 0, "kiosk.min_age: must not be negative"),
         (k.enroll_validity_days >= 0, "kiosk.enroll_validity_days: must not be negative"),
+        (0 < k.relay_pulse_s <= 60, "kiosk.relay_pulse_s: 0 to 60 seconds"),
         (0 <= s.pin.confident_delta < 1, "pin.confident_delta: in [0, 1)"),
         (0 < s.pin.lockout_base_s <= s.pin.lockout_max_s, "pin.lockout_base_s/max_s"),
     ]
@@ -152,7 +153,8 @@ class KioskSession:
         )
         self._policy_stamp: float | None = None
         self.policy = policy if policy is not None else AccessPolicy()
-        self.hook = hook or hook_from_settings(settings.kiosk.access_hook)
+        k = settings.kiosk
+        self.hook = hook or hook_from_settings(k.access_hook, k.access_relay, k.relay_pulse_s)
         self.consent = consent or load_consent(
             settings.kiosk.language, pinned_version=settings.kiosk.consent_version
         )
