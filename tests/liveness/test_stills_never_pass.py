@@ -85,9 +85,9 @@ def test_photo_fails_the_challenge_with_a_reason(engine, photos):
 
 @pytest.mark.dataset
 def test_shared_face_photos_never_pass(engine, shared_faces):
-    """Every 40th identity photo of ../shared/faces (the full set is `bench liveness`)."""
-    paths = sorted((shared_faces / "identities").glob("*/*.jpg"))[::40]
-    assert len(paths) >= 7
+    """Every 60th identity photo of ../shared/faces (the full set is `bench liveness`)."""
+    paths = sorted((shared_faces / "identities").glob("*/*.jpg"))[::60]
+    assert len(paths) >= 5
     seen_enough = 0
     for i, path in enumerate(paths):
         state, seen = _present(engine, read_image(str(path)), "passive", seed=i)
