@@ -200,11 +200,8 @@ class LivenessSession:
         return scores
 
     def _progress(self) -> float:
-        if self.challenge is not None:
-            return self.challenge.progress
-        if not self.track.active:
-            return 0.0
-        return 0.0  # passive: nothing to show until a decision
+        # Passive checks have nothing to show until they decide; the challenge counts steps.
+        return self.challenge.progress if self.challenge is not None else 0.0
 
     def _pending(self) -> LivenessState:
         prompt = self.challenge.prompt if self.challenge is not None else None
