@@ -123,6 +123,13 @@ def _check_settings(s: Settings) -> None:
 
 
 class KioskSession:
+    """One kiosk's flows. `engine`/`vault`: the real ones (or anything with their methods);
+    `clock`: monotonic seconds for timeouts; `wall_clock`: aware datetimes for lockouts,
+    schedules, validity and events; `liveness_factory(level)`: a fresh liveness session per
+    attempt; `store`: lockout counters (default: the vault); `policy`: an AccessPolicy (default:
+    access.toml in `data_dir`, re-read when edited); `hook`: the access-mode output;
+    `consent`: the text shown (default: resources/consent for kiosk.language)."""
+
     def __init__(
         self,
         engine: FaceEngine,
@@ -195,8 +202,8 @@ class KioskSession:
             self._purpose: Purpose | None = None
             self._result: Result | None = None
             self._error: ErrorCode | None = None
-            self._enroll_args: dict[str, Any] = {}
-            self._consent_at: datetime | None = None
+        self._enroll_args: dict[str, Any] = {}  # the payload is personal data: never kept
+        self._consent_at: datetime | None = None
         self._drop_biometrics()
         self._step_t0 = now
         self._last_input = now
