@@ -12,7 +12,7 @@ import random
 import numpy as np
 import pytest
 
-from facekiosk.engine.liveness import LivenessSession
+from facekiosk.engine.liveness import LivenessSession, Reason
 from facekiosk.engine.liveness.media import NO_JITTER, STILL_JITTER, Jitter, still_frames
 from facekiosk.engine.types import read_image
 from facekiosk.settings import LivenessSettings
@@ -95,3 +95,27 @@ def test_shared_face_photos_never_pass(engine, shared_faces):
         assert state is not None and state.status != "passed", (path, state)
     # HOG misses a few (profile, small, upscaled 150 px LFW photos); most must be seen.
     assert seen_enough >= 0.7 * len(paths)
+
+
+def test_swapping_people_mid_check_restarts_it(engine, photos):
+    """Real embeddings: person A, then person B in the same place -> FACE_CHANGED."""
+    session = LivenessSession(
+        "challenge",
+        LivenessSettings(),
+        random.Random(0),
+        same_person_threshold=engine.default_threshold,
+    )
+    reasons = []
+    t0 = 0.0
+    for name in ("t1_face0", "t1_face3"):
+        frames = list(still_frames(photos[name], seconds=1.2, fps=FPS, jitter=NO_JITTER))
+        for t, frame in frames:
+            faces = engine.detect(frame)
+            if len(faces) == 1:
+                engine.embed(frame, faces)
+            state = session.update(faces[0] if faces else None, len(faces), frame, t0 + t)
+            reasons.append(state.reason)
+        t0 += frames[-1][0] + 1.0 / FPS
+    assert reasons[0] is None
+    assert Reason.FACE_CHANGED in reasons
+    assert session.restarts == 1
