@@ -278,3 +278,39 @@ def test_enroll_validity_days_setting(make_kiosk, people):
     started = k.clock.wall()
     index_id = k.enroll(people["t1_1"], pin=None)
     assert k.vault.get(index_id).valid_until == started + timedelta(days=30)
+
+
+def test_storage_or_engine_failure_ends_the_attempt_cleanly(
+    make_kiosk, people, engine, monkeypatch
+):
+    """Failure injection (a full disk, a broken model): the real vault/engine methods are
+    replaced by ones that raise the real error types."""
+    from facekiosk.engine.types import EngineError
+    from facekiosk.vault import VaultError
+
+    k = make_kiosk()
+    k.session.start_enroll()
+    k.session.accept_consent()
+    assert k.feed(people["t1_4"]) == State.PIN_SETUP
+
+    def disk_full(*args, **kwargs):
+        raise VaultError("journal append failed: No space left on device")
+
+    monkeypatch.setattr(k.vault, "enroll", disk_full)
+    k.session.enter_pin("5831")
+    view = k.session.enter_pin("5831")
+    assert view.state == State.RESULT and view.error == ErrorCode.SYSTEM_ERROR
+    assert k.session.held_biometrics() == 0
+    monkeypatch.undo()
+    assert k.vault.count() == 0
+
+    def broken(*args, **kwargs):
+        raise EngineError("descriptor model failed to run")
+
+    k.clock.advance(6)
+    k.session.tick()
+    monkeypatch.setattr(engine, "embed", broken)
+    k.session.start_auth()
+    bare = [type(f)(f.image, engine.analyze(f.image, embed=False)) for f in people["t1_4"]]
+    k.feed(bare)
+    assert k.session.view.error == ErrorCode.SYSTEM_ERROR

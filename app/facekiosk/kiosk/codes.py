@@ -52,6 +52,7 @@ class ErrorCode(StrEnum):
     ANTI_PASSBACK = "ANTI_PASSBACK"  # same direction twice in a row (access mode)
     HOOK_FAILED = "HOOK_FAILED"  # recognised, but the door/relay/command did not run
     CANCELLED = "CANCELLED"  # the person pressed cancel
+    SYSTEM_ERROR = "SYSTEM_ERROR"  # storage or engine failure: try again or ask staff
 
 
 class ResultKind(StrEnum):

@@ -22,8 +22,10 @@ every timeout.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -35,7 +37,7 @@ import numpy as np
 
 from facekiosk.engine import quality
 from facekiosk.engine.base import FaceEngine
-from facekiosk.engine.types import Embedding, Face
+from facekiosk.engine.types import Embedding, EngineError, Face
 from facekiosk.kiosk import pin_policy
 from facekiosk.kiosk.access_hook import (
     GrantEvent,
@@ -68,7 +70,7 @@ from facekiosk.kiosk.store import CounterStore
 from facekiosk.kiosk.vault_port import EventLog
 from facekiosk.kiosk.view import KioskEvent, Result, SessionView
 from facekiosk.settings import Settings, SettingsError
-from facekiosk.vault import UnknownIndexId
+from facekiosk.vault import UnknownIndexId, VaultError
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,27 @@ def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     inter = ix * iy
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
+
+
+_SYSTEM_FAILURES = (VaultError, EngineError, sqlite3.Error, OSError)
+
+
+def _fail_safe(method: Callable[..., SessionView]) -> Callable[..., SessionView]:
+    """A storage or engine failure mid-step ends the attempt with SYSTEM_ERROR (and drops
+    what it held) instead of leaving the kiosk half-way; the cause goes to the log."""
+
+    @functools.wraps(method)
+    def wrapper(self: KioskSession, *args: Any, **kwargs: Any) -> SessionView:
+        try:
+            return method(self, *args, **kwargs)
+        except _SYSTEM_FAILURES:
+            log.exception("kiosk step %s failed", method.__name__)
+            with self._lock:
+                now = self._clock()
+                self._fail(ErrorCode.SYSTEM_ERROR, now, count=False, store=False)
+                return self._make_view(now)
+
+    return wrapper
 
 
 def _check_settings(s: Settings) -> None:
@@ -308,6 +331,7 @@ class KioskSession:
             return events
 
     # ------------------------------------------------------------------ user input
+    @_fail_safe
     def start_enroll(
         self,
         *,
@@ -331,6 +355,7 @@ class KioskSession:
             self._enter(State.CONSENT, now)
             return self._make_view(now)
 
+    @_fail_safe
     def start_auth(self) -> SessionView:
         with self._lock:
             now = self._begin(Purpose.AUTH)
@@ -338,6 +363,7 @@ class KioskSession:
                 self._enter(State.CAPTURE, now)
             return self._make_view(now)
 
+    @_fail_safe
     def start_forget_me(self) -> SessionView:
         """Self-service deletion: authenticate (face, then PIN when set), confirm, purge."""
         with self._lock:
@@ -360,6 +386,7 @@ class KioskSession:
             self._fail(ErrorCode.TOO_MANY_REQUESTS, now, detail=f"{locked:.0f}s", count=False)
         return now
 
+    @_fail_safe
     def accept_consent(self) -> SessionView:
         with self._lock:
             now = self._expect(State.CONSENT)
@@ -374,6 +401,7 @@ class KioskSession:
                 self._enter(State.CAPTURE, now)
             return self._make_view(now)
 
+    @_fail_safe
     def decline_consent(self) -> SessionView:
         """Enrollment: nothing is stored, not even an event (no Index ID exists). Sign-in
         after a text change: refused (the record stays; forget-me or the admin remove it)."""
@@ -386,6 +414,7 @@ class KioskSession:
                 self._fail(ErrorCode.TERMS_NOT_ACCEPTED, now, count=False, store=False)
             return self._make_view(now)
 
+    @_fail_safe
     def enter_pin(self, pin: str) -> SessionView:
         with self._lock:
             now = self._clock()
@@ -399,6 +428,7 @@ class KioskSession:
                 raise KioskError(f"no PIN expected in {self._state}")
             return self._make_view(now)
 
+    @_fail_safe
     def skip_pin(self) -> SessionView:
         """Policy "optional": enrol without a PIN."""
         with self._lock:
@@ -408,6 +438,7 @@ class KioskSession:
             self._finish_enroll(None, now)
             return self._make_view(now)
 
+    @_fail_safe
     def confirm_forget(self) -> SessionView:
         with self._lock:
             now = self._expect(State.FORGET_CONFIRM)
@@ -429,6 +460,7 @@ class KioskSession:
         return self._clock()
 
     # ------------------------------------------------------------------ time
+    @_fail_safe
     def tick(self, t: float | None = None) -> SessionView:
         """Apply timeouts; call a few times a second even when no frames come."""
         with self._lock:
@@ -454,6 +486,7 @@ class KioskSession:
         return False
 
     # ------------------------------------------------------------------ frames
+    @_fail_safe
     def on_frame(self, image: np.ndarray, faces: list[Face], t: float | None = None) -> SessionView:
         """One camera frame and the faces detected in it. The image is not kept."""
         with self._lock:
