@@ -324,6 +324,9 @@ step_apt() {
 step_user() {
   log "service user '$SERVICE_USER'"
   host_only "useradd $SERVICE_USER; usermod -aG video" || return 0
+  if [[ "$MODE" == session ]] && ! getent passwd "$SERVICE_USER" >/dev/null; then
+    die "--mode session: user '$SERVICE_USER' does not exist; create the desktop account that logs in automatically first"
+  fi
   if ! getent passwd "$SERVICE_USER" >/dev/null; then
     note "create system user $SERVICE_USER"
     run useradd --system --user-group --home-dir "$DATA_DIR" --no-create-home \

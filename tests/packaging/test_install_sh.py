@@ -277,3 +277,14 @@ def test_a_wheelhouse_that_does_not_match_its_sums_is_refused(source, root, tmp_
     assert not root.exists()
     res = run_install(source, "--prefix", root, "--wheelhouse", tmp_path)
     assert res.returncode == 1 and "is not a wheelhouse" in res.stderr
+
+
+def test_session_mode_needs_an_existing_desktop_account(source):
+    if not Path("/etc/debian_version").exists() or shutil.which("getent") is None:
+        pytest.skip("host dry run needs a Debian host")
+    res = run_install(
+        source, "--dry-run", "--skip-apt", "--mode", "session", "--user", "fk-no-such-user"
+    )
+    assert res.returncode == 1
+    assert "user 'fk-no-such-user' does not exist" in res.stderr
+    assert "[dry-run]" not in res.stdout  # stopped before any step that changes something
