@@ -158,6 +158,7 @@ class LivenessSession:
         return ActiveChallenge(actions, self.rng, self.limits)
 
     def _restart_checks(self) -> None:
+        self._motion_max = 0.0
         self.passive.reset()
         self.cues.reset()
         if self.addon is not None:
