@@ -49,3 +49,26 @@ def test_bench_masks_is_registered_and_checks_its_dataset(tmp_path, capsys):
     assert args.dataset == tmp_path and callable(args.func)
     assert main(["bench", "masks", "--dataset", str(tmp_path / "missing")]) == 1
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_access_commands_edit_access_toml(data_dir, capsys, people):
+    from facekiosk.kiosk.restrictions import AccessPolicy
+
+    with Vault.open(data_dir) as vault:
+        index_id = vault.enroll([people["t1_0"][0].faces[0].embedding])
+    base = ["--data-dir", str(data_dir), "access"]
+    assert main([*base, "group", "staff", "--schedule", "mon-fri 07:00-19:00"]) == 0
+    assert main([*base, "group", "night", "--schedule", "someday 7-9"]) == 1
+    assert main([*base, "add", "staff", index_id]) == 0
+    assert main([*base, "add", "staff", "not-an-index-id"]) == 1
+    assert main([*base, "add", "nosuchgroup", index_id]) == 1
+    assert main([*base, "optout", index_id]) == 0
+    capsys.readouterr()
+    assert main([*base, "show", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["groups"]["staff"] == {"schedule": ["mon-fri 07:00-19:00"], "members": [index_id]}
+    assert shown["optout"] == [index_id]
+    assert main([*base, "optout", "--undo", index_id]) == 0
+    assert main([*base, "remove", "staff", index_id]) == 0
+    policy = AccessPolicy.load(data_dir)
+    assert policy.optout == set() and policy.groups["staff"].members == set()

@@ -1,5 +1,6 @@
-"""`facekiosk consent` (the consent text and its version) and `facekiosk attendance`
-(per-day check-in/check-out summary from the vault's event log)."""
+"""`facekiosk consent` (the consent text and its version), `facekiosk attendance`
+(per-day check-in/check-out summary from the vault's event log) and `facekiosk access`
+(access groups, weekly schedules and the opt-out list in access.toml)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import argparse
 from datetime import date, datetime, time, timedelta
 
 from facekiosk.cli.context import CliContext, CliError, print_json
+from facekiosk.kiosk.restrictions import AccessGroup, AccessPolicy, AccessPolicyError, WeeklyWindow
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,6 +21,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--day", help="YYYY-MM-DD in local time (default: today)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_attendance)
+
+    p = sub.add_parser("access", help="access groups, schedules and the opt-out list")
+    acc = p.add_subparsers(dest="access_command", metavar="ACTION", required=True)
+    q = acc.add_parser("show", help="print access.toml")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=run_access_show)
+    q = acc.add_parser("group", help="create or reschedule a group")
+    q.add_argument("name")
+    q.add_argument("--schedule", action="append", default=[], metavar="'mon-fri 07:00-19:00'")
+    q.set_defaults(func=run_access_group)
+    for name, helptext in (("add", "add Index IDs to a group"), ("remove", "remove them")):
+        q = acc.add_parser(name, help=helptext)
+        q.add_argument("group")
+        q.add_argument("index_ids", nargs="+", metavar="INDEX_ID")
+        q.set_defaults(func=run_access_members)
+    q = acc.add_parser("optout", help="never recognise these Index IDs here (--undo to lift)")
+    q.add_argument("index_ids", nargs="+", metavar="INDEX_ID")
+    q.add_argument("--undo", action="store_true")
+    q.set_defaults(func=run_access_optout)
 
 
 def run_consent(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -82,3 +103,78 @@ def run_attendance(args: argparse.Namespace, ctx: CliContext) -> int:
             last = r.last_out.astimezone().strftime("%H:%M:%S") if r.last_out else "-"
             print(f"{r.index_id:36}  {first:8}  {last:8}  {r.present_minutes:7.1f}  {r.open}")
     return 0
+
+
+def _policy(ctx: CliContext) -> AccessPolicy:
+    try:
+        return AccessPolicy.load(ctx.data_dir)
+    except AccessPolicyError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def run_access_show(args: argparse.Namespace, ctx: CliContext) -> int:
+    policy = _policy(ctx)
+    if args.json:
+        print_json(
+            {
+                "optout": sorted(policy.optout),
+                "groups": {
+                    g.name: {"schedule": [w.text for w in g.schedule], "members": sorted(g.members)}
+                    for g in policy.groups.values()
+                },
+                "kiosk_admits": ctx.settings.kiosk.access_groups,
+            }
+        )
+    else:
+        print(policy.dump(), end="")
+    return 0
+
+
+def run_access_group(args: argparse.Namespace, ctx: CliContext) -> int:
+    try:
+        schedule = [WeeklyWindow.parse(text) for text in args.schedule]
+    except AccessPolicyError as exc:
+        raise CliError(str(exc)) from exc
+    policy = _policy(ctx)
+    group = policy.groups.setdefault(args.name, AccessGroup(args.name))
+    group.schedule = schedule
+    policy.save(ctx.prepare())
+    return 0
+
+
+def run_access_members(args: argparse.Namespace, ctx: CliContext) -> int:
+    policy = _policy(ctx)
+    if args.group not in policy.groups:
+        raise CliError(f"no access group {args.group!r} (create it with `access group`)")
+    members = policy.groups[args.group].members
+    if args.access_command == "add":
+        _check_enrolled(ctx, args.index_ids)
+        members.update(args.index_ids)
+    else:
+        members.difference_update(args.index_ids)
+    policy.save(ctx.prepare())
+    return 0
+
+
+def run_access_optout(args: argparse.Namespace, ctx: CliContext) -> int:
+    policy = _policy(ctx)
+    if args.undo:
+        policy.optout.difference_update(args.index_ids)
+    else:
+        _check_enrolled(ctx, args.index_ids)
+        policy.optout.update(args.index_ids)
+    policy.save(ctx.prepare())
+    return 0
+
+
+def _check_enrolled(ctx: CliContext, index_ids: list[str]) -> None:
+    """Only enrolled Index IDs go into access.toml (a typo would silently never match)."""
+    from facekiosk.cli.vault_cmds import open_vault
+    from facekiosk.vault import UnknownIndexId
+
+    with open_vault(ctx, create=False) as vault:
+        for index_id in index_ids:
+            try:
+                vault.get(index_id)
+            except UnknownIndexId as exc:
+                raise CliError(str(exc)) from exc
