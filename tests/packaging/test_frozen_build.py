@@ -106,3 +106,23 @@ def test_frozen_runs_inline_code_for_doctor_probes(report, tmp_path):
     assert proc.returncode == 0 and proc.stdout.strip() == "['a', 'b']"
     failing = frozen("-c", "raise SystemExit(3)", home=tmp_path)
     assert failing.returncode == 3
+
+
+def test_frozen_gui_on_a_real_x_server(report, tmp_path):
+    """The bundled xcb platform plugin with this machine's X libraries (Xvfb)."""
+    import shutil
+
+    if shutil.which("xvfb-run") is None:
+        pytest.skip("xvfb-run not installed")
+    shots = tmp_path / "shots"
+    env = {**os.environ, "FACEKIOSK_HOME": str(tmp_path / "home"), "QT_QPA_PLATFORM": "xcb"}
+    proc = subprocess.run(
+        ["xvfb-run", "-a", str(FROZEN), "demo", "--screenshot", str(shots)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert len(list(shots.glob("*.png"))) == report["demo_pages"]
