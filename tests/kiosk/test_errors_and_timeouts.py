@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from facekiosk.kiosk import ErrorCode, KioskError, ResultKind, State
-from facekiosk.kiosk.liveness_port import LivenessOff, PassedState
+from facekiosk.kiosk.liveness_port import LivenessOff, SimpleLivenessState
 
 from .conftest import Frame, flow_settings
 
@@ -140,10 +140,12 @@ class ScriptedLiveness:
     def update(self, face, n_faces, image, t):
         self.seen += 1
         if self.seen < self.after:
-            return PassedState(status="pending", prompt="BLINK", progress=self.seen / self.after)
+            return SimpleLivenessState(
+                status="pending", prompt="BLINK", progress=self.seen / self.after
+            )
         if self.outcome == "passed":
-            return PassedState()
-        return PassedState(status="failed", progress=0.0, reason=self.reason)
+            return SimpleLivenessState()
+        return SimpleLivenessState(status="failed", progress=0.0, reason=self.reason)
 
 
 def test_pad_attack(make_kiosk, people):

@@ -36,7 +36,9 @@ LivenessFactory = Callable[[str], LivenessLike]
 
 
 @dataclass(frozen=True)
-class PassedState:
+class SimpleLivenessState:
+    """A liveness state without a real session behind it (level "off"; scripted tests)."""
+
     status: str = "passed"
     prompt: str | None = None
     progress: float = 1.0
@@ -47,8 +49,10 @@ class PassedState:
 class LivenessOff:
     """Level "off": passes at once (a site that accepts the risk, or a test of another flow)."""
 
-    def update(self, face: Face | None, n_faces: int, image: np.ndarray, t: float) -> PassedState:
-        return PassedState()
+    def update(
+        self, face: Face | None, n_faces: int, image: np.ndarray, t: float
+    ) -> SimpleLivenessState:
+        return SimpleLivenessState()
 
 
 def default_liveness_factory(
