@@ -171,6 +171,20 @@ def test_pad_attack(make_kiosk, people):
     assert k.vault.events(kind="auth")[-1].extra["detail"] == "STILL_IMAGE"
 
 
+def test_challenge_not_done_in_time_is_a_timeout_not_an_attack(make_kiosk, people):
+    k = make_kiosk(
+        flow_settings(max_failures=1),
+        liveness_factory=lambda level: ScriptedLiveness("failed", reason="CHALLENGE_TIMEOUT"),
+    )
+    k.session.start_auth()
+    k.feed(people["t1_0"])
+    view = k.session.view
+    assert view.error == ErrorCode.TIMEOUT and view.result.detail == "CHALLENGE_TIMEOUT"
+    k.clock.advance(6)
+    k.session.tick()
+    assert k.session.start_auth().error == ErrorCode.TOO_MANY_REQUESTS  # still a failure
+
+
 def test_identity_needs_liveness_before_a_decision(make_kiosk, people):
     k = make_kiosk(liveness_factory=lambda level: ScriptedLiveness("passed", after=8))
     k.enroll(people["t1_0"], pin=None)

@@ -611,7 +611,11 @@ class KioskSession:
         self._liveness_prompt = st.prompt
         self._liveness_progress = float(st.progress)
         if st.status == "failed":
-            self._fail(ErrorCode.PAD_ATTACK, now, detail=str(st.reason or ""))
+            # A prompted action not done in time is more often a slow person than an attack:
+            # say TIMEOUT (still a failed attempt for the kiosk lockout).
+            slow = str(st.reason) == "CHALLENGE_TIMEOUT"
+            code = ErrorCode.TIMEOUT if slow else ErrorCode.PAD_ATTACK
+            self._fail(code, now, detail=str(st.reason or ""))
 
     def _access_policy(self) -> AccessPolicy:
         if self._policy_file is not None:
