@@ -99,9 +99,30 @@ def build_kiosk(
     return KioskApp(app, window, controller, engine, vault)
 
 
+def _quit_on_signals(kiosk: KioskApp) -> None:
+    """SIGTERM (systemd stop) and SIGINT (Ctrl+C) close the kiosk cleanly: threads stopped,
+    engine process ended, vault closed. Python runs signal handlers only between bytecodes,
+    so a slow timer gives it a chance while Qt's C++ event loop waits."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("signal %d: closing the kiosk", signum)
+        kiosk.window._close_allowed = True  # the operator's service manager, not a passer-by
+        kiosk.app.quit()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    wake = QTimer(kiosk.window)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+
 def run_kiosk(kiosk: KioskApp, *, kiosk_mode: bool = False) -> int:
     from facekiosk.ui.kiosk_mode import apply_kiosk_mode
 
+    _quit_on_signals(kiosk)
     kiosk.controller.start()
     if kiosk_mode:
         apply_kiosk_mode(kiosk.window)
