@@ -179,3 +179,18 @@ def test_every_code_was_produced():
     """Runs last in this module: each Guidance member came out of a real or derived image."""
     missing = set(Guidance) - COVERED
     assert not missing, sorted(missing)
+
+
+@pytest.mark.dataset
+def test_real_webcam_frames_are_sharp_enough_and_a_screen_replay_is_not(judge, shared_liveness):
+    videos = shared_liveness / "videos"
+    # The softest genuine clips (per-clip blur medians ~23-25) must not be called blurred.
+    for name in ("live_webcam_lestari.mp4", "live_talking_lp_d20.mp4"):
+        verdict = judge(video_frame(str(videos / name), 30), "auth", live=True)
+        assert verdict.face is not None, name
+        assert Guidance.BLURRED not in verdict.codes, (name, verdict.measures["blur_var"])
+    replay = judge(
+        video_frame(str(videos / "attack_replay_monitor_luyt.mp4"), 150), "auth", live=True
+    )
+    assert replay.face is not None
+    assert Guidance.BLURRED in replay.codes, replay.measures
