@@ -110,12 +110,24 @@ class PreviewWidget(QWidget):
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(HINT)
         if self.arrow in ("closer", "back"):
-            # concentric chevrons: pointing outwards = come closer, inwards = step back
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.setPen(QPen(HINT, 6))
-            r = size * (1.6 if self.arrow == "closer" else 0.8)
-            p.drawEllipse(c, r, r)
-            p.drawEllipse(c, r * 0.6, r * 0.6)
+            # triangles in the four corners: pointing outwards = come closer (fill the
+            # frame), inwards = step back; the face itself stays uncovered
+            sign = 1.0 if self.arrow == "closer" else -1.0
+            inset = size * 1.4
+            for cx, cy in ((-1, -1), (1, -1), (-1, 1), (1, 1)):
+                corner = QPointF(
+                    c.x() + cx * (target.width() / 2 - inset),
+                    c.y() + cy * (target.height() / 2 - inset),
+                )
+                tip = QPointF(
+                    corner.x() + sign * cx * size * 0.5, corner.y() + sign * cy * size * 0.5
+                )
+                back = QPointF(
+                    corner.x() - sign * cx * size * 0.5, corner.y() - sign * cy * size * 0.5
+                )
+                p.drawPolygon(
+                    QPolygonF([tip, QPointF(back.x(), tip.y()), QPointF(tip.x(), back.y())])
+                )
             return
         direction = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}[self.arrow]
         dx, dy = direction
