@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import struct
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +81,9 @@ class DenseTable:
         exact = self.matrix[best].astype(np.float64) @ vec.astype(np.float64)
         order = np.argsort(-exact)
         return [(self.ids[best[i]], float(exact[i])) for i in order]
+
+
+_ID_LEN = 36  # canonical UUID text; stored as ASCII so loading is one decode and slicing
 
 
 class SpaceIndex:
@@ -233,7 +235,7 @@ class SpaceIndex:
         with self.lock.read():
             (state,) = self._index.__getstate__()
             labels = np.fromiter(self.id_of.keys(), dtype=np.uint64, count=len(self.id_of))
-            ids = b"".join(uuid.UUID(self.id_of[int(lab)]).bytes for lab in labels)
+            ids = "".join(self.id_of[int(lab)] for lab in labels).encode("ascii")
             meta: dict[str, Any] = {
                 "space": self.space,
                 "dim": self.dim,
@@ -283,11 +285,9 @@ class SpaceIndex:
         self._index.__setstate__((state,))
         self._index.set_ef((params or HnswParams()).ef)
         self._index.set_num_threads(1)
-        raw_ids = arrays["_ids"].tobytes()
-        self.id_of = {
-            int(lab): str(uuid.UUID(bytes=raw_ids[16 * i : 16 * i + 16]))
-            for i, lab in enumerate(arrays["_labels"].tolist())
-        }
+        text = arrays["_ids"].tobytes().decode("ascii")
+        ids = [text[i : i + _ID_LEN] for i in range(0, len(text), _ID_LEN)]
+        self.id_of = dict(zip(arrays["_labels"].tolist(), ids, strict=True))
         self.label_of = {v: k for k, v in self.id_of.items()}
         self._fit_table()
         return self
