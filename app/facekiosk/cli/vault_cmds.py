@@ -138,7 +138,7 @@ def open_vault(ctx: CliContext, *, create: bool = True) -> Iterator[Any]:
             passphrase=passphrase,
             create=create,
             compact_every=ctx.settings.vault.compact_every,
-            hnsw=HnswParams(m=ctx.settings.vault.hnsw_m, ef=ctx.settings.vault.hnsw_ef),
+            hnsw=HnswParams.from_settings(ctx.settings.vault),
         )
     except VaultError as exc:
         raise CliError(str(exc)) from exc

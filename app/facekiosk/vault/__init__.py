@@ -1,4 +1,10 @@
-"""Encrypted on-device vault: Index IDs, HNSW templates, metadata, keys, audit. No Qt."""
+"""Encrypted on-device vault: Index IDs, HNSW templates, metadata, keys, audit. No Qt.
+
+    vault = Vault.open(data_dir, passphrase=None, compact_every=settings.vault.compact_every,
+                       hnsw=HnswParams.from_settings(settings.vault))
+
+See `Vault` for the calls and docs/notes/vault.md for the design.
+"""
 
 from facekiosk.vault.errors import (
     SchemaVersionError,
@@ -20,6 +26,7 @@ from facekiosk.vault.records import (
     Match,
     PurgeReceipt,
 )
+from facekiosk.vault.space_index import HnswParams
 from facekiosk.vault.vault import MAX_PAYLOAD, Vault
 
 __all__ = [
@@ -28,6 +35,7 @@ __all__ = [
     "AuditVerification",
     "Decision",
     "EventRecord",
+    "HnswParams",
     "IdentityRecord",
     "Match",
     "PurgeReceipt",

@@ -38,6 +38,11 @@ class HnswParams:
     ef: int = 512
     exact_max: int = 20_000
 
+    @classmethod
+    def from_settings(cls, vault_settings: Any) -> HnswParams:
+        """From `settings.vault` (hnsw_m, hnsw_ef)."""
+        return cls(m=vault_settings.hnsw_m, ef=vault_settings.hnsw_ef)
+
 
 class DenseTable:
     """The live templates as one dense matrix, for exact search of small galleries."""
