@@ -178,3 +178,13 @@ def test_consent_accept_needs_the_end_of_the_text(qtbot, data_dir):
     assert bar.maximum() > 0 and not page.accept_button.isEnabled()
     bar.setValue(bar.maximum())
     assert page.accept_button.isEnabled()
+
+
+def test_idle_kiosk_holds_no_frame(qtbot, kiosk):
+    c = kiosk.controller
+    qtbot.waitUntil(lambda: c.capture.frames > 5, timeout=TIMEOUT_MS)  # camera is read...
+    assert c.slot.get() is None  # ...but nothing is kept while nobody is being served
+    click(qtbot, kiosk.window.pages["attract"].auth_button)
+    qtbot.waitUntil(lambda: c.slot.get() is not None, timeout=TIMEOUT_MS)
+    click(qtbot, kiosk.window.pages["capture"].cancel_button)
+    qtbot.waitUntil(lambda: c.slot.get() is None, timeout=TIMEOUT_MS)

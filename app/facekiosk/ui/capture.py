@@ -103,6 +103,14 @@ class CaptureThread(threading.Thread):
         self.status = CaptureStatus("starting", source.name)
         self.frames = 0
         self.reopens = 0
+        # False while the kiosk idles: frames are read (camera warm, watchdog running)
+        # but dropped at once, so no image of a passer-by is held in memory
+        self.keep_frames = True
+
+    def set_keep_frames(self, keep: bool) -> None:
+        self.keep_frames = keep
+        if not keep:
+            self.slot.clear()
 
     def stop(self, timeout: float = 3.0) -> None:
         self._halt.set()
@@ -161,7 +169,8 @@ class CaptureThread(threading.Thread):
                     fp = _fingerprint(frame) if self.source.live else b""
                     if not self.source.live or fp != last_print:
                         last_print, last_new = fp, now
-                        self.slot.put(frame, now)
+                        if self.keep_frames:
+                            self.slot.put(frame, now)
                         self.frames += 1
                         self._report("running")
                         continue

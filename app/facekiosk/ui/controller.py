@@ -61,6 +61,7 @@ class KioskController(QObject):
 
     # --------------------------------------------------------------- lifecycle
     def start(self) -> None:
+        self.update_keep_frames()
         self.capture.start()
         self.worker.start()
         self._tick.start()
@@ -89,8 +90,14 @@ class KioskController(QObject):
     def _on_view(self, view) -> None:
         previous = self.view
         self.view = view
+        self.update_keep_frames()
         if previous is None or view != previous:
             self.view_changed.emit(view)
+
+    def update_keep_frames(self, *, admin_capture: bool = False) -> None:
+        """Idle without auto-start: nobody is being served, so no frame is kept."""
+        serving = str(self.view.state) != "IDLE" or self._analyze_idle
+        self.capture.set_keep_frames(serving or admin_capture)
 
     def post(self, call: Callable[[], Any]) -> None:
         self.worker.post(call)

@@ -41,6 +41,13 @@ class Reenroller(QObject):
         self.controller.post(lambda: self.finished.emit(self._run(index_id)))
 
     def _run(self, index_id: str) -> ReenrolOutcome:
+        self.controller.update_keep_frames(admin_capture=True)
+        try:
+            return self._capture_and_replace(index_id)
+        finally:
+            self.controller.update_keep_frames()
+
+    def _capture_and_replace(self, index_id: str) -> ReenrolOutcome:
         c = self.controller
         settings = c.settings
         embeddings = []
