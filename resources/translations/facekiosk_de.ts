@@ -8,6 +8,14 @@
         <translation>Administrator</translation>
     </message>
     <message>
+        <source>or a passphrase, then Enter</source>
+        <translation>oder Passphrase, dann Enter</translation>
+    </message>
+    <message>
+        <source>Admin passphrase</source>
+        <translation>Verwaltungs-Passphrase</translation>
+    </message>
+    <message>
         <source>Back</source>
         <translation>Zurück</translation>
     </message>
@@ -725,8 +733,12 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <source>Import pack (folder or zip)…</source>
-        <translation>Paket importieren (Ordner oder ZIP)…</translation>
+        <source>Import pack folder…</source>
+        <translation>Paketordner importieren…</translation>
+    </message>
+    <message>
+        <source>Import pack zip…</source>
+        <translation>Paket-ZIP importieren…</translation>
     </message>
     <message>
         <source>Verify selected</source>
@@ -755,6 +767,14 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
     <message>
         <source>Pack folder</source>
         <translation>Paketordner</translation>
+    </message>
+    <message>
+        <source>Pack zip</source>
+        <translation>Paket-ZIP</translation>
+    </message>
+    <message>
+        <source>Zip files (*.zip)</source>
+        <translation>ZIP-Dateien (*.zip)</translation>
     </message>
     <message>
         <source>Imported %1</source>

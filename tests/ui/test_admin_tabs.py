@@ -122,3 +122,8 @@ def test_models_tab_lists_packs(panel):
     names = {panel.models.table.item(r, 0).text() for r in range(panel.models.table.rowCount())}
     assert "buffalo_l" in names
     assert "Select" in panel.models.verify_selected()  # nothing selected: says what to do
+
+
+def test_models_tab_import_reports_a_bad_path(panel, tmp_path):
+    text = panel.models.import_path(tmp_path / "missing.zip")
+    assert "no such file" in text and panel.models.status.text() == text

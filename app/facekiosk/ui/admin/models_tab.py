@@ -39,9 +39,10 @@ class ModelsTab(QWidget):
         self.table.verticalHeader().hide()
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
-        self.import_button = QPushButton(self.tr("Import pack (folder or zip)…"))
+        self.import_button = QPushButton(self.tr("Import pack folder…"))
+        self.import_zip_button = QPushButton(self.tr("Import pack zip…"))
         self.verify_button = QPushButton(self.tr("Verify selected"))
-        for b in (self.import_button, self.verify_button):
+        for b in (self.import_button, self.import_zip_button, self.verify_button):
             b.setMinimumHeight(56)
             b.setAccessibleName(b.text())
             row.addWidget(b)
@@ -50,7 +51,8 @@ class ModelsTab(QWidget):
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
-        self.import_button.clicked.connect(self._import_dialog)
+        self.import_button.clicked.connect(self._import_folder_dialog)
+        self.import_zip_button.clicked.connect(self._import_zip_dialog)
         self.verify_button.clicked.connect(self.verify_selected)
         self.refresh()
 
@@ -95,16 +97,28 @@ class ModelsTab(QWidget):
         self.status.setText(text)
         return text
 
-    def _import_dialog(self) -> None:
+    def _import_folder_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, self.tr("Pack folder"))
+        if path:
+            self.import_path(Path(path))
+
+    def _import_zip_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Pack zip"), "", self.tr("Zip files (*.zip)")
+        )
+        if path:
+            self.import_path(Path(path))
+
+    def import_path(self, path: Path) -> str:
+        """Offline import (USB stick): verified like a download before it is installed."""
         from facekiosk.engine.packs import PackError, import_pack
 
-        path = QFileDialog.getExistingDirectory(self, self.tr("Pack folder"))
-        if not path:
-            return
         try:
-            result = import_pack(self.data_dir, Path(path))
-        except PackError as exc:
-            self.status.setText(str(exc))
-            return
-        self.status.setText(self.tr("Imported %1").replace("%1", result.name))
-        self.refresh()
+            result = import_pack(self.data_dir, path)
+        except (PackError, OSError, ValueError) as exc:
+            text = str(exc)
+        else:
+            text = self.tr("Imported %1").replace("%1", result.name)
+            self.refresh()
+        self.status.setText(text)
+        return text

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QLineEdit
 
-from facekiosk.ui.widgets import BigButton, Page, PinPad
+from facekiosk.ui.widgets import BigButton, Page, PinPad, button_row
 
 
 class AdminLoginPage(Page):
@@ -22,14 +22,25 @@ class AdminLoginPage(Page):
         self.pad = PinPad(32)
         self.pad.submitted.connect(self.submitted)
         self.layout_.addWidget(self.pad, 1, Qt.AlignmentFlag.AlignHCenter)
+        # a passphrase typed on a service keyboard works as well as digits on the pad
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.returnPressed.connect(self._submit_passphrase)
         self.back_button = BigButton("secondary")
         self.back_button.clicked.connect(self.back)
-        self.layout_.addWidget(self.back_button)
+        self.layout_.addLayout(button_row(self.passphrase, self.back_button))
         self.retranslate()
+
+    def _submit_passphrase(self) -> None:
+        secret, _ = self.passphrase.text(), self.passphrase.clear()
+        if secret:
+            self.submitted.emit(secret)
 
     def set_hint(self, text: str) -> None:
         self.hint.setText(text)
 
     def retranslate(self) -> None:
         self.set_title(self.tr("Administrator"))
+        self.passphrase.setPlaceholderText(self.tr("or a passphrase, then Enter"))
+        self.passphrase.setAccessibleName(self.tr("Admin passphrase"))
         self.back_button.set_text(self.tr("Back"))
