@@ -35,6 +35,10 @@
         <translation>leer = Standard der Engine</translation>
     </message>
     <message>
+        <source>empty = engine default %1, FAR 1e-3 on the benchmark set</source>
+        <translation>leer = Standard der Engine %1, FAR 1e-3 im Benchmark</translation>
+    </message>
+    <message>
         <source>Index IDs</source>
         <translation>Index-IDs</translation>
     </message>

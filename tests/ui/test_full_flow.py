@@ -90,6 +90,9 @@ def test_admin_reenrol_replaces_the_template(qtbot, kiosk, shared_engine):
     AdminAuth(w.data_dir).set_secret(ADMIN_PIN)
     w.open_admin_login()
     assert w.admin_login(ADMIN_PIN)
+    threshold = w.admin_panel.settings_tab.editors["engine.threshold"][0]
+    label = threshold.parentWidget().layout().labelForField(threshold).text()
+    assert f"{shared_engine.default_threshold:.3f}" in label and "FAR 1e-3" in label
     tab = w.admin_panel.identities
     tab.table.selectRow(0)
     audit_before = len(vault.audit_entries())

@@ -67,8 +67,13 @@ class AdminPanel(QWidget):
         self.identities = IdentitiesTab(rows or VaultRowSource(vault), vault)
         self.audit = AuditTab(vault)
         self.events = EventsTab(vault)
-        threshold = settings.engine.threshold
-        note = self.tr("empty = engine default") if threshold is None else ""
+        note = self.tr("empty = engine default")
+        engine = getattr(controller, "engine", None)
+        if engine is not None:
+            # FaceEngine.default_threshold is defined as the FAR 1e-3 point of the benchmark
+            note = self.tr("empty = engine default %1, FAR 1e-3 on the benchmark set").replace(
+                "%1", f"{engine.default_threshold:.3f}"
+            )
         self.settings_tab = SettingsTab(settings, data_dir, note)
         self.vault_tab = VaultTab(vault, data_dir)
         self.models = ModelsTab(data_dir)
