@@ -7,15 +7,6 @@ import pytest
 from facekiosk.settings import Settings
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _immortal_singletons():
-    """As the app does at start (facekiosk.ui.refcount_guard): PySide6 6.12 on Python 3.11
-    leaks a reference to None/True/False per call, which would abort the test process."""
-    from facekiosk.ui.refcount_guard import immortalize_singletons
-
-    immortalize_singletons()
-
-
 @pytest.fixture(scope="session")
 def shared_engine():
     """One engine process for the whole GUI test session (model loading is the slow part)."""

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication
 from facekiosk.settings import Settings
 from facekiosk.ui.engine_host import EngineMode, open_engine
 from facekiosk.ui.i18n import LanguageSwitcher
-from facekiosk.ui.refcount_guard import immortalize_singletons
 from facekiosk.ui.sources import FrameSource, open_source
 from facekiosk.ui.theme import apply_theme
 
@@ -47,7 +46,6 @@ def demo_settings(settings: Settings) -> Settings:
 
 
 def qt_app(argv: list[str] | None = None) -> QApplication:
-    immortalize_singletons()  # before any Qt call: see refcount_guard
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv or [sys.argv[0]])
