@@ -85,6 +85,10 @@ def tiny_dataset(tmp_path_factory, t1_image, astronaut_image, tom_hanks_image, p
         for n, image in enumerate([crop, jpeg(crop, 40), rotate(crop, 6)]):
             cv2.imwrite(str(folder / f"{n}.jpg"), image)
     (root / "identities" / "person_0" / "3.jpg").write_bytes(b"corrupt")
+    (root / "groups").mkdir()
+    cv2.imwrite(str(root / "groups" / "1.jpg"), t1_image)
+    (root / "nofaces").mkdir()
+    cv2.imwrite(str(root / "nofaces" / "1.jpg"), np.full((300, 400, 3), 90, np.uint8))
     return root
 
 
@@ -105,6 +109,7 @@ def test_accuracy_report_on_a_tiny_real_dataset(tiny_dataset, photo_engine, tmp_
     assert report["rank1"] == 1.0  # derived copies of the same photo
     assert report["eer"] == 0.0
     assert set(report["identification_at_far"]) == {"1e-2", "1e-3", "1e-4"}
+    assert report["groups_faces"] == [6] and report["nofaces_false_faces"] == [0]
     assert plot.stat().st_size > 1000 and plot.read_bytes()[:4] == b"\x89PNG"
     json.dumps(report)  # JSON-ready
 

@@ -200,9 +200,30 @@ def run_accuracy(engine: FaceEngine, dataset: Path, plot: Path | None = None) ->
         "descriptor_backend": getattr(engine, "descriptor_backend", None),
         "seconds": round(seconds, 1),
     }
+    report.update(negative_and_group_counts(engine, Path(dataset)))
     if plot is not None:
         write_det_plot(genuine, impostor, plot, f"{engine.name} / {engine.model_id}", thresholds)
     return report
+
+
+def negative_and_group_counts(engine: FaceEngine, dataset: Path) -> dict:
+    """Extra keys when the dataset has them: faces found on `nofaces/` photos (false
+    detections) and per-photo face counts on `groups/`."""
+    out: dict = {}
+    for folder, key in (("nofaces", "nofaces_false_faces"), ("groups", "groups_faces")):
+        paths = sorted(
+            p for p in (dataset / folder).glob("*") if p.suffix.lower() in IMAGE_SUFFIXES
+        )
+        if not paths:
+            continue
+        counts = []
+        for path in paths:
+            try:
+                counts.append(len(engine.detect(read_image(str(path)))))
+            except ImageError:
+                counts.append(-1)  # unreadable: visible in the report, not fatal
+        out[key] = counts
+    return out
 
 
 def _summary(scores: np.ndarray) -> dict[str, float]:
