@@ -18,7 +18,7 @@ import numpy as np
 
 from facekiosk.engine.liveness.blink import BlinkDetector
 from facekiosk.engine.liveness.codes import Action, Reason
-from facekiosk.engine.liveness.geometry import homography_residual
+from facekiosk.engine.liveness.geometry import homography_residual, turn_proxies
 from facekiosk.engine.liveness.observation import Observation
 
 ACTIONS = tuple(Action)
@@ -26,7 +26,13 @@ PAUSE_S = (0.4, 1.4)  # random wait before each prompt
 NEUTRAL_YAW = 10.0  # degrees from the rest pose that still count as "facing the camera"
 NEUTRAL_PITCH = 8.0
 TURN_PARALLAX = 0.05  # homography residual a real 15-degree head turn exceeds (IOD units)
-MIN_HOLD_S = 0.15  # a move must last this long: pose solvers flip for a frame or two
+MIN_HOLD_S = 0.15  # a move must last this long ...
+MIN_HOLD_FRAMES = 3  # ... and this many frames: pose solvers flip for a frame or two
+# The landmarks themselves must agree with the pose (see geometry.turn_proxies); measured
+# on the shared clips: a 15 degree yaw moves the yaw proxy ~0.15, 10 degrees of pitch
+# move the pitch proxy ~0.1.
+YAW_PROXY_MIN = 0.08
+PITCH_PROXY_MIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -63,21 +69,40 @@ def _axis_move(obs: Observation, rest: Observation, limits: ChallengeLimits) -> 
 
 
 class MoveDetector:
-    """Head moves relative to a rest pose that last MIN_HOLD_S (one-frame pose flips of
-    the PnP solver, seen on fast head shakes, do not count)."""
+    """Head moves relative to a rest pose that the landmarks confirm and that last
+    MIN_HOLD_FRAMES frames and MIN_HOLD_S (one- or two-frame pose flips of the PnP
+    solver, seen on fast shakes and on photos, do not count)."""
 
     def __init__(self, limits: ChallengeLimits) -> None:
         self.limits = limits
-        self.candidate: tuple[Action, float] | None = None
+        self.candidate: tuple[Action, float, int] | None = None  # move, since, frames
 
     def update(self, obs: Observation, rest: Observation) -> Action | None:
         move = _axis_move(obs, rest, self.limits)
+        if move is not None and not _landmarks_agree(move, obs, rest):
+            move = None
         if move is None:
             self.candidate = None
             return None
         if self.candidate is None or self.candidate[0] is not move:
-            self.candidate = (move, obs.t)
-        return move if obs.t - self.candidate[1] >= MIN_HOLD_S - 1e-6 else None
+            self.candidate = (move, obs.t, 1)
+        else:
+            self.candidate = (move, self.candidate[1], self.candidate[2] + 1)
+        _, since, frames = self.candidate
+        held = frames >= MIN_HOLD_FRAMES and obs.t - since >= MIN_HOLD_S - 1e-6
+        return move if held else None
+
+
+def _landmarks_agree(move: Action, obs: Observation, rest: Observation) -> bool:
+    yaw, pitch = turn_proxies(obs.points)
+    yaw0, pitch0 = turn_proxies(rest.points)
+    if move is Action.TURN_LEFT:
+        return yaw - yaw0 >= YAW_PROXY_MIN
+    if move is Action.TURN_RIGHT:
+        return yaw0 - yaw >= YAW_PROXY_MIN
+    if move is Action.LOOK_UP:
+        return pitch0 - pitch >= PITCH_PROXY_MIN
+    return pitch - pitch0 >= PITCH_PROXY_MIN  # LOOK_DOWN
 
 
 class ActiveChallenge:

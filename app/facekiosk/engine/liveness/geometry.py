@@ -78,3 +78,25 @@ def box_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
+
+
+def turn_proxies(pts: np.ndarray) -> tuple[float, float]:
+    """(yaw, pitch) read straight from the landmarks, in the face's own axes.
+
+    yaw: nose tip offset from the mid-point of the jaw sides (points 2 and 14) over the
+    jaw width, > 0 when the nose moves to image right (the person's left, like Pose).
+    pitch: nose tip position between the eye line (0) and the mouth corners (1); it
+    shrinks when the person looks up. A solver flip of the pose changes neither.
+    """
+    left, right = pts[LEFT_EYE].mean(axis=0), pts[RIGHT_EYE].mean(axis=0)
+    axis = right - left
+    axis /= max(float(np.linalg.norm(axis)), 1e-6)
+    down = np.array([-axis[1], axis[0]])
+    eyes = (left + right) / 2.0
+    mouth = (pts[48] + pts[54]) / 2.0
+    span = float(np.dot(mouth - eyes, down)) or 1e-6
+    jaw_mid = (pts[2] + pts[14]) / 2.0
+    width = float(np.linalg.norm(pts[14] - pts[2])) or 1e-6
+    yaw = float(np.dot(pts[30] - jaw_mid, axis)) / width
+    pitch = float(np.dot(pts[30] - eyes, down)) / span
+    return yaw, pitch
