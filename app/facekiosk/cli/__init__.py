@@ -1,9 +1,8 @@
 """`facekiosk` command line: a thin dispatcher over per-area command modules.
 
 Each module in `COMMAND_MODULES` exposes `register(subparsers)` and sets
-`func(args, ctx) -> int` on its parsers. Modules are imported lazily by name so
-that `facekiosk --help` stays fast and an area that fails to import (e.g. a
-missing optional library) breaks only its own commands.
+`func(args, ctx) -> int` on its parsers. Command modules import their heavy
+libraries (dlib, onnxruntime, Qt) inside the handlers, so `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -42,13 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default=None, help="override log.level from settings")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # an area not built yet
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import sys
 from pathlib import Path
 from typing import Any
 
+from facekiosk.cli import models_bundled
 from facekiosk.cli.context import CliContext, CliError, print_json
 
 
@@ -66,13 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     rm.set_defaults(func=run_remove)
 
     # `models build-bundled` (fast dlib engine) lives in its own area's module.
-    try:
-        bundled = importlib.import_module("facekiosk.cli.models_bundled")
-    except ModuleNotFoundError as exc:
-        if exc.name != "facekiosk.cli.models_bundled":
-            raise
-    else:
-        bundled.register_models(msub)
+    models_bundled.register_models(msub)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -81,7 +75,9 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _packs() -> Any:
-    return importlib.import_module("facekiosk.engine.packs")
+    from facekiosk.engine import packs  # imported on use: keeps `--help` light
+
+    return packs
 
 
 def _mb(size: int | None) -> str:
