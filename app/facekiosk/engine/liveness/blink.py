@@ -12,6 +12,7 @@ from collections import deque
 import numpy as np
 
 from facekiosk.engine.liveness.eye_patch import confirms_blink
+from facekiosk.engine.liveness.geometry import interocular, similarity_residual
 
 CLOSED_FRACTION = 0.75  # closed: EAR below this share of the open level ...
 MIN_DROP = 0.05  # ... and at least this far below it (landmark noise on photos ~0.02)
@@ -19,6 +20,11 @@ REOPEN_FRACTION = 0.88  # open again: back above this share of the open level
 MAX_CLOSED_S = 0.8  # longer than this is closing the eyes, not a blink
 BASELINE_S = 3.0  # the open level is the median EAR over this long
 OPEN_REFERENCE_S = 0.8  # the open-eye picture a closure is compared with is this recent
+# Jaw, brows and nose (not eyes, not mouth) between the open and the closed frame, after a
+# similarity (IOD units): a blink leaves them in place; a landmark fit that flipped on a
+# photo (eyes "closing" together with a pose jump) moves them.
+RIGID = np.r_[0:27, 27:36]
+RIGID_MAX = 0.035
 
 
 class BlinkDetector:
@@ -30,15 +36,22 @@ class BlinkDetector:
         self.closed_since: float | None = None
         self.blinks: list[float] = []  # times the eyes reopened
         self.unconfirmed = 0  # EAR dips the pixels did not confirm (landmark flicker)
-        self.open_frames: deque[tuple[float, float, np.ndarray]] = deque()  # t, ear, patch
-        self.closed: tuple[float, np.ndarray | None] | None = None  # lowest EAR while closed
+        self.last_rigid = float("nan")
+        self.open_frames: deque[tuple[float, float, np.ndarray, np.ndarray | None]] = deque()
+        self.closed: tuple[float, np.ndarray | None, np.ndarray | None] | None = None
 
     def open_level(self) -> float | None:
         if len(self.history) < 3:
             return None
         return float(np.median([e for _, e in self.history]))
 
-    def update(self, ear: float, t: float, patch: np.ndarray | None = None) -> bool:
+    def update(
+        self,
+        ear: float,
+        t: float,
+        patch: np.ndarray | None = None,
+        points: np.ndarray | None = None,
+    ) -> bool:
         """Feed one EAR (and the aligned face patch, see eye_patch.py); True on the frame
         a blink completes (eyes reopened). Without patches the EAR alone decides."""
         base = self.open_level()
@@ -47,9 +60,9 @@ class BlinkDetector:
             closed = ear < min(CLOSED_FRACTION * base, base - MIN_DROP)
             if closed and self.closed_since is None:
                 self.closed_since = t
-                self.closed = (ear, patch)
+                self.closed = (ear, patch, points)
             elif closed and self.closed is not None and ear < self.closed[0]:
-                self.closed = (ear, patch)
+                self.closed = (ear, patch, points)
             elif self.closed_since is not None and ear >= REOPEN_FRACTION * base:
                 if t - self.closed_since <= MAX_CLOSED_S:
                     if self._confirmed():
@@ -62,7 +75,7 @@ class BlinkDetector:
         if self.closed_since is None:  # closed frames would drag the open level down
             self.history.append((t, ear))
             if patch is not None:
-                self.open_frames.append((t, ear, patch))
+                self.open_frames.append((t, ear, patch, points))
         while self.history and t - self.history[0][0] > BASELINE_S:
             self.history.popleft()
         while self.open_frames and t - self.open_frames[0][0] > OPEN_REFERENCE_S:
@@ -71,8 +84,15 @@ class BlinkDetector:
 
     def _confirmed(self) -> bool:
         closed_patch = self.closed[1] if self.closed is not None else None
-        if not self.open_frames or closed_patch is None:
+        if not self.open_frames or closed_patch is None or self.closed is None:
             return True  # no pixels to check (landmark-only input)
         # The widest-open recent frame: the one just before may already be closing.
-        open_patch = max(self.open_frames, key=lambda f: f[1])[2]
+        _, _, open_patch, open_points = max(self.open_frames, key=lambda f: f[1])
+        closed_points = self.closed[2]
+        if open_points is not None and closed_points is not None:
+            self.last_rigid = similarity_residual(
+                open_points[RIGID], closed_points[RIGID], interocular(closed_points)
+            )
+            if not self.last_rigid <= RIGID_MAX:  # also refuses NaN
+                return False
         return confirms_blink(open_patch, closed_patch)

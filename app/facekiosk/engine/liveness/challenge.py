@@ -193,7 +193,7 @@ class ActiveChallenge:
             # Still moving from the last action (or never settled): the pause restarts.
             self.pause_until = t + self.rng.uniform(*PAUSE_S)
             self.rest = [] if self.anchor is not None else [obs]
-        self.blink.update(obs.ear, t, obs.patch)
+        self.blink.update(obs.ear, t, obs.patch, obs.points)
         if t >= self.pause_until and len(self.rest) >= 2:
             self.prompt_at = t
             if self.anchor is None:
@@ -203,7 +203,7 @@ class ActiveChallenge:
     def _detect(self, obs: Observation, t: float) -> None:
         wanted = self.actions[self.step]
         rest = self._rest_pose()
-        blinked = self.blink.update(obs.ear, t, obs.patch)
+        blinked = self.blink.update(obs.ear, t, obs.patch, obs.points)
         moved = self.moves.update(obs, rest)
         hit = False
         if wanted is Action.BLINK:

@@ -44,7 +44,7 @@ def _rms(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.sum((a - b) ** 2, axis=1))))
 
 
-def similarity_residual(ref: np.ndarray, cur: np.ndarray) -> float:
+def similarity_residual(ref: np.ndarray, cur: np.ndarray, iod: float | None = None) -> float:
     """RMS landmark error left after the best 2-D similarity (shift, rotation, scale), / IOD.
 
     A photo moved in its own plane leaves ~0; a head turn, a tilted sheet or an
@@ -54,7 +54,8 @@ def similarity_residual(ref: np.ndarray, cur: np.ndarray) -> float:
     if matrix is None:
         return float("nan")
     mapped = ref @ matrix[:, :2].T + matrix[:, 2]
-    return _rms(mapped, cur) / max(interocular(cur), 1e-6)
+    scale = interocular(cur) if iod is None else iod  # `iod` when the points are a subset
+    return _rms(mapped, cur) / max(scale, 1e-6)
 
 
 def homography_residual(ref: np.ndarray, cur: np.ndarray) -> float:

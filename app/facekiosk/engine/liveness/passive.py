@@ -87,7 +87,7 @@ class PassiveAnalyzer:
             diff = float(np.mean(np.abs(crop.astype(np.int16) - self.last_crop)))
             self.frozen_frames = self.frozen_frames + 1 if diff < FROZEN_DIFF else 0
         self.last_crop = crop
-        self.blink.update(obs.ear, obs.t, obs.patch)
+        self.blink.update(obs.ear, obs.t, obs.patch, obs.points)
         return self.verdict()
 
     def verdict(self) -> PassiveVerdict:
