@@ -20,8 +20,8 @@ find_uv() {
     echo "$UV"
   elif command -v uv >/dev/null; then
     command -v uv
-  elif [[ -x /tmp/uvenv/bin/uv ]]; then
-    echo /tmp/uvenv/bin/uv
+  elif [[ -x "$REPO/.tools/bin/uv" ]]; then
+    echo "$REPO/.tools/bin/uv"  # the one installers/quickstart.sh set up
   else
     # uv from PyPI into a private venv, as the installer does.
     python3 -m venv "$BUILD/uv-venv" >/dev/null
