@@ -314,18 +314,8 @@ def dump_settings(settings: Settings) -> str:
 
 def save_settings(data_dir: Path, settings: Settings) -> Path:
     """Write atomically (temp file + rename) so a crash never leaves half a file."""
-    import os
-    import tempfile
+    from facekiosk.fsutil import atomic_write
 
     path = data_dir / SETTINGS_FILE
-    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".settings-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(dump_settings(settings))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, dump_settings(settings).encode("utf-8"))
     return path

@@ -390,9 +390,9 @@ def run_key_export(args: argparse.Namespace, ctx: CliContext) -> int:
     with open_vault(ctx, create=False) as vault:
         data = vault.export_key(recovery)
     if args.out:
-        from facekiosk.vault.crypto import write_private_file
+        from facekiosk.fsutil import atomic_write
 
-        write_private_file(args.out, data)
+        atomic_write(args.out, data)
         print(f"wrapped key written to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(data.decode())

@@ -13,6 +13,7 @@ import tarfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from facekiosk.fsutil import atomic_write
 from facekiosk.vault.crypto import (
     DEVICE_KEY_FILE,
     ENVELOPE_FILE,
@@ -20,7 +21,6 @@ from facekiosk.vault.crypto import (
     Envelope,
     seal,
     unseal,
-    write_private_file,
 )
 from facekiosk.vault.errors import VaultCorruptError, VaultError
 from facekiosk.vault.metadata import METADATA_FILE
@@ -59,7 +59,7 @@ def write_backup(vault: Vault, dest: Path) -> Path:
             tar.addfile(info, io.BytesIO(data))
     envelope = vault._envelope.to_bytes()
     body = seal(vault._ring, _aad(vault.vault_id), buf.getvalue())
-    write_private_file(dest, MAGIC + _U32.pack(len(envelope)) + envelope + body)
+    atomic_write(dest, MAGIC + _U32.pack(len(envelope)) + envelope + body)
     return dest
 
 
@@ -106,8 +106,8 @@ def restore_backup(
         )
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     for name, content in files.items():
-        write_private_file(data_dir / name, content)
+        atomic_write(data_dir / name, content)
     if envelope.mode == "device":
-        write_private_file(data_dir / DEVICE_KEY_FILE, kek)
-    write_private_file(data_dir / ENVELOPE_FILE, envelope.to_bytes())  # last: marks it complete
+        atomic_write(data_dir / DEVICE_KEY_FILE, kek)
+    atomic_write(data_dir / ENVELOPE_FILE, envelope.to_bytes())  # last: marks it complete
     return envelope.vault_id

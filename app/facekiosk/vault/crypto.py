@@ -11,7 +11,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import struct
 from dataclasses import dataclass, field
@@ -127,30 +126,6 @@ def derive_passphrase_kek(passphrase: str, salt: bytes, params: dict[str, int]) 
         dklen=KEY_BYTES,
         maxmem=256 * 1024 * 1024,
     )
-
-
-def write_private_file(path: Path, data: bytes) -> None:
-    """Write 0600 atomically: temp file in the same dir, fsync, rename, fsync the dir."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_device_kek(path: Path) -> bytes:

@@ -13,6 +13,7 @@ import secrets
 import uuid
 from pathlib import Path
 
+from facekiosk.fsutil import atomic_write
 from facekiosk.vault.crypto import (
     DEVICE_KEY_FILE,
     ENVELOPE_FILE,
@@ -21,7 +22,6 @@ from facekiosk.vault.crypto import (
     KeyRing,
     derive_passphrase_kek,
     read_device_kek,
-    write_private_file,
 )
 from facekiosk.vault.errors import VaultKeyError, VaultLockedError
 
@@ -44,14 +44,14 @@ def write_envelope(
     kek_path = data_dir / DEVICE_KEY_FILE
     if passphrase is not None:
         env = passphrase_envelope(vault_id, ring, passphrase)
-        write_private_file(data_dir / ENVELOPE_FILE, env.to_bytes())
+        atomic_write(data_dir / ENVELOPE_FILE, env.to_bytes())
         kek_path.unlink(missing_ok=True)
         return env
     kek = secrets.token_bytes(32)
     pending = kek_path.with_name(kek_path.name + NEXT_KEY_SUFFIX)
-    write_private_file(pending, kek)
+    atomic_write(pending, kek)
     env = Envelope.wrap(vault_id, ring, kek, "device", None)
-    write_private_file(data_dir / ENVELOPE_FILE, env.to_bytes())
+    atomic_write(data_dir / ENVELOPE_FILE, env.to_bytes())
     os.replace(pending, kek_path)
     return env
 
@@ -92,12 +92,12 @@ def create_keys(data_dir: Path, passphrase: str | None) -> tuple[Envelope, KeyRi
     vault_id = str(uuid.uuid4())
     if passphrase is None:
         kek = secrets.token_bytes(32)
-        write_private_file(data_dir / DEVICE_KEY_FILE, kek)
+        atomic_write(data_dir / DEVICE_KEY_FILE, kek)
         envelope = Envelope.wrap(vault_id, ring, kek, "device", None)
     else:
         salt = secrets.token_bytes(16)
         kek = derive_passphrase_kek(passphrase, salt, PASSPHRASE_SCRYPT)
         envelope = Envelope.wrap(vault_id, ring, kek, "passphrase", salt)
-    write_private_file(data_dir / ENVELOPE_FILE, envelope.to_bytes())
+    atomic_write(data_dir / ENVELOPE_FILE, envelope.to_bytes())
     log.info("created vault %s (%s key)", vault_id, envelope.mode)
     return envelope, ring

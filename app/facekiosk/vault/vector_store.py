@@ -28,7 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from facekiosk.vault.crypto import AuthenticationFailed, KeyRing, fsync_dir, seal, unseal
+from facekiosk.fsutil import fsync_dir
+from facekiosk.vault.crypto import AuthenticationFailed, KeyRing, seal, unseal
 from facekiosk.vault.errors import SchemaVersionError, VaultCorruptError
 from facekiosk.vault.space_index import HnswParams, SpaceIndex
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import platformdirs
 from facekiosk.engine.dlib_onnx.dat_parser import parse_dat
 from facekiosk.engine.dlib_onnx.runtime import OnnxDescriptor
 from facekiosk.engine.dlib_onnx.to_onnx import CONVERTER_VERSION, build_graph
+from facekiosk.fsutil import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -99,26 +99,6 @@ def compare_with_dlib(
     return float(cos.min()), float(np.abs(ref - got).max())
 
 
-def _write_atomically(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)  # make the rename itself durable
-    finally:
-        os.close(dir_fd)
-
-
 def _is_current(path: Path, dat_sha256: str) -> bool:
     """A cached model made from this .dat by this converter version (a corrupt file is not)."""
     import onnx
@@ -169,7 +149,8 @@ def build_bundled(
             raise BuildError(
                 f"converted model disagrees with dlib (cosine {cosine:.6f}, max diff {max_abs:.2e})"
             )
-    _write_atomically(target, payload)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    atomic_write(target, payload, mode=0o644)  # public weights, no secret
     log.info("built bundled ONNX descriptor %s in %.1fs", target.name, time.perf_counter() - start)
     return BuildResult(
         target, sha, True, time.perf_counter() - start, net.num_parameters, cosine, max_abs

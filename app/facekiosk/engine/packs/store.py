@@ -33,6 +33,7 @@ from facekiosk.engine.packs.manifest import (
     write_manifest,
 )
 from facekiosk.engine.packs.unpack import copy_folder, extract_zip, flatten_single_folder
+from facekiosk.fsutil import fsync_dir
 
 log = logging.getLogger(__name__)
 
@@ -353,22 +354,9 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         if backup is not None:
             os.replace(backup, target)
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # --- verify / remove / list --------------------------------------------------------
