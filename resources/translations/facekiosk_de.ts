@@ -346,6 +346,10 @@ Vektoren entfernt: %3, Metadatenzeilen entfernt: %4, Ereignisse anonymisiert: %5
 Prüfprotokoll-Eintrag Nr. %6.</translation>
     </message>
     <message>
+        <source>access.toml could not be updated and still names them: %1</source>
+        <translation>access.toml konnte nicht aktualisiert werden und nennt sie noch: %1</translation>
+    </message>
+    <message>
         <source>Purge receipt</source>
         <translation>Löschbeleg</translation>
     </message>
@@ -542,6 +546,18 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
         <translation>Öffnen Sie die Augen</translation>
     </message>
     <message>
+        <source>Please take off your mask</source>
+        <translation>Bitte nehmen Sie die Maske ab</translation>
+    </message>
+    <message>
+        <source>Your age cannot be checked here: please ask staff</source>
+        <translation>Ihr Alter kann hier nicht geprüft werden: bitte fragen Sie das Personal</translation>
+    </message>
+    <message>
+        <source>Turn your head a little</source>
+        <translation>Drehen Sie den Kopf ein wenig</translation>
+    </message>
+    <message>
         <source>Blink</source>
         <translation>Blinzeln Sie</translation>
     </message>
@@ -676,6 +692,10 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
     <message>
         <source>Cancelled</source>
         <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>Something went wrong: please try again or ask staff</source>
+        <translation>Etwas ist schiefgelaufen: bitte versuchen Sie es erneut oder fragen Sie das Personal</translation>
     </message>
     <message>
         <source>Use digits only</source>

@@ -127,3 +127,39 @@ def test_models_tab_lists_packs(panel):
 def test_models_tab_import_reports_a_bad_path(panel, tmp_path):
     text = panel.models.import_path(tmp_path / "missing.zip")
     assert "no such file" in text and panel.models.status.text() == text
+
+
+def test_admin_delete_removes_the_purged_id_from_access_toml(qtbot, data_dir, capsys):
+    """The panel's delete also removes the Index ID from access.toml (groups, opt-out)."""
+    import json
+    from pathlib import Path
+
+    import insightface
+
+    from facekiosk.cli import main
+    from facekiosk.vault import Vault
+
+    photo = Path(insightface.__file__).parent / "data" / "images" / "Tom_Hanks_54745.png"
+
+    def cli(*argv: str) -> str:
+        code = main(["--data-dir", str(data_dir), *argv])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return out
+
+    index_id = json.loads(cli("enroll", "--image", str(photo), "--json"))["index_id"]
+    cli("access", "group", "staff")
+    cli("access", "add", "staff", index_id)
+    cli("access", "optout", index_id)
+    access = data_dir / "access.toml"
+    assert access.read_text().count(index_id) == 2
+
+    with Vault.open(data_dir) as vault:
+        p = AdminPanel(vault, Settings(), data_dir)
+        qtbot.addWidget(p)
+        tab = p.identities
+        tab.table.selectAll()
+        receipt = tab.delete_selected(reason="access test")
+        assert receipt.index_ids == [index_id]
+    assert index_id not in access.read_text()
+    assert tab.policy_error is None

@@ -79,3 +79,25 @@ def test_plural_forms(qtbot):
 
 def test_unknown_key_shows_itself():
     assert messages.text("error.something_new") == "error.something_new"
+
+
+def test_every_session_message_key_has_a_text_and_a_german_translation(german):
+    """Every key a SessionView can carry (kiosk.codes.message_keys) has an English text in
+    the UI's table and a German translation: a new code cannot reach the screen as a raw key."""
+    from facekiosk.kiosk.codes import message_keys
+
+    keys = message_keys()
+    missing = sorted(keys - set(messages.MESSAGES))
+    assert missing == [], f"no UI text for {missing}: add them to facekiosk/ui/messages.py"
+    root = ET.parse(translations_dir() / "facekiosk_de.ts").getroot()
+    german_ts = {
+        m.findtext("source"): "".join(m.find("translation").itertext()).strip()
+        for c in root.iter("context")
+        if c.findtext("name") == messages.CONTEXT
+        for m in c.iter("message")
+    }
+    untranslated = sorted(k for k in keys if not german_ts.get(messages.MESSAGES[k]))
+    assert untranslated == [], f"no German for {untranslated}: run update.sh, then translate"
+    # ... and the compiled catalogue the kiosk loads really shows German for each of them
+    not_loaded = sorted(k for k in keys if messages.text(k) == messages.MESSAGES[k])
+    assert not_loaded == [], f"the .qm shows English for {not_loaded}: run update.sh"

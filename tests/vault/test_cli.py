@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 from facekiosk.cli import main
 
@@ -155,3 +156,35 @@ def test_bench_search_json_keys(tmp_path, capsys):
     ]
     assert result["n"] == 300 and result["id_recall"] > 0.9
     assert not list(tmp_path.glob("fk-bench-*"))  # the throw-away vault is removed
+
+
+def _tom_hanks() -> str:
+    import insightface
+
+    return str(Path(insightface.__file__).parent / "data" / "images" / "Tom_Hanks_54745.png")
+
+
+def test_admin_delete_removes_the_purged_id_from_access_toml(data_dir, capsys):
+    """A purged Index ID leaves access.toml too (groups and the opt-out list); others stay."""
+    ids = []
+    for label in ("purged", "kept"):
+        code, out, err = _run(
+            capsys, data_dir, "enroll", "--image", _tom_hanks(), "--label", label,
+            "--allow-duplicate", "--json",
+        )  # fmt: skip
+        assert code == 0, err
+        ids.append(json.loads(out)["index_id"])
+    gone, kept = ids
+    assert _run(capsys, data_dir, "access", "group", "staff")[0] == 0
+    assert _run(capsys, data_dir, "access", "add", "staff", gone, kept)[0] == 0
+    assert _run(capsys, data_dir, "access", "optout", gone, kept)[0] == 0
+    access = data_dir / "access.toml"
+    assert access.read_text().count(gone) == 2
+
+    code, out, err = _run(capsys, data_dir, "admin", "delete", gone, "--json")
+    assert code == 0, err
+    assert json.loads(out)["access_entries_removed"] == 2
+    assert gone not in access.read_text()
+    code, out, _ = _run(capsys, data_dir, "access", "show", "--json")
+    shown = json.loads(out)
+    assert shown["optout"] == [kept] and shown["groups"]["staff"]["members"] == [kept]

@@ -278,8 +278,16 @@ def run_list(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_delete(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.kiosk.restrictions import AccessPolicyError, forget_in_policy
+
     with open_vault(ctx, create=False) as vault:
         receipt = vault.delete(args.index_ids, reason=args.reason, actor="cli")
+    # The purged Index IDs must not stay named in access.toml (groups, opt-out list).
+    policy_error = None
+    try:
+        access_removed = forget_in_policy(ctx.data_dir, receipt.index_ids)
+    except (AccessPolicyError, OSError) as exc:
+        access_removed, policy_error = 0, str(exc)
     out = {
         "purged": receipt.index_ids,
         "purged_at": receipt.purged_at.isoformat(),
@@ -287,13 +295,21 @@ def run_delete(args: argparse.Namespace, ctx: CliContext) -> int:
         "metadata_rows_removed": receipt.metadata_rows_removed,
         "events_anonymised": receipt.events_anonymised,
         "audit_seq": receipt.audit_seq,
+        "access_entries_removed": access_removed,
     }
     if args.json:
         print_json(out)
     else:
         for i in receipt.index_ids:
             print(f"purged {i}")
+        if access_removed:
+            print(f"access.toml entries removed: {access_removed}")
         print(f"audit entry #{receipt.audit_seq}")
+    if policy_error is not None:
+        raise CliError(
+            f"purged, but access.toml still names them (fix it, then delete them there "
+            f"with `facekiosk access remove/optout --undo`): {policy_error}"
+        )
     return 0
 
 

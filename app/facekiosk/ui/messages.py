@@ -41,6 +41,11 @@ MESSAGES: dict[str, str] = {
     "guide.look_down": QT_TRANSLATE_NOOP("Messages", "Lower your chin a little"),
     "guide.tilt_head": QT_TRANSLATE_NOOP("Messages", "Keep your head straight"),
     "guide.eyes_closed": QT_TRANSLATE_NOOP("Messages", "Open your eyes"),
+    "guide.masked": QT_TRANSLATE_NOOP("Messages", "Please take off your mask"),
+    "guide.age_unknown": QT_TRANSLATE_NOOP(
+        "Messages", "Your age cannot be checked here: please ask staff"
+    ),
+    "guide.move_slightly": QT_TRANSLATE_NOOP("Messages", "Turn your head a little"),
     "liveness.blink": QT_TRANSLATE_NOOP("Messages", "Blink"),
     "liveness.turn_left": QT_TRANSLATE_NOOP("Messages", "Turn your head to your left"),
     "liveness.turn_right": QT_TRANSLATE_NOOP("Messages", "Turn your head to your right"),
@@ -77,6 +82,9 @@ MESSAGES: dict[str, str] = {
     "error.anti_passback": QT_TRANSLATE_NOOP("Messages", "You already passed this way"),
     "error.hook_failed": QT_TRANSLATE_NOOP("Messages", "Recognised, but the door did not open"),
     "error.cancelled": QT_TRANSLATE_NOOP("Messages", "Cancelled"),
+    "error.system_error": QT_TRANSLATE_NOOP(
+        "Messages", "Something went wrong: please try again or ask staff"
+    ),
     "pin.pin_not_digits": QT_TRANSLATE_NOOP("Messages", "Use digits only"),
     "pin.pin_too_short": QT_TRANSLATE_NOOP("Messages", "That PIN is too short"),
     "pin.pin_too_long": QT_TRANSLATE_NOOP("Messages", "That PIN is too long"),

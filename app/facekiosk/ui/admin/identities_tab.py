@@ -4,6 +4,7 @@ bulk delete, re-enrol from the camera."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facekiosk.kiosk.restrictions import AccessPolicyError, forget_in_policy
 from facekiosk.ui.admin.index_model import IdentityTableModel, RowSource
 
 log = logging.getLogger(__name__)
@@ -29,9 +31,10 @@ log = logging.getLogger(__name__)
 class IdentitiesTab(QWidget):
     reenrol_requested = Signal(str)  # index_id
 
-    def __init__(self, rows: RowSource, vault: Any = None) -> None:
+    def __init__(self, rows: RowSource, vault: Any = None, data_dir: Path | None = None) -> None:
         super().__init__()
         self.vault = vault
+        self.data_dir = data_dir  # where access.toml lives: purged IDs are removed from it
         self.model = IdentityTableModel(rows, parent=self)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -79,6 +82,7 @@ class IdentitiesTab(QWidget):
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
         self.last_receipt: Any = None
+        self.policy_error: str | None = None  # why access.toml kept purged IDs, if it did
         self._update_count()
 
     def _update_count(self, *_: Any) -> None:
@@ -123,13 +127,22 @@ class IdentitiesTab(QWidget):
                 return None
         receipt = self.vault.delete(ids, reason=reason, actor="admin")
         log.info("admin purged %d Index ID(s)", len(ids))
+        self.policy_error = None
+        if self.data_dir is not None:
+            # Groups and the opt-out list in access.toml must not keep naming them.
+            try:
+                removed = forget_in_policy(self.data_dir, receipt.index_ids)
+                log.info("removed %d access.toml entries of purged Index IDs", removed)
+            except (AccessPolicyError, OSError) as exc:
+                log.error("purged, but access.toml was not updated: %s", exc)
+                self.policy_error = str(exc)
         self.last_receipt = receipt
         self.model.reload()
         self.show_receipt(receipt)
         return receipt
 
     def receipt_text(self, receipt: Any) -> str:
-        return (
+        text = (
             self.tr(
                 "Purged %1 Index ID(s) at %2.\nVectors removed: %3, metadata rows removed: %4, "
                 "events anonymised: %5.\nAudit entry #%6."
@@ -141,6 +154,11 @@ class IdentitiesTab(QWidget):
             .replace("%5", str(receipt.events_anonymised))
             .replace("%6", str(receipt.audit_seq))
         )
+        if self.policy_error:
+            text += "\n" + self.tr(
+                "access.toml could not be updated and still names them: %1"
+            ).replace("%1", str(self.policy_error))
+        return text
 
     def show_receipt(self, receipt: Any) -> None:
         box = QMessageBox(self)

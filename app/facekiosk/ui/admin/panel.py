@@ -64,7 +64,7 @@ class AdminPanel(QWidget):
         top.addWidget(self.logout_button)
         layout.addLayout(top)
         self.tabs = QTabWidget()
-        self.identities = IdentitiesTab(rows or VaultRowSource(vault), vault)
+        self.identities = IdentitiesTab(rows or VaultRowSource(vault), vault, data_dir)
         self.audit = AuditTab(vault)
         self.events = EventsTab(vault)
         note = self.tr("empty = engine default")
