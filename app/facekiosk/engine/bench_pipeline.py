@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from facekiosk.engine.base import FaceEngine
+from facekiosk.engine.liveness.geometry import box_iou
 from facekiosk.engine.quality import assess
 from facekiosk.settings import Settings
 
@@ -185,14 +186,6 @@ def run_pipeline(
     return report
 
 
-def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
-
-
 def kiosk_frames_from_photos(
     engine: FaceEngine, dataset: Path, face_width: int, limit: int | None = None
 ) -> list[tuple[np.ndarray, tuple[float, ...]]]:
@@ -238,7 +231,7 @@ def detect_width_recall(
                 t0 = time.perf_counter()
                 faces = engine.detect(frame, detect_width=width, upsample=0)
                 times[width].append((time.perf_counter() - t0) * 1e3)
-                hits += any(_iou(f.bbox, box) > 0.3 for f in faces)
+                hits += any(box_iou(f.bbox, box) > 0.3 for f in faces)
             row[str(width)] = round(hits / len(frames), 4) if frames else None
         result["recall"][str(face_width)] = row
     result["detect_ms"] = {str(w): round(float(np.median(t)), 2) for w, t in times.items() if t}

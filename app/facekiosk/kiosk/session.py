@@ -37,6 +37,7 @@ import numpy as np
 
 from facekiosk.engine import quality
 from facekiosk.engine.base import FaceEngine
+from facekiosk.engine.liveness.geometry import box_iou
 from facekiosk.engine.types import Embedding, EngineError, Face
 from facekiosk.kiosk import pin_policy
 from facekiosk.kiosk.access_hook import (
@@ -93,14 +94,6 @@ _BLOCK_ERRORS: dict[str, ErrorCode] = {
 
 class KioskError(RuntimeError):
     """A call that makes no sense in the current state (a UI bug, not a person's error)."""
-
-
-def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 _SYSTEM_FAILURES = (VaultError, EngineError, sqlite3.Error, OSError)
@@ -573,7 +566,7 @@ class KioskSession:
             self._template_step(image, face, now)
 
     def _same_track(self, face: Face) -> bool:
-        return self._track_box is None or _iou(self._track_box, face.bbox) >= TRACK_MIN_IOU
+        return self._track_box is None or box_iou(self._track_box, face.bbox) >= TRACK_MIN_IOU
 
     def _restart_scan(self, now: float) -> None:
         """Someone else is in view: the attempt starts again from capture."""
