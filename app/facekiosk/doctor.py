@@ -194,7 +194,8 @@ print("ok %sx%s" % (shape[1], shape[0]) if ok else "no")
 """
 
 
-def _camera_candidates() -> list[str]:
+def camera_candidates() -> list[str]:
+    """Video devices on Linux (/dev/video*), else camera index 0."""
     devices = sorted(str(p) for p in Path("/dev").glob("video*"))
     return devices if devices else ["0"]
 
@@ -214,9 +215,14 @@ def probe_camera(source: str, timeout: float = PROBE_TIMEOUT_S) -> str | None:
     return out[3:] if out.startswith("ok ") else None
 
 
+def first_camera(timeout: float = 8.0) -> str | None:
+    """The first camera that opens and delivers a frame, or None."""
+    return next((s for s in camera_candidates() if probe_camera(s, timeout)), None)
+
+
 def check_cameras(settings: Settings | None) -> Check:
     configured = settings.camera.source if settings else "auto"
-    sources = _camera_candidates() if configured == "auto" else [configured]
+    sources = camera_candidates() if configured == "auto" else [configured]
     opened = [f"{s} ({size})" for s in sources if (size := probe_camera(s))]
     if opened:
         return Check("camera", OK, "opens: " + ", ".join(opened))

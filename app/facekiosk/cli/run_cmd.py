@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from facekiosk.cli.context import CliContext, CliError
@@ -62,6 +64,18 @@ def _set_admin_pin(ctx: CliContext) -> int:
     return 0
 
 
+def resolve_auto_source(first_camera: Callable[[], str | None] | None = None) -> str:
+    """camera.source = "auto": the first camera that delivers a frame; with none, the
+    demo source, so a newcomer without a camera still sees the whole flow."""
+    if first_camera is None:
+        from facekiosk.doctor import first_camera
+    camera = first_camera()
+    if camera is None:
+        print("facekiosk: no camera found; starting the demo source", file=sys.stderr)
+        return "demo"
+    return camera
+
+
 def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
     ctx.prepare()
     if args.set_admin_pin:
@@ -76,6 +90,8 @@ def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
             settings, kiosk=dataclasses.replace(settings.kiosk, language=args.language)
         )
     spec = args.camera if args.camera is not None else (args.source or settings.camera.source)
+    if spec == "auto":
+        spec = resolve_auto_source()
     demo = args.demo or spec == "demo"
 
     from facekiosk.engine.types import EngineError
