@@ -13,7 +13,7 @@ class FaceEngine(ABC):
     """Turns a BGR frame into faces (with landmarks, pose, eye openness) and embeddings.
 
     Implementations must be safe to call from one worker thread at a time and
-    must not import Qt.
+    must stay free of Qt (the engine runs headless too).
     """
 
     name: str  # registry name, e.g. "dlib" or "insight"
