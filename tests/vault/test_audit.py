@@ -61,3 +61,111 @@ def test_recomputed_plain_hash_does_not_forge(data_dir, rng):
     )
     with Vault.open(data_dir) as vault:
         assert vault.verify_audit().first_bad_seq == 6
+
+
+# --- tail truncation: the sealed head anchor ----------------------------------------------
+
+
+def test_deleted_newest_rows_are_detected_with_the_range(data_dir, rng):
+    _fill(data_dir, rng)
+    _tamper(data_dir, "DELETE FROM audit WHERE seq >= 4")
+    with Vault.open(data_dir) as vault:
+        result = vault.verify_audit()
+        assert (result.ok, result.first_bad_seq, result.missing) == (False, 4, (4, 6))
+        assert "entries 4-6 are missing" in result.reason
+
+
+def test_truncation_is_not_erased_by_later_appends(data_dir, rng):
+    _fill(data_dir, rng)
+    _tamper(data_dir, "DELETE FROM audit WHERE seq = 6")
+    with Vault.open(data_dir) as vault:
+        vault.audit("admin_login", "admin", {"attempt": 9})  # reuses seq 6, re-anchors
+        result = vault.verify_audit()
+        assert not result.ok and "entry 6" in result.reason
+    with Vault.open(data_dir) as vault:
+        assert not vault.verify_audit().ok  # kept in the sealed anchor
+
+
+def test_deleted_or_forged_anchor_is_detected(data_dir, rng):
+    from facekiosk.vault.audit import ANCHOR_FILE
+
+    _fill(data_dir, rng)
+    anchor = data_dir / ANCHOR_FILE
+    good = anchor.read_bytes()
+    anchor.unlink()
+    with Vault.open(data_dir) as vault:
+        result = vault.verify_audit()
+        assert not result.ok and "missing" in result.reason
+    anchor.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
+    with Vault.open(data_dir) as vault:
+        assert "fails authentication" in vault.verify_audit().reason
+
+
+def test_anchor_one_behind_after_a_crash_is_accepted(data_dir, rng, monkeypatch):
+    """A crash between the SQLite commit and the anchor write is not a false alarm."""
+    from facekiosk.vault import audit as audit_log
+
+    _fill(data_dir, rng)
+    with Vault.open(data_dir) as vault:
+        monkeypatch.setattr(audit_log, "write_anchor", _crash)
+        with pytest.raises(_Crash):
+            vault.audit("admin_login", "admin", {"attempt": 7})  # committed, not anchored
+        monkeypatch.undo()
+    with Vault.open(data_dir) as vault:
+        result = vault.verify_audit()
+        assert result.ok and result.checked == 7 and "one entry behind" in result.note
+        vault.audit("admin_login", "admin", {"attempt": 8})
+        result = vault.verify_audit()
+        assert result.ok and result.checked == 8 and "behind" not in result.note
+
+
+class _Crash(BaseException):
+    pass
+
+
+def _crash(*args, **kwargs):
+    raise _Crash
+
+
+def test_anchor_survives_restart_rotation_backup_and_restore(data_dir, tmp_path, rng):
+    _fill(data_dir, rng)
+    with Vault.open(data_dir) as vault:
+        assert vault.verify_audit().ok
+        vault.rotate_key(reencrypt=True)
+        assert vault.verify_audit().ok
+        archive = vault.backup(tmp_path)
+        assert vault.verify_audit().ok
+    with Vault.open(data_dir) as vault:
+        assert vault.verify_audit().ok
+    target = tmp_path / "restored"
+    Vault.restore(archive, target, key_file=data_dir / "vault.kek")
+    with Vault.open(target) as vault:
+        result = vault.verify_audit()
+        assert result.ok and result.checked == 7, result
+
+
+def test_vault_without_an_anchor_is_anchored_on_open(data_dir, rng):
+    """Vaults from before anchoring: the first open anchors the current head."""
+    from facekiosk.vault.audit import ANCHOR_FILE
+
+    _fill(data_dir, rng)
+    (data_dir / ANCHOR_FILE).unlink()
+    conn = sqlite3.connect(data_dir / "vault.sqlite")
+    conn.execute("DELETE FROM meta WHERE key='audit_anchor'")
+    conn.commit()
+    conn.close()
+    with Vault.open(data_dir) as vault:
+        assert vault.verify_audit().ok
+    _tamper(data_dir, "DELETE FROM audit WHERE seq = 6")
+    with Vault.open(data_dir) as vault:
+        assert vault.verify_audit().missing == (6, 6)
+
+
+def test_cli_verify_names_the_missing_range(data_dir, rng, capsys):
+    from facekiosk.cli import main
+
+    _fill(data_dir, rng)
+    _tamper(data_dir, "DELETE FROM audit WHERE seq >= 5")
+    code = main(["--data-dir", str(data_dir), "admin", "audit", "--verify"])
+    out = capsys.readouterr().out
+    assert code == 1 and "entries 5-6 are missing" in out

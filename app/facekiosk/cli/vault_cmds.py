@@ -324,14 +324,24 @@ def run_audit(args: argparse.Namespace, ctx: CliContext) -> int:
                         "checked": v.checked,
                         "first_bad_seq": v.first_bad_seq,
                         "reason": v.reason,
+                        "missing": list(v.missing) if v.missing else None,
+                        "note": v.note,
                     }
                 )
             else:
-                print(
-                    f"audit chain OK ({v.checked} entries)"
-                    if v.ok
-                    else f"audit chain BROKEN at entry {v.first_bad_seq}: {v.reason}"
-                )
+                if v.ok:
+                    print(f"audit chain OK ({v.checked} entries)")
+                elif v.missing:
+                    print(
+                        f"audit chain BROKEN: entries {v.missing[0]}-{v.missing[1]} are "
+                        f"missing (tail truncated): {v.reason}"
+                    )
+                elif v.first_bad_seq is not None:
+                    print(f"audit chain BROKEN at entry {v.first_bad_seq}: {v.reason}")
+                else:
+                    print(f"audit chain BROKEN: {v.reason}")
+                if v.note:
+                    print(f"note: {v.note}")
             return 0 if v.ok else 1
         entries = vault.audit_entries(args.since_seq)
     if args.json:

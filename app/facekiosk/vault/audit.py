@@ -3,6 +3,8 @@
 Each entry's MAC covers its own fields and the previous entry's MAC, keyed by a
 secret kept in the vault's key envelope: editing, inserting or deleting a row breaks
 the chain from that row on, and it cannot be re-forged without the vault key.
+Deleting the newest rows (tail truncation) is caught by a sealed anchor of the chain
+head kept outside SQLite (below).
 Details must never contain biometrics, PINs or labels (callers pass IDs and counts).
 """
 
@@ -12,9 +14,13 @@ import hashlib
 import hmac
 import json
 import sqlite3
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from facekiosk.fsutil import atomic_write
+from facekiosk.vault.crypto import KeyRing, seal, unseal
 from facekiosk.vault.records import AuditEntry, AuditVerification
 
 GENESIS = "0" * 64
@@ -54,7 +60,7 @@ def entries(
     ]
 
 
-def verify(conn: sqlite3.Connection, key: bytes) -> AuditVerification:
+def verify_chain(conn: sqlite3.Connection, key: bytes) -> AuditVerification:
     prev, expected_seq, checked = GENESIS, 1, 0
     for seq, at, actor, action, details, mac in conn.execute(
         "SELECT seq, at, actor, action, details, mac FROM audit ORDER BY seq"
@@ -66,3 +72,105 @@ def verify(conn: sqlite3.Connection, key: bytes) -> AuditVerification:
             return AuditVerification(False, checked, seq, "entry was altered (MAC mismatch)")
         prev, expected_seq, checked = mac, seq + 1, checked + 1
     return AuditVerification(True, checked)
+
+
+# --- the chain head anchor (tail truncation) ------------------------------------------------
+#
+# The chain alone cannot show that its newest rows were deleted. The head (seq, mac) is
+# therefore also kept outside SQLite, sealed with the data key (AAD: vault id + purpose),
+# rewritten after each committed append. A crash between the SQLite commit and the anchor
+# write leaves the anchor one entry behind: accepted (with a note). An anchor ahead of the
+# log, or naming an entry that is gone or differs, means rows were deleted. Before an
+# append overwrites an anchor that no longer matches the log, the problem is kept in the
+# new anchor's `alarms`, so appending after a truncation does not erase the evidence.
+
+ANCHOR_FILE = "vault.audit-head"
+
+
+@dataclass(frozen=True)
+class Anchor:
+    seq: int
+    mac: str
+    alarms: tuple[str, ...] = ()
+
+
+def anchor_aad(vault_id: str) -> bytes:
+    return f"facekiosk/{vault_id}/audit-head".encode()
+
+
+def head(conn: sqlite3.Connection) -> tuple[int, str]:
+    row = conn.execute("SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+
+def write_anchor(path: Path, ring: KeyRing, vault_id: str, anchor: Anchor) -> None:
+    data = json.dumps({"seq": anchor.seq, "mac": anchor.mac, "alarms": list(anchor.alarms)})
+    atomic_write(path, seal(ring, anchor_aad(vault_id), data.encode()))
+
+
+def read_anchor(path: Path, ring: KeyRing, vault_id: str) -> Anchor:
+    """Raises FileNotFoundError or AuthenticationFailed."""
+    obj = json.loads(unseal(ring, anchor_aad(vault_id), path.read_bytes()))
+    return Anchor(int(obj["seq"]), str(obj["mac"]), tuple(obj.get("alarms", ())))
+
+
+def anchor_break(conn: sqlite3.Connection, anchor: Anchor) -> str | None:
+    """Why the anchored head entry is no longer in the log as anchored (None: it is)."""
+    if anchor.seq == 0:
+        return None
+    row = conn.execute("SELECT mac FROM audit WHERE seq=?", (anchor.seq,)).fetchone()
+    if row is None:
+        return f"anchored head entry {anchor.seq} is missing from the log"
+    if not hmac.compare_digest(str(row[0]), anchor.mac):
+        return f"entry {anchor.seq} is not the anchored head entry (the tail was replaced)"
+    return None
+
+
+def verify(
+    conn: sqlite3.Connection,
+    key: bytes,
+    anchor: Anchor | None = None,
+    anchor_problem: str = "",
+) -> AuditVerification:
+    """Check the chain, then the chain head against the sealed anchor.
+
+    `anchor_problem` says why no anchor could be read (missing file, bad tag); "" with
+    `anchor=None` means the caller has no anchor to check (chain only)."""
+    chain = verify_chain(conn, key)
+    if not chain.ok:
+        return chain
+    last, _ = head(conn)
+    if anchor_problem:
+        return AuditVerification(False, chain.checked, None, anchor_problem)
+    if anchor is None:
+        return chain
+    if anchor.alarms:
+        return AuditVerification(False, chain.checked, None, "; ".join(anchor.alarms))
+    if anchor.seq > last:
+        return AuditVerification(
+            False,
+            chain.checked,
+            last + 1,
+            f"entries {last + 1}-{anchor.seq} are missing: the log was truncated after "
+            f"entry {last} (the sealed head anchor names entry {anchor.seq})",
+            missing=(last + 1, anchor.seq),
+        )
+    problem = anchor_break(conn, anchor)
+    if problem:
+        return AuditVerification(False, chain.checked, anchor.seq, problem)
+    if anchor.seq == last:
+        return AuditVerification(True, chain.checked, note=f"head anchored at entry {last}")
+    if anchor.seq == last - 1:
+        return AuditVerification(
+            True,
+            chain.checked,
+            note=f"head anchor is one entry behind (entry {last} was committed but its anchor "
+            f"write was interrupted, e.g. by a crash); the next append brings it up to date",
+        )
+    return AuditVerification(
+        False,
+        chain.checked,
+        anchor.seq + 1,
+        f"head anchor is {last - anchor.seq} entries behind the log (anchor writes failed, "
+        f"or an old anchor file was put back)",
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from facekiosk.fsutil import atomic_write
+from facekiosk.vault.audit import ANCHOR_FILE
 from facekiosk.vault.crypto import (
     DEVICE_KEY_FILE,
     ENVELOPE_FILE,
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 MAGIC = b"FKBACKUP1"
 _U32 = struct.Struct(">I")
-MEMBERS = (SNAPSHOT_FILE, JOURNAL_FILE, METADATA_FILE)
+MEMBERS = (SNAPSHOT_FILE, JOURNAL_FILE, METADATA_FILE, ANCHOR_FILE)
 VAULT_FILES = (ENVELOPE_FILE, DEVICE_KEY_FILE, *MEMBERS)
 
 

@@ -71,6 +71,8 @@ class AuditVerification:
     checked: int
     first_bad_seq: int | None = None
     reason: str = ""
+    missing: tuple[int, int] | None = None  # truncated tail: first and last missing seq
+    note: str = ""  # e.g. the head anchor is one entry behind after a crash (still ok)
 
 
 @dataclass(frozen=True)

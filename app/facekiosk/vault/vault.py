@@ -134,7 +134,9 @@ class Vault:
                 self._envelope, self._ring = create_keys(data_dir, passphrase)
             self.vault_id = self._envelope.vault_id
             self._db = open_metadata(data_dir)
+            self._audit_dirty = False
             self._bind_metadata()
+            self._load_anchor()
             self._hnsw = hnsw or HnswParams()
             self._store = VectorStore(data_dir, self.vault_id, self._ring, self._hnsw)
             self._spaces: dict[str, SpaceIndex] = self._store.load()
@@ -209,8 +211,62 @@ class Vault:
                 yield self._db
                 self._db.execute("COMMIT")
             except BaseException:
+                self._audit_dirty = False
                 self._db.execute("ROLLBACK")
                 raise
+            if self._audit_dirty:  # after the commit: a crash here leaves it one behind
+                self._audit_dirty = False
+                try:
+                    self._write_anchor()
+                except OSError:  # the change is committed; verify reports the lag
+                    log.exception("could not write the audit head anchor")
+
+    # --- audit head anchor (see audit.py) ------------------------------------------------------
+
+    def _append_audit(
+        self, db: sqlite3.Connection, key: bytes, action: str, actor: str, details: dict[str, Any]
+    ) -> int:
+        seq = audit_log.append(db, key, action, actor, details)
+        self._audit_dirty = True
+        return seq
+
+    def _load_anchor(self) -> None:
+        """Read the sealed chain head; a vault from before anchoring gets one now."""
+        self._anchor: audit_log.Anchor | None = None
+        self._anchor_problem = ""
+        path = self.data_dir / audit_log.ANCHOR_FILE
+        anchored = self._db.execute("SELECT 1 FROM meta WHERE key='audit_anchor'").fetchone()
+        try:
+            self._anchor = audit_log.read_anchor(path, self._ring, self.vault_id)
+        except FileNotFoundError:
+            if anchored:
+                self._anchor_problem = (
+                    f"the audit head anchor {audit_log.ANCHOR_FILE} is missing (deleted?)"
+                )
+            else:
+                self._write_anchor()
+        except (AuthenticationFailed, ValueError, KeyError) as exc:
+            self._anchor_problem = (
+                f"the audit head anchor {audit_log.ANCHOR_FILE} fails authentication ({exc})"
+            )
+        if not anchored and not self._anchor_problem:
+            with self._tx():
+                self._db.execute("INSERT INTO meta(key, value) VALUES ('audit_anchor', '1')")
+
+    def _write_anchor(self) -> None:
+        """Seal the current chain head; problems with the old anchor are carried over."""
+        seq, mac = audit_log.head(self._db)
+        alarms = list(self._anchor.alarms) if self._anchor else []
+        problem = self._anchor_problem
+        if self._anchor is not None and not problem:
+            problem = audit_log.anchor_break(self._db, self._anchor) or ""
+        if problem:
+            alarms.append(f"{problem} (found when entry {seq} was anchored)")
+        anchor = audit_log.Anchor(seq, mac, tuple(alarms))
+        audit_log.write_anchor(
+            self.data_dir / audit_log.ANCHOR_FILE, self._ring, self.vault_id, anchor
+        )
+        self._anchor, self._anchor_problem = anchor, ""
 
     # --- enroll / re-enroll -------------------------------------------------------------------
 
@@ -258,7 +314,7 @@ class Vault:
                             "INSERT INTO consents(index_id, version, accepted_at) VALUES (?, ?, ?)",
                             (index_id, consent_version, now),
                         )
-                    audit_log.append(
+                    self._append_audit(
                         db,
                         self._ring.audit_key,
                         "enroll",
@@ -294,7 +350,7 @@ class Vault:
                     " VALUES (?, ?, ?, ?, 'active', 1, ?)",
                     [(i, engine, model, now, now) for i in ids],
                 )
-                audit_log.append(
+                self._append_audit(
                     db,
                     self._ring.audit_key,
                     "enroll_bulk",
@@ -327,7 +383,7 @@ class Vault:
                     " updated=? WHERE index_id=?",
                     (engine, model, len(embeddings), _iso(_now()), index_id),
                 )
-                audit_log.append(
+                self._append_audit(
                     db,
                     self._ring.audit_key,
                     "replace_template",
@@ -418,7 +474,7 @@ class Vault:
                 events = db.execute(
                     f"UPDATE events SET index_id=NULL WHERE index_id IN ({marks})", ids
                 ).rowcount
-                seq = audit_log.append(
+                seq = self._append_audit(
                     db, self._ring.audit_key, "purge", actor, {"index_ids": ids, "reason": reason}
                 )
             located = [(self._space_of(i), i) for i in ids]
@@ -550,7 +606,7 @@ class Vault:
             if cur.rowcount == 0:
                 raise UnknownIndexId([index_id])
             fields = sorted(k.removesuffix("_ct") for k in changes if k != "updated")
-            audit_log.append(
+            self._append_audit(
                 db, self._ring.audit_key, "update", actor, {"index_id": index_id, "fields": fields}
             )
 
@@ -603,7 +659,7 @@ class Vault:
                 " VALUES (?, ?, ?, ?, ?)",
                 (index_id, salt, digest, params, _iso(_now())),
             )
-            audit_log.append(db, self._ring.audit_key, "pin_set", "kiosk", {"index_id": index_id})
+            self._append_audit(db, self._ring.audit_key, "pin_set", "kiosk", {"index_id": index_id})
 
     def verify_pin(self, index_id: str, pin: str) -> bool:
         """Constant-time check; False when no PIN is set (ask `has_pin` first)."""
@@ -649,7 +705,7 @@ class Vault:
     def audit(self, action: str, actor: str, details: dict[str, Any] | None = None) -> int:
         """Append a hash-chained entry (no biometrics, PINs or names in `details`)."""
         with self._tx() as db:
-            return audit_log.append(db, self._ring.audit_key, action, actor, details or {})
+            return self._append_audit(db, self._ring.audit_key, action, actor, details or {})
 
     def audit_entries(self, since_seq: int = 0, limit: int | None = None) -> list[AuditEntry]:
         with self._lock:
@@ -657,7 +713,9 @@ class Vault:
 
     def verify_audit(self) -> AuditVerification:
         with self._lock:
-            return audit_log.verify(self._db, self._ring.audit_key)
+            return audit_log.verify(
+                self._db, self._ring.audit_key, self._anchor, self._anchor_problem
+            )
 
     def record_event(
         self,
@@ -755,6 +813,7 @@ class Vault:
                 self._write_envelope(passphrase)  # both keys: a crash mid-way stays readable
                 self._store.compact(self._spaces)
                 self._reseal_fields(old_ids)
+                self._write_anchor()  # sealed under the new key before the old one goes
                 self._ring.drop_keys_except_current()
             self._write_envelope(passphrase)
             self.audit(
