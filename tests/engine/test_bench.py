@@ -121,11 +121,13 @@ def test_bench_accuracy_cli_json_and_missing_dataset(tiny_dataset, tmp_path, cap
     shutil.copytree(tiny_dataset / "identities" / "person_7", tiny / "identities" / "b")
     code = main(
         ["--data-dir", str(data), "bench", "accuracy", "--dataset", str(tiny),
-         "--descriptor", "dlib", "--json"]
+         "--descriptor", "dlib", "--json", "--save"]
     )  # fmt: skip
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     assert report["identities"] == 2 and report["genuine_pairs"] == 6
+    saved = data / "bench" / "accuracy-dlib-dlib_resnet_v1.json"  # --save: the admin reads it
+    assert json.loads(saved.read_text())["threshold_at_far"] == report["threshold_at_far"]
     code = main(["--data-dir", str(data), "bench", "accuracy", "--dataset", str(tmp_path / "no")])
     assert code == 1
     assert "identities/<person>/<image>" in capsys.readouterr().err

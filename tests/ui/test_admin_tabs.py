@@ -163,3 +163,30 @@ def test_admin_delete_removes_the_purged_id_from_access_toml(qtbot, data_dir, ca
         assert receipt.index_ids == [index_id]
     assert index_id not in access.read_text()
     assert tab.policy_error is None
+
+
+def test_settings_editor_shows_far_points_beside_the_threshold(qtbot, panel, vault, data_dir):
+    """Beside engine.threshold: the engine's built-in FAR reference, replaced by this site's
+    `bench accuracy --save` report once there is one."""
+    from facekiosk.engine.bench_accuracy import save_report
+
+    label = panel.settings_tab.far_label
+    text = label.text()
+    for far, t, tar in (("1e-2", "0.905", "99.7%"), ("1e-3", "0.922", "95.8%"),
+                        ("1e-4", "0.935", "86.5%")):  # fmt: skip
+        assert f"FAR {far}: threshold {t}, TAR {tar}" in text
+    assert "built-in reference" in text
+    report = {
+        "engine": "dlib",
+        "model": "dlib_resnet_v1",
+        "threshold_at_far": {"1e-2": 0.9011, "1e-3": 0.9177, "1e-4": 0.9402},
+        "tar_at_far": {"1e-2": 0.991, "1e-3": 0.944, "1e-4": 0.8125},
+    }
+    path = save_report(data_dir, report)
+    assert path == data_dir / "bench" / "accuracy-dlib-dlib_resnet_v1.json"
+    fresh = AdminPanel(vault, Settings(), data_dir)
+    qtbot.addWidget(fresh)
+    text = fresh.settings_tab.far_label.text()
+    assert "FAR 1e-3: threshold 0.918, TAR 94.4%" in text
+    assert "FAR 1e-4: threshold 0.940, TAR 81.2%" in text
+    assert str(path) in text and "built-in" not in text

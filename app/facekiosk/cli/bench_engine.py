@@ -19,6 +19,12 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
     acc.add_argument("--dataset", required=True, type=Path, metavar="DIR")
     _engine_args(acc)
     acc.add_argument("--plot", type=Path, metavar="PNG", help="write a DET curve here")
+    acc.add_argument(
+        "--save",
+        action="store_true",
+        help="also write the report to <data_dir>/bench/accuracy-<engine>-<model>.json "
+        "(the admin settings editor shows its FAR thresholds)",
+    )
     acc.set_defaults(func=_run_accuracy)
 
     pipe = sub.add_parser("pipeline", help="per-stage latency of the per-frame engine path")
@@ -59,7 +65,7 @@ def _create(args: argparse.Namespace, ctx: CliContext):
 
 
 def _run_accuracy(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.engine.bench_accuracy import run_accuracy
+    from facekiosk.engine.bench_accuracy import run_accuracy, save_report
 
     if not (args.dataset / "identities").is_dir():
         raise CliError(f"{args.dataset}: expected an identities/<person>/<image> folder")
@@ -68,6 +74,7 @@ def _run_accuracy(args: argparse.Namespace, ctx: CliContext) -> int:
         report = run_accuracy(engine, args.dataset, plot=args.plot)
     except (FileNotFoundError, ValueError) as exc:
         raise CliError(str(exc)) from exc
+    saved = save_report(ctx.data_dir, report) if args.save else None
     if args.json:
         print_json(report)
     else:
@@ -81,6 +88,8 @@ def _run_accuracy(args: argparse.Namespace, ctx: CliContext) -> int:
             print(f"  FAR {key}: TAR {tar:.4f} at threshold {t:.4f}")
         if args.plot:
             print(f"DET plot: {args.plot}")
+        if saved:
+            print(f"saved: {saved}")
     return 0
 
 

@@ -266,3 +266,65 @@ def write_det_plot(
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     plt.close(fig)
+
+
+# --- saved results: `bench accuracy --save` and the admin settings editor ---------------
+
+
+def report_path(data_dir: Path, engine: str, model: str) -> Path:
+    """Where `bench accuracy --save` keeps the report for one engine/model."""
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in model)
+    return Path(data_dir) / "bench" / f"accuracy-{engine}-{safe}.json"
+
+
+def save_report(data_dir: Path, report: dict) -> Path:
+    """Write the report atomically to report_path(); returns the path."""
+    import json
+
+    from facekiosk.fsutil import atomic_write
+
+    path = report_path(data_dir, report["engine"], report["model"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(report, indent=2, sort_keys=True).encode() + b"\n"
+    atomic_write(path, data, mode=0o644)
+    return path
+
+
+def reference_far(engine: str, model: str | None) -> dict[str, dict[str, float]] | None:
+    """The engine's built-in operating points {far: {threshold, tar}}, if it has them."""
+    if engine == "dlib":
+        from facekiosk.engine.dlib_engine import REFERENCE_FAR, DlibEngine
+
+        if model in (None, DlibEngine.model_id):
+            return REFERENCE_FAR
+    return None
+
+
+def far_table(
+    data_dir: Path, engine: str, model: str | None
+) -> tuple[dict[str, dict[str, float]], Path | None] | None:
+    """Operating points {far: {threshold, tar}} for FAR_POINTS, and the file they came from:
+    this site's saved `bench accuracy` report when present (and readable), else the engine's
+    built-in reference (path None), else None."""
+    import json
+
+    if model is None and engine == "dlib":
+        from facekiosk.engine.dlib_engine import DlibEngine
+
+        model = DlibEngine.model_id
+    if model is not None:
+        path = report_path(data_dir, engine, model)
+        try:
+            report = json.loads(path.read_text())
+            table = {
+                key: {
+                    "threshold": float(report["threshold_at_far"][key]),
+                    "tar": float(report["tar_at_far"][key]),
+                }
+                for key in FAR_POINTS
+            }
+            return table, path
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    ref = reference_far(engine, model)
+    return (ref, None) if ref is not None else None

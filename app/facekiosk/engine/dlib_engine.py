@@ -41,6 +41,14 @@ CHIP_PADDING = 0.25  # dlib's default context around the 5-point alignment
 # 0.952 and impostors 0.826: the "Euclidean 0.6 = cosine 0.82" rule of thumb,
 # which assumes unit vectors, would accept 57% of all impostor pairs.
 DEFAULT_THRESHOLD = 0.92
+# The same run's operating points (threshold, TAR) at FAR 1e-2 / 1e-3 / 1e-4: the
+# engine's built-in reference, shown in the admin settings editor until a site's own
+# `facekiosk bench accuracy --save` result exists (DEFAULT_THRESHOLD is the 1e-3 point).
+REFERENCE_FAR = {
+    "1e-2": {"threshold": 0.905, "tar": 0.997},
+    "1e-3": {"threshold": 0.922, "tar": 0.958},
+    "1e-4": {"threshold": 0.935, "tar": 0.865},
+}
 
 # Live video: HOG on the 640x480 frame downscaled to 480 px finds 100% of faces
 # >= 90 px wide (interocular ~40 px, the quality gate's TOO_FAR edge); at 320 px
@@ -100,6 +108,7 @@ class DlibEngine(FaceEngine):
     model_id = "dlib_resnet_v1"
     dim = 128
     default_threshold = DEFAULT_THRESHOLD
+    reference_far = REFERENCE_FAR
 
     def __init__(
         self,

@@ -74,7 +74,14 @@ class AdminPanel(QWidget):
             note = self.tr("empty = engine default %1, FAR 1e-3 on the benchmark set").replace(
                 "%1", f"{engine.default_threshold:.3f}"
             )
-        self.settings_tab = SettingsTab(settings, data_dir, note)
+        from facekiosk.engine.bench_accuracy import far_table
+
+        far_points = far_table(
+            data_dir,
+            engine.name if engine is not None else settings.engine.name,
+            engine.model_id if engine is not None else None,
+        )
+        self.settings_tab = SettingsTab(settings, data_dir, note, far_points)
         self.vault_tab = VaultTab(vault, data_dir)
         self.models = ModelsTab(data_dir)
         self.tabs.setUsesScrollButtons(True)

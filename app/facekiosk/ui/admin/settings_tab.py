@@ -8,6 +8,7 @@ import typing
 from pathlib import Path
 from typing import Any, Literal
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -88,7 +89,13 @@ def _read(w: QWidget, tp: Any) -> Any:
 
 
 class SettingsTab(QWidget):
-    def __init__(self, settings: Settings, data_dir: Path, threshold_note: str = "") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        data_dir: Path,
+        threshold_note: str = "",
+        far_points: tuple[dict[str, dict[str, float]], Path | None] | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.data_dir = data_dir
@@ -114,6 +121,9 @@ class SettingsTab(QWidget):
                 if key == "engine.threshold" and threshold_note:
                     label += f"  ({threshold_note})"
                 form.addRow(label, w)
+                if key == "engine.threshold":
+                    self.far_label = self._far_label(far_points)
+                    form.addRow(self.far_label)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
         row = QHBoxLayout()
@@ -127,6 +137,34 @@ class SettingsTab(QWidget):
         row.addWidget(self.save_button)
         outer.addLayout(row)
         self.save_button.clicked.connect(self.save)
+
+    def _far_label(
+        self, far_points: tuple[dict[str, dict[str, float]], Path | None] | None
+    ) -> QLabel:
+        """The benchmark's operating points beside the threshold: the site's saved
+        `bench accuracy --save` report, else the engine's built-in reference."""
+        label = QLabel()
+        label.setObjectName("engine.threshold.far")
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if far_points is None:
+            label.setText(self.tr("No benchmark FAR figures for this engine."))
+        else:
+            table, path = far_points
+            lines = [
+                self.tr("FAR %1: threshold %2, TAR %3")
+                .replace("%1", far)
+                .replace("%2", f"{point['threshold']:.3f}")
+                .replace("%3", f"{point['tar'] * 100:.1f}%")
+                for far, point in table.items()
+            ]
+            if path is None:
+                lines.append(self.tr("(engine's built-in reference, development set)"))
+            else:
+                lines.append(self.tr("(this site's benchmark: %1)").replace("%1", str(path)))
+            label.setText("\n".join(lines))
+        label.setAccessibleName(label.text())
+        return label
 
     def collect(self) -> Settings:
         """The edited values as validated Settings; SettingsError names the bad key."""
