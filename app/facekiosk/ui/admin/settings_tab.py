@@ -31,6 +31,7 @@ from facekiosk.settings import (
     parse_settings,
     save_settings,
 )
+from facekiosk.ui.admin.camera_picker import CameraPicker
 
 # Sections an admin edits at the kiosk; the rest stay in settings.toml.
 SECTIONS = ("engine", "kiosk", "pin", "liveness", "quality", "camera")
@@ -70,6 +71,8 @@ def _editor(value: Any, tp: Any) -> QWidget:
 
 def _read(w: QWidget, tp: Any) -> Any:
     if isinstance(w, QComboBox):
+        if w.property("free_text"):  # the camera picker: a listed choice or a typed path
+            return w.currentText().strip()
         return w.currentData()
     if isinstance(w, QCheckBox):
         return w.isChecked()
@@ -113,6 +116,11 @@ class SettingsTab(QWidget):
             hints = typing.get_type_hints(type(obj))
             for f in dataclasses.fields(obj):
                 key = f"{section}.{f.name}"
+                if key == "camera.source":
+                    self.camera_picker = CameraPicker(settings.camera)
+                    self.editors[key] = (self.camera_picker.combo, hints[f.name])
+                    form.addRow(f.name, self.camera_picker)
+                    continue
                 w = _editor(getattr(obj, f.name), hints[f.name])
                 w.setObjectName(key)
                 w.setAccessibleName(key)
