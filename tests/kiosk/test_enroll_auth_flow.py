@@ -132,3 +132,16 @@ def test_view_never_carries_images_or_vectors(make_kiosk, people):
 
     walk(view)
     assert view.state == State.TEMPLATE and 0 < view.progress < 1 and view.face_box is not None
+
+
+def test_set_language_switches_the_consent_text_unless_a_version_is_pinned(make_kiosk):
+    from facekiosk.kiosk.consent import load_consent
+
+    german, english = load_consent("de"), load_consent("en")
+    s = make_kiosk().session
+    assert s.set_language("de") == german
+    assert s.start_enroll().consent == german  # the text shown = the version recorded
+    s.cancel()
+    assert s.set_language("en") == english
+    pinned = make_kiosk(flow_settings(consent_version=english.version)).session
+    assert pinned.set_language("de") == english  # only the reviewed words are shown

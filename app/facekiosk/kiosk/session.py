@@ -379,6 +379,30 @@ class KioskSession:
             self._fail(ErrorCode.TOO_MANY_REQUESTS, now, detail=f"{locked:.0f}s", count=False)
         return now
 
+    def set_language(self, language: str) -> ConsentText:
+        """Show the consent text in `language` from now on (the on-screen language button),
+        so the version recorded at enrolment is the text the person read. A site that pins
+        kiosk.consent_version keeps the pinned text for other languages (only reviewed
+        words are shown); a language without a text falls back to English (load_consent)."""
+        with self._lock:
+            pinned = self.settings.kiosk.consent_version
+            if pinned and pinned.rsplit("-", 1)[0] != language:
+                log.warning(
+                    "consent: kiosk.consent_version pins %s; keeping that text for %r",
+                    pinned,
+                    language,
+                )
+                language = pinned.rsplit("-", 1)[0]
+            if language != self.consent.language:
+                try:
+                    consent = load_consent(language, pinned_version=pinned)
+                except ConsentError as exc:  # keep showing (and recording) the current text
+                    log.error("consent: cannot switch to %r: %s", language, exc)
+                    return self.consent
+                self.consent = consent
+                self._current_versions[consent.language] = consent.version
+            return self.consent
+
     @_fail_safe
     def accept_consent(self) -> SessionView:
         with self._lock:

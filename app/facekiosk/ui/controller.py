@@ -111,6 +111,11 @@ class KioskController(QObject):
     def start_forget_me(self) -> None:
         self.post(self.session.start_forget_me)
 
+    def set_language(self, language: str) -> None:
+        """The consent text follows the on-screen language (posted: applied in order with
+        the person's next button press)."""
+        self.post(lambda: self.session.set_language(language))
+
     def accept_consent(self) -> None:
         self.post(self.session.accept_consent)
 

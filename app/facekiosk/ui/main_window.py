@@ -250,6 +250,8 @@ class KioskWindow(QMainWindow):
 
     def toggle_language(self) -> None:
         self.languages.set_language(self.languages.next_language())
+        if self.controller is not None:  # the consent text too, in the language now shown
+            self.controller.set_language(self.languages.language)
 
     # ------------------------------------------------------------------ admin
     def open_admin_login(self, then: str = "admin") -> None:

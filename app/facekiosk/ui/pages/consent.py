@@ -38,8 +38,12 @@ class ConsentPage(Page):
     def set_consent(self, markdown: str, version: str) -> None:
         if version != self._version:
             self._version = version
+            self.accept_button.setEnabled(False)  # a new text must be read to its end too
+            bar = self.text.verticalScrollBar()
+            bar.blockSignals(True)  # replacing the text passes through an empty range
             self.text.setMarkdown(markdown)
-            self.text.verticalScrollBar().setValue(0)
+            bar.setValue(0)
+            bar.blockSignals(False)
             self.version.setText(self.tr("Consent version %1").replace("%1", version))
         self._check_read()
 
