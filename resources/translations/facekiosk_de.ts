@@ -154,6 +154,29 @@
     </message>
 </context>
 <context>
+    <name>CameraPicker</name>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>Preview the camera source</source>
+        <translation>Vorschau der Kameraquelle</translation>
+    </message>
+    <message>
+        <source>Cannot preview: %1</source>
+        <translation>Keine Vorschau möglich: %1</translation>
+    </message>
+    <message>
+        <source>Opening %1 …</source>
+        <translation>%1 wird geöffnet …</translation>
+    </message>
+    <message>
+        <source>%1: live</source>
+        <translation>%1: live</translation>
+    </message>
+</context>
+<context>
     <name>CapturePage</name>
     <message>
         <source>Progress</source>
@@ -911,6 +934,22 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
     <message>
         <source>Save (applies after restart)</source>
         <translation>Speichern (gilt nach Neustart)</translation>
+    </message>
+    <message>
+        <source>No benchmark FAR figures for this engine.</source>
+        <translation>Keine FAR-Werte aus dem Benchmark für diese Engine.</translation>
+    </message>
+    <message>
+        <source>FAR %1: threshold %2, TAR %3</source>
+        <translation>FAR %1: Schwelle %2, TAR %3</translation>
+    </message>
+    <message>
+        <source>(engine&apos;s built-in reference, development set)</source>
+        <translation>(eingebaute Referenz der Engine, Entwicklungsdatensatz)</translation>
+    </message>
+    <message>
+        <source>(this site&apos;s benchmark: %1)</source>
+        <translation>(Benchmark dieses Standorts: %1)</translation>
     </message>
     <message>
         <source>Not saved: %1</source>
