@@ -129,6 +129,34 @@ def test_list_search_sort_and_paging(data_dir, rng):
             vault.list_ids(order_by="label_ct; DROP TABLE identities")
 
 
+def test_label_search_decrypts_once_per_open_and_stays_in_sync(data_dir, rng, monkeypatch):
+    """Labels are decrypted once into memory (never to disk); enroll/update/delete keep it."""
+    with Vault.open(data_dir) as vault:
+        ids = [vault.enroll([emb(unit(rng))], label=name) for name in ("Zoe", "yann", "Xavier")]
+        opened: list[str] = []
+        real = vault._open_field
+        monkeypatch.setattr(
+            vault, "_open_field", lambda kind, i, blob: opened.append(kind) or real(kind, i, blob)
+        )
+        assert [r.label for r in vault.list_ids(search="zo")] == ["Zoe"]
+        assert opened == ["label"] * 3  # the cache is built once...
+        assert [r.label for r in vault.list_ids(order_by="-label", offset=1, limit=1)] == ["yann"]
+        assert vault.count(search="N") == 1  # not a hex digit: labels only
+        new = vault.enroll([emb(unit(rng))], label="Zara")
+        vault.update(ids[1], label="Yvonne")
+        vault.delete(ids[0])
+        assert [r.label for r in vault.list_ids(search="Z")] == ["Zara"]
+        assert [r.label for r in vault.list_ids(order_by="label")] == ["Xavier", "Yvonne", "Zara"]
+        assert (
+            vault.list_ids(search="yann") == []
+            and vault.list_ids(search=new[:8])[0].index_id == new
+        )
+        assert opened == ["label"] * 3  # ...and not again
+    for path in data_dir.rglob("*"):
+        if path.is_file():
+            assert b"Xavier" not in path.read_bytes() and b"Yvonne" not in path.read_bytes()
+
+
 def test_limits_and_counters(data_dir, rng):
     with Vault.open(data_dir) as vault:
         index_id = vault.enroll([emb(unit(rng))])

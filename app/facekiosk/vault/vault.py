@@ -135,6 +135,9 @@ class Vault:
             self.vault_id = self._envelope.vault_id
             self._db = open_metadata(data_dir)
             self._audit_dirty = False
+            # Decrypted labels for the admin list search, built on first use, kept in sync
+            # by enroll/update/delete; memory only (personal data: never written to disk).
+            self._labels: dict[str, str | None] | None = None
             self._bind_metadata()
             self._load_anchor()
             self._hnsw = hnsw or HnswParams()
@@ -158,6 +161,7 @@ class Vault:
         self.close()
 
     def _release(self) -> None:
+        self.__dict__.pop("_labels", None)
         for name in ("_store", "_db"):
             obj = self.__dict__.pop(name, None)
             if obj is not None:
@@ -321,6 +325,8 @@ class Vault:
                         actor,
                         {"index_id": index_id, "space": space, "images": len(embeddings)},
                     )
+                if self._labels is not None:
+                    self._labels[index_id] = label
             except BaseException:
                 self._spaces[space].remove(index_id)
                 self._store.append([JournalRecord("del", space, index_id)])
@@ -357,6 +363,8 @@ class Vault:
                     "admin",
                     {"count": len(ids), "space": space},
                 )
+            if self._labels is not None:
+                self._labels.update(dict.fromkeys(ids))
             self._store.compact(self._spaces)
         return ids
 
@@ -477,6 +485,9 @@ class Vault:
                 seq = self._append_audit(
                     db, self._ring.audit_key, "purge", actor, {"index_ids": ids, "reason": reason}
                 )
+            if self._labels is not None:
+                for i in ids:
+                    self._labels.pop(i, None)
             located = [(self._space_of(i), i) for i in ids]
             self._store.append([JournalRecord("del", s, i) for s, i in located if s])
             removed = sum(self._spaces[s].remove(i) for s, i in located if s)
@@ -492,7 +503,9 @@ class Vault:
         " p.index_id IS NOT NULL FROM identities i LEFT JOIN pins p ON p.index_id = i.index_id"
     )
 
-    def _record(self, row: tuple[Any, ...]) -> IdentityRecord:
+    def _record(
+        self, row: tuple[Any, ...], labels: dict[str, str | None] | None = None
+    ) -> IdentityRecord:
         return IdentityRecord(
             index_id=row[0],
             created=datetime.fromisoformat(row[1]),
@@ -502,11 +515,32 @@ class Vault:
             status=row[5],
             valid_until=_dt(row[6]),
             last_seen=_dt(row[7]),
-            label=self._open_text("label", row[0], row[8]),
+            label=labels[row[0]]
+            if labels is not None and row[0] in labels
+            else self._open_text("label", row[0], row[8]),
             has_payload=bool(row[9]),
             n_images=int(row[10] or 0),
             has_pin=bool(row[11]),
         )
+
+    def _label_cache(self) -> dict[str, str | None]:
+        """Index ID -> decrypted label (caller holds the lock); decrypts once per open."""
+        if self._labels is None:
+            rows = self._db.execute("SELECT index_id, label_ct FROM identities").fetchall()
+            self._labels = {i: self._open_text("label", i, blob) for i, blob in rows}
+        return self._labels
+
+    def _rows_of(self, ids: list[str]) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows += self._db.execute(
+                f"{self._SELECT} WHERE i.index_id IN ({marks})", chunk
+            ).fetchall()
+        position = {i: k for k, i in enumerate(ids)}
+        rows.sort(key=lambda r: position[r[0]])  # the order of `ids`
+        return rows
 
     def get(self, index_id: str) -> IdentityRecord:
         with self._lock:
@@ -537,17 +571,23 @@ class Vault:
                 f"order_by must be one of {', '.join(ORDERABLE)} (optionally with '-')"
             )
         if search or column == "label":  # labels are encrypted: filter and sort in Python
+            stop = None if limit is None else offset + limit
             with self._lock:
-                rows = self._db.execute(self._SELECT).fetchall()
-            records = [self._record(r) for r in rows]
-            if search:
-                needle = search.casefold()
-                records = [
-                    r
-                    for r in records
-                    if needle in r.index_id
-                    or (r.label is not None and needle in r.label.casefold())
-                ]
+                labels = self._label_cache()
+                ids = list(labels)  # table order, kept by the stable sorts below
+                if search:
+                    needle = search.casefold()
+                    ids = [i for i in ids if needle in i or needle in (labels[i] or "").casefold()]
+                if column == "label":  # sort the IDs, then read only the page's rows
+                    ids.sort(
+                        key=lambda i: (labels[i] is None, (labels[i] or "").casefold()),
+                        reverse=desc,
+                    )
+                    ids = ids[offset:stop]
+                rows = self._rows_of(ids)
+                records = [self._record(r, labels) for r in rows]
+            if column == "label":
+                return records
             records.sort(
                 key=lambda r: (
                     getattr(r, column) is None,
@@ -555,8 +595,7 @@ class Vault:
                 ),
                 reverse=desc,
             )
-            end = None if limit is None else offset + limit
-            return records[offset:end]
+            return records[offset:stop]
         sql = (
             f"{self._SELECT} ORDER BY i.{column} IS NULL, i.{column} {'DESC' if desc else 'ASC'},"
             f" i.index_id LIMIT ? OFFSET ?"
@@ -609,6 +648,9 @@ class Vault:
             self._append_audit(
                 db, self._ring.audit_key, "update", actor, {"index_id": index_id, "fields": fields}
             )
+        if label is not None and self._labels is not None:
+            with self._lock:
+                self._labels[index_id] = label
 
     def touch(self, index_id: str, at: datetime | None = None) -> None:
         """Record that this Index ID was just recognised (last seen)."""
