@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from facekiosk.cli.context import CliContext, CliError, print_json
+from facekiosk.cli.context import CliContext, CliError, print_report
 
 
 def register_bench(sub: argparse._SubParsersAction) -> None:
@@ -34,11 +34,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     except EngineError as exc:
         raise CliError(str(exc)) from exc
     result = run_flow_bench(engine, rounds=args.rounds)
-    if args.json:
-        print_json(result)
-    else:
-        for key, value in result.items():
-            print(f"{key:>26}: {value}")
+    print_report(result, as_json=args.json)
     return 0
 
 
@@ -50,9 +46,5 @@ def run_masks(args: argparse.Namespace, ctx: CliContext) -> int:
         raise CliError(f"--dataset {args.dataset}: not a folder")
     # photos, not kiosk frames: full-resolution detection (small faces)
     result = run_mask_bench(DlibEngine(detect_width=0), args.dataset)
-    if args.json:
-        print_json(result)
-    else:
-        for key, value in result.items():
-            print(f"{key:>36}: {value}")
+    print_report(result, as_json=args.json)
     return 0

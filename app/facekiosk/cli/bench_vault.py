@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from facekiosk.cli.context import CliContext, CliError, print_json
+from facekiosk.cli.context import CliContext, CliError, print_report
 
 
 def register_bench(sub: argparse._SubParsersAction) -> None:
@@ -51,9 +51,5 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
             ef_construction=args.ef_construction,
         ),
     )
-    if args.json:
-        print_json(result)
-    else:
-        for key, value in result.items():
-            print(f"{key:>14}: {value}")
+    print_report(result, as_json=args.json)
     return 0

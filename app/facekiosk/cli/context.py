@@ -57,3 +57,13 @@ class CliContext:
 def print_json(obj: Any) -> None:
     json.dump(obj, sys.stdout, indent=2, sort_keys=False, default=str)
     sys.stdout.write("\n")
+
+
+def print_report(report: dict[str, Any], *, as_json: bool) -> None:
+    """A benchmark report: JSON, or one aligned `key: value` line per entry."""
+    if as_json:
+        print_json(report)
+        return
+    width = max((len(k) for k in report), default=0)
+    for key, value in report.items():
+        print(f"{key:>{width}}: {value}")
