@@ -130,8 +130,8 @@ class CameraSettings:
 class VaultSettings:
     key_mode: Literal["device", "passphrase"] = "device"
     compact_every: int = 1000  # journal records before an automatic compaction
-    hnsw_m: int = 48  # graph links per node, fixed when a model's index is created
-    hnsw_ef: int = 512  # search breadth: higher = better recall, slower
+    search_exact_max: int = 20_000  # galleries up to this size are searched exactly
+    search_rerank: int = 64  # quantised-scan candidates re-ranked exactly (more = safer)
 
 
 @dataclass
@@ -248,8 +248,8 @@ def _validate(s: Settings) -> None:
         (0.0 <= s.liveness.addon_threshold <= 1.0, "liveness.addon_threshold: must be in [0, 1]"),
         (1 <= s.liveness.challenge_actions <= 5, "liveness.challenge_actions: 1 to 5"),
         (s.camera.width > 0 and s.camera.height > 0, "camera.width/height: must be positive"),
-        (4 <= s.vault.hnsw_m <= 128, "vault.hnsw_m: 4 to 128"),
-        (16 <= s.vault.hnsw_ef <= 4096, "vault.hnsw_ef: 16 to 4096"),
+        (0 <= s.vault.search_exact_max <= 10_000_000, "vault.search_exact_max: 0 to 10000000"),
+        (1 <= s.vault.search_rerank <= 4096, "vault.search_rerank: 1 to 4096"),
         (s.vault.compact_every >= 1, "vault.compact_every: must be at least 1"),
     ]
     for ok, message in checks:

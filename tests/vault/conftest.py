@@ -28,12 +28,15 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
 
 
-@pytest.fixture(params=["exact", "graph"])
-def hnsw(request):
-    """Both search paths: the dense exact table (small galleries) and the HNSW graph."""
-    from facekiosk.vault.space_index import HnswParams
+@pytest.fixture(params=["exact", "quantised"])
+def search(request):
+    """Both search paths: exact (small galleries) and the quantised scan + exact re-rank
+    (forced from 32 templates on; tests that use this fixture enrol at least that many)."""
+    from facekiosk.vault.space_index import SearchParams
 
-    return HnswParams() if request.param == "exact" else HnswParams(exact_max=0)
+    if request.param == "exact":
+        return SearchParams()
+    return SearchParams(exact_max=0, train_min=32, rerank=4)
 
 
 def contains_vector(blob: bytes, vector: np.ndarray, tol: float = 1e-4) -> bool:

@@ -3,9 +3,11 @@ ever on disk in plaintext."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from facekiosk.vault import Vault, VaultCorruptError
 from facekiosk.vault.vector_store import VectorStore
-from tests.vault.conftest import contains_vector, emb, unit
+from tests.vault.conftest import SPACE, contains_vector, emb, unit
 
 
 def _files(data_dir):
@@ -66,11 +68,11 @@ def test_no_plaintext_vector_and_delete_leaves_no_trace(data_dir, rng):
         assert {r.index_id for r in vault.list_ids()} == {ids[1], ids[2], ids[4], ids[5]}
 
 
-def test_replace_template_purges_the_old_one(data_dir, rng, hnsw):
+def test_replace_template_purges_the_old_one(data_dir, rng, search):
     old, new = unit(rng, 64), unit(rng, 64)
-    with Vault.open(data_dir, hnsw=hnsw) as vault:
+    with Vault.open(data_dir, search=search) as vault:
         index_id = vault.enroll([emb(old)])
-        vault.enroll([emb(unit(rng, 64))])
+        vault.enroll_many(np.stack([unit(rng, 64) for _ in range(40)]), "/".join(SPACE))
         vault.replace_template(index_id, [emb(new)])
         assert vault.search(emb(new), k=1)[0].index_id == index_id
         units = _decrypted_units(vault)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,10 +21,10 @@ from facekiosk.vault import (
 from tests.vault.conftest import emb, unit
 
 
-def test_round_trip_across_restarts(data_dir, rng, hnsw):
-    vectors = [unit(rng) for _ in range(20)]
+def test_round_trip_across_restarts(data_dir, rng, search):
+    vectors = [unit(rng) for _ in range(40)]
     valid = datetime(2030, 1, 1, tzinfo=UTC)
-    with Vault.open(data_dir, hnsw=hnsw) as vault:
+    with Vault.open(data_dir, search=search) as vault:
         ids = [vault.enroll([emb(v)], label=f"person {i}") for i, v in enumerate(vectors)]
         vault.enroll(
             [emb(unit(rng))], payload=b"\x00emp-42", consent_version="c1", valid_until=valid
@@ -32,8 +33,8 @@ def test_round_trip_across_restarts(data_dir, rng, hnsw):
         vault.set_pin(ids[0], "4711")
         vault.record_event("check_in", ids[1], "kiosk-1", "granted", "ok", {"score": 0.9})
         vault.touch(ids[2])
-    with Vault.open(data_dir, hnsw=hnsw) as vault:
-        assert vault.count() == 21
+    with Vault.open(data_dir, search=search) as vault:
+        assert vault.count() == 41
         for i, v in enumerate(vectors):
             best = vault.search(emb(v), k=3)
             assert best[0].index_id == ids[i]
@@ -178,11 +179,11 @@ def test_second_opener_is_refused(data_dir, rng):
         Vault.open(data_dir)
 
 
-def test_concurrent_enroll_while_searching(data_dir, rng, hnsw):
+def test_concurrent_enroll_while_searching(data_dir, rng, search):
     base = [unit(rng) for _ in range(50)]
     extra = [unit(rng) for _ in range(150)]
     errors: list[BaseException] = []
-    with Vault.open(data_dir, hnsw=hnsw) as vault:
+    with Vault.open(data_dir, search=search) as vault:
         ids = [vault.enroll([emb(v)]) for v in base]
         stop = threading.Event()
 
@@ -209,24 +210,85 @@ def test_concurrent_enroll_while_searching(data_dir, rng, hnsw):
             assert vault.search(emb(v), k=1)[0].index_id == i
 
 
-def test_exact_table_follows_adds_removes_and_size_limit(rng):
-    from facekiosk.vault.space_index import HnswParams, SpaceIndex
+def test_quantised_scan_follows_adds_removes_and_size_limit(rng):
+    """Rows and codes stay aligned through inserts, replaces and cuts; the scan starts
+    above exact_max, stops at half of it, and survives a save/load."""
+    from facekiosk.vault.search_bench import FaceLikeGenerator
+    from facekiosk.vault.space_index import SearchParams, SpaceIndex
 
-    index = SpaceIndex("a/b", 16, params=HnswParams(exact_max=5))
-    vecs = {f"00000000-0000-4000-8000-00000000000{i}": unit(rng, 16) for i in range(7)}
-    ids = list(vecs)
-    for i in ids[:5]:
-        index.add(i, vecs[i])
-    assert index._table is not None
-    index.remove(ids[1])  # swap-remove keeps every other row findable
-    for i in (ids[0], ids[2], ids[3], ids[4]):
-        assert index.search(vecs[i], 1)[0][0] == i
-    index.add(ids[5], vecs[ids[5]])
-    index.add(ids[6], vecs[ids[6]])  # 6 live > 5: graph search from here on
-    assert index._table is None
-    assert index.search(vecs[ids[6]], 1)[0][0] == ids[6]
-    index.remove(ids[6])  # back to 5: the table is rebuilt from the graph
-    assert index._table is not None and sorted(index._table.ids) == sorted(index.label_of)
-    restored = SpaceIndex.from_bytes(index.to_bytes(), HnswParams(exact_max=5))
-    assert restored._table is not None
-    assert restored.search(vecs[ids[3]], 2)[0] == (ids[3], pytest.approx(1.0, abs=1e-6))
+    gen = FaceLikeGenerator(dim=64)
+    dirs = gen.identities(3000)
+    gallery = gen.images(dirs, rng)
+    ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(3000)]
+    params = SearchParams(exact_max=1000, rerank=8, train_min=256)
+    index = SpaceIndex("a/b", 64, params=params)
+    index.add_many(ids[:900], gallery[:900])
+    assert not index.quantised
+    for i in range(900, 3000):
+        index.add(ids[i], gallery[i])
+    assert index.quantised
+    gone = set(rng.choice(3000, 700, replace=False).tolist())
+    index.remove_many([ids[i] for i in sorted(gone)[:600]])
+    for i in sorted(gone)[600:]:
+        assert index.remove(ids[i])
+    assert not index.remove(ids[sorted(gone)[0]])  # already gone
+    moved = [i for i in range(0, 3000, 97) if i not in gone]
+    for i in moved:  # replace: the old code must not linger next to the new one
+        gallery[i] = gen.images(dirs[i : i + 1], rng)[0]
+        index.add(ids[i], gallery[i])
+    live = np.array([i for i in range(3000) if i not in gone])
+    assert len(index) == len(live) and sorted(index.ids()) == [ids[i] for i in live]
+    probes = gen.images(dirs[live[:300]], rng)
+    truth = [ids[live[j]] for j in np.argmax(probes @ gallery[live].T, axis=1)]
+    got = [index.search(p, 1)[0][0] for p in probes]
+    # misaligned codes would send the re-rank to the wrong rows: recall near rerank/n
+    assert np.mean([a == b for a, b in zip(got, truth, strict=True)]) >= 0.95
+    decoded = np.stack([index._scan.reconstruct(r) for r in range(len(index))])
+    rows = index.vectors()[1]
+    assert np.min(np.sum(decoded * rows, axis=1) / np.linalg.norm(decoded, axis=1)) > 0.98
+    top = index.search(probes[0], 5)
+    assert [s for _, s in top] == sorted((s for _, s in top), reverse=True)
+
+    restored = SpaceIndex.from_bytes(index.to_bytes(), params)
+    assert restored.quantised and restored.ids() == index.ids()
+    assert [restored.search(p, 1)[0][0] for p in probes[:50]] == got[:50]
+
+    index.remove_many(index.ids()[: len(live) - 600])  # 600 > exact_max / 2: keep codes
+    assert index.quantised
+    index.remove_many(index.ids()[:101])  # 499 <= 500: exact again, codes dropped
+    assert not index.quantised and len(index) == 499
+    for row, index_id in enumerate(index.ids()[:20]):
+        assert index.search(index.vectors()[1][row], 1)[0][0] == index_id
+
+
+def test_snapshot_of_format_1_is_read_and_rewritten(data_dir):
+    """A vault written by facekiosk 0.1 (hnswlib graph snapshot + journal) opens, finds
+    every template, and its snapshot is rewritten in the current format at once."""
+    import json
+    import shutil
+
+    from facekiosk.vault.vector_store import SNAPSHOT_FORMAT
+
+    fixture = Path(__file__).parent / "fixtures" / "snapshot_v1"
+    for name in ("vault.kek", "vault.keys", "vault.sqlite", "vault.audit-head"):
+        shutil.copy(fixture / name, data_dir / name)
+    for name in ("vectors.snap", "vectors.journal"):
+        shutil.copy(fixture / name, data_dir / name)
+    (data_dir / "vault.kek").chmod(0o600)
+    vectors = np.load(fixture / "vectors.npy")
+    meta = json.loads((fixture / "ids.json").read_text())
+    with Vault.open(data_dir) as vault:
+        assert vault._store.loaded_format == 1 and vault._store.generation > 1
+        assert vault.count() == 4
+        for vec, index_id in zip(vectors, meta["ids"], strict=True):
+            best = vault.search(emb(vec), k=1)[0]
+            if index_id == meta["deleted"]:
+                assert best.index_id != index_id
+            else:
+                assert best.index_id == index_id
+                assert best.similarity == pytest.approx(1.0, abs=1e-5)
+        assert vault.verify_audit().ok
+    head = (data_dir / "vectors.snap").read_bytes()
+    assert json.loads(head[12 : 12 + int.from_bytes(head[8:12], "big")])["format"] == (
+        SNAPSHOT_FORMAT
+    )

@@ -15,12 +15,18 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dim", type=int, default=128)
     p.add_argument("--queries", type=int, default=1000, help="probes for latency and recall")
     p.add_argument("--enrolls", type=int, default=200, help="durable single enrolls to time")
-    p.add_argument("--m", type=int, help="HNSW links per node (default: settings vault.hnsw_m)")
-    p.add_argument("--ef", type=int, help="HNSW search breadth (default: settings vault.hnsw_ef)")
-    p.add_argument("--ef-construction", type=int, default=400, help="HNSW build breadth")
     p.add_argument(
-        "--ef-sweep",
-        help="comma-separated ef values to also measure on the same index (adds 'ef_sweep')",
+        "--rerank", type=int, help="candidates re-ranked exactly (default: vault.search_rerank)"
+    )
+    p.add_argument(
+        "--exact-max",
+        type=int,
+        help="largest gallery searched exactly (default: vault.search_exact_max)",
+    )
+    p.add_argument(
+        "--rerank-sweep",
+        help="comma-separated rerank values to also measure on the same index (adds"
+        " 'rerank_sweep')",
     )
     p.add_argument("--workdir", type=Path, help="where the throw-away vault goes (default: tmp)")
     p.add_argument("--json", action="store_true")
@@ -29,7 +35,7 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
     from facekiosk.vault.search_bench import run_search_bench
-    from facekiosk.vault.space_index import HnswParams
+    from facekiosk.vault.space_index import SearchParams
 
     if args.n < 2 or args.dim < 2:
         raise CliError("--n and --dim must be at least 2")
@@ -44,11 +50,12 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         enrolls=args.enrolls,
         workdir=args.workdir,
         progress=progress,
-        ef_sweep=[int(x) for x in args.ef_sweep.split(",")] if args.ef_sweep else None,
-        hnsw=HnswParams(
-            m=args.m or ctx.settings.vault.hnsw_m,
-            ef=args.ef or ctx.settings.vault.hnsw_ef,
-            ef_construction=args.ef_construction,
+        rerank_sweep=[int(x) for x in args.rerank_sweep.split(",")] if args.rerank_sweep else None,
+        search=SearchParams(
+            exact_max=(
+                ctx.settings.vault.search_exact_max if args.exact_max is None else args.exact_max
+            ),
+            rerank=args.rerank or ctx.settings.vault.search_rerank,
         ),
     )
     print_report(result, as_json=args.json)

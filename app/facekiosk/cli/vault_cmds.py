@@ -121,7 +121,7 @@ def _passphrase(env: str, prompt: str, *, confirm: bool = False) -> str:
 def open_vault(ctx: CliContext, *, create: bool = True) -> Iterator[Any]:
     from facekiosk.vault import Vault, VaultError
     from facekiosk.vault.crypto import ENVELOPE_FILE, Envelope
-    from facekiosk.vault.space_index import HnswParams
+    from facekiosk.vault.space_index import SearchParams
 
     data_dir = ctx.prepare() if create else ctx.data_dir
     envelope_path = data_dir / ENVELOPE_FILE
@@ -138,7 +138,7 @@ def open_vault(ctx: CliContext, *, create: bool = True) -> Iterator[Any]:
             passphrase=passphrase,
             create=create,
             compact_every=ctx.settings.vault.compact_every,
-            hnsw=HnswParams.from_settings(ctx.settings.vault),
+            search=SearchParams.from_settings(ctx.settings.vault),
         )
     except VaultError as exc:
         raise CliError(str(exc)) from exc

@@ -68,7 +68,7 @@ def build_kiosk(
     from facekiosk.kiosk.session import KioskSession
     from facekiosk.ui.controller import KioskController
     from facekiosk.ui.main_window import KioskWindow
-    from facekiosk.vault import Vault
+    from facekiosk.vault import SearchParams, Vault
 
     app = qt_app()
     languages = LanguageSwitcher()
@@ -78,7 +78,11 @@ def build_kiosk(
     if isinstance(source, str):
         c = settings.camera
         source = open_source(source, width=c.width, height=c.height, fps=c.fps)
-    vault = Vault.open(data_dir, compact_every=settings.vault.compact_every)
+    vault = Vault.open(
+        data_dir,
+        compact_every=settings.vault.compact_every,
+        search=SearchParams.from_settings(settings.vault),
+    )
     try:
         engine = engine or open_engine(settings, data_dir, engine_mode)
         session = KioskSession(engine, vault, settings, data_dir=data_dir, **(session_kwargs or {}))

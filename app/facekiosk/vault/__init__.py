@@ -1,7 +1,7 @@
-"""Encrypted on-device vault: Index IDs, HNSW templates, metadata, keys, audit. No Qt.
+"""Encrypted on-device vault: Index IDs, templates + 1:N search, metadata, keys, audit. No Qt.
 
     vault = Vault.open(data_dir, passphrase=None, compact_every=settings.vault.compact_every,
-                       hnsw=HnswParams.from_settings(settings.vault))
+                       search=SearchParams.from_settings(settings.vault))
 
 See `Vault` for the calls and docs/notes/vault.md for the design.
 """
@@ -26,7 +26,7 @@ from facekiosk.vault.records import (
     Match,
     PurgeReceipt,
 )
-from facekiosk.vault.space_index import HnswParams
+from facekiosk.vault.space_index import SearchParams
 from facekiosk.vault.vault import MAX_PAYLOAD, Vault
 
 __all__ = [
@@ -35,11 +35,11 @@ __all__ = [
     "AuditVerification",
     "Decision",
     "EventRecord",
-    "HnswParams",
     "IdentityRecord",
     "Match",
     "PurgeReceipt",
     "SchemaVersionError",
+    "SearchParams",
     "UnknownIndexId",
     "Vault",
     "VaultCorruptError",

@@ -1,8 +1,8 @@
 """A readers-writer lock: many concurrent searches, one exclusive writer.
 
-hnswlib's `knn_query` may run alongside other queries, but not alongside `add_items`
-or `mark_deleted`. Writers get priority so a steady stream of searches cannot starve
-an enrollment.
+Searches (a numpy product, a faiss scan) may run alongside each other, but not alongside
+an add or a removal, which move rows and codes. Writers get priority so a steady stream
+of searches cannot starve an enrollment.
 """
 
 from __future__ import annotations

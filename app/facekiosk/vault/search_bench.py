@@ -17,6 +17,7 @@ identities gives 25; image noise is flatter, alpha 0.7).
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
 import time
@@ -114,8 +115,8 @@ def run_search_bench(
     purges: int = 3,
     workdir: Path | None = None,
     progress: Any = None,
-    hnsw: Any = None,
-    ef_sweep: list[int] | None = None,
+    search: Any = None,
+    rerank_sweep: list[int] | None = None,
 ) -> dict[str, Any]:
     from facekiosk.engine.types import Embedding
     from facekiosk.vault import Vault
@@ -134,7 +135,7 @@ def run_search_bench(
     data_dir = base / "vault"
     engine, model = SPACE.split("/")
     try:
-        vault = Vault.open(data_dir, hnsw=hnsw)
+        vault = Vault.open(data_dir, search=search)
         say(f"building {n} x {dim}")
         t0 = time.perf_counter()
         gallery_ids = vault.enroll_many(templates, SPACE)
@@ -146,13 +147,13 @@ def run_search_bench(
         # fast as numpy gets; it may use both cores). It is timed interleaved with the vault's
         # queries so that both see the same load on a shared box and the ratio is fair.
         gallery = np.ascontiguousarray(templates, dtype=np.float32)
-        hnsw_times, hnsw_top, brute_times = [], [], []
+        vault_times, vault_top, brute_times = [], [], []
         for i, p in enumerate(probes):
             e = Embedding(p, engine, model)
             t = time.perf_counter()
             top = vault.search(e, k=1)
-            hnsw_times.append(time.perf_counter() - t)
-            hnsw_top.append(top[0].index_id)
+            vault_times.append(time.perf_counter() - t)
+            vault_top.append(top[0].index_id)
             if i < brute_queries:
                 t = time.perf_counter()
                 int(np.argmax(gallery @ p))
@@ -168,15 +169,17 @@ def run_search_bench(
             return id_of_row[np.concatenate(rows)] if rows else id_of_row[:0]
 
         truth = exact(probes)
-        id_recall = float(np.mean([a == b for a, b in zip(hnsw_top, truth, strict=True)]))
+        id_recall = float(np.mean([a == b for a, b in zip(vault_top, truth, strict=True)]))
         own_top1 = float(np.mean(truth == id_of_row[probe_rows]))
         unknown_hits = [a == b for a, b in zip(unknown_top, exact(unknown), strict=True)]
         unknown_recall = round(float(np.mean(unknown_hits)), 5) if unknown_hits else None
         sweep = []
-        for ef in ef_sweep or []:
-            say(f"ef sweep: {ef}")
-            space = vault._spaces[SPACE]
-            space.set_ef(ef)
+        space = vault._spaces[SPACE]
+        quantised = space.quantised
+        shipped = space.params
+        for rerank in rerank_sweep or []:
+            say(f"rerank sweep: {rerank}")
+            space.params = dataclasses.replace(shipped, rerank=rerank)
             times, tops = [], []
             for p in probes:
                 t = time.perf_counter()
@@ -185,14 +188,13 @@ def run_search_bench(
             recall = float(np.mean([a == b for a, b in zip(tops, truth, strict=True)]))
             sweep.append(
                 {
-                    "ef": ef,
+                    "rerank": rerank,
                     "query_p50_ms": round(_pct(times, 50), 4),
                     "query_p99_ms": round(_pct(times, 99), 4),
                     "id_recall": recall,
                 }
             )
-        if ef_sweep:
-            vault._spaces[SPACE].set_ef(vault._hnsw.ef)
+        space.params = shipped
 
         say("durable enrolls")
         new_dirs = gen.identities(enrolls, seed=99)
@@ -216,7 +218,7 @@ def run_search_bench(
         save_s = time.perf_counter() - t
         vault.close()
         t = time.perf_counter()
-        vault = Vault.open(data_dir, hnsw=hnsw)
+        vault = Vault.open(data_dir, search=search)
         load_s = time.perf_counter() - t
         rss = _rss_mb()
         vault.close()
@@ -227,8 +229,8 @@ def run_search_bench(
         "n": n,
         "dim": dim,
         "build_s": round(build_s, 3),
-        "query_p50_ms": round(_pct(hnsw_times, 50), 4),
-        "query_p99_ms": round(_pct(hnsw_times, 99), 4),
+        "query_p50_ms": round(_pct(vault_times, 50), 4),
+        "query_p99_ms": round(_pct(vault_times, 99), 4),
         "brute_p50_ms": round(_pct(brute_times, 50), 4),
         "brute_p99_ms": round(_pct(brute_times, 99), 4),
         "id_recall": round(id_recall, 5),
@@ -239,12 +241,13 @@ def run_search_bench(
         "load_s": round(load_s, 3),
         "rss_mb": round(rss, 1),
         # the keys end here; extras: same-process speed-up, and what the probes were
-        "speedup_p50": round(_pct(brute_times, 50) / _pct(hnsw_times, 50), 2),
+        "quantised_scan": quantised,
+        "speedup_p50": round(_pct(brute_times, 50) / _pct(vault_times, 50), 2),
         "genuine_probes": len(probes),
         "genuine_own_top1": round(own_top1, 5),
         "unknown_probes": unknown_queries,
         "unknown_id_recall": unknown_recall,
     }
-    if ef_sweep:
-        result["ef_sweep"] = sweep  # only on request
+    if rerank_sweep:
+        result["rerank_sweep"] = sweep  # only on request
     return result

@@ -1,10 +1,19 @@
-"""One hnswlib graph per embedding space, with Index ID <-> label maps and a RW lock.
+"""One search index per embedding space: the templates as a dense float32 matrix, plus a
+4-bit quantised copy (faiss PQ fast-scan) that picks candidates once the gallery is large.
 
-Inner product on unit float32 vectors = cosine similarity. Removal overwrites the
-vector with random noise before `mark_deleted` (hnswlib keeps deleted vectors in memory
-and in its serialised state otherwise), and the slot is reused by the next add.
-Serialisation goes through hnswlib's own state dict (no pickle, no temp files): scalars
-as JSON, arrays as raw bytes.
+Why not a graph (HNSW): a probe's only close neighbour is its own template, and every
+other template sits at about the same distance from it, so a graph search has no slope
+to follow and must visit a large share of the gallery. Measured at n=100k face-like
+vectors (docs/notes/vault.md): hnswlib needs ef=512 and ~1.9 ms for id_recall 0.999,
+slower than one BLAS matrix-vector product (~1.4 ms); usearch (f16/i8) behaves the same.
+A scan of 4-bit codes (64 bytes per template instead of 512) followed by an exact
+re-rank of the best `rerank` candidates gives recall 1.0 on the same probes at ~0.25 ms.
+
+Search is exact (one matrix-vector product) up to `exact_max` live templates. The dense
+matrix and the codes stay row-aligned: a removed row is cut out of both (order kept), so
+a purged template leaves no code behind; the vacated matrix rows are zeroed.
+Serialisation is `u64 len | JSON header | ids | matrix | faiss index bytes`, held in
+memory only (the caller encrypts it); faiss serialises to a numpy buffer, not a file.
 """
 
 from __future__ import annotations
@@ -12,221 +21,197 @@ from __future__ import annotations
 import json
 import struct
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import hnswlib
 import numpy as np
 
 from facekiosk.vault.rwlock import ReadWriteLock
 
-RERANK_MIN = 16  # candidates fetched from the graph before exact re-ranking
+if TYPE_CHECKING:
+    import faiss
+
 _LEN = struct.Struct(">Q")
+_ID_LEN = 36  # canonical UUID text; stored as ASCII so loading is one decode and slicing
+TRAIN_SAMPLE = 65_536  # rows the quantiser is trained on (k-means of 16 levels per dim)
 
 
 @dataclass(frozen=True)
-class HnswParams:
-    """Face embeddings are a hard case for HNSW: impostors sit at nearly equal distance
-    from one another, so the graph needs more links and a wider search than for uniform
-    data. Measured by `bench search` at n=100k face-like vectors: M=32/efc=200 reaches
-    id_recall 0.978 at ef=256 and 0.996 at ef=1024; M=48/efc=400 reaches 0.995 at ef=256
-    and 0.999 at ef=512 (docs/notes/vault.md). `m` and `ef_construction` apply when a
-    space's index is created; `ef` on every open. Up to `exact_max` templates the search
-    is exact instead (one matrix-vector product is faster than the graph there)."""
+class SearchParams:
+    """`exact_max`: largest gallery searched exactly (at 20k templates of 128-d the
+    matrix-vector product takes ~0.3 ms). `rerank`: candidates the quantised scan hands
+    to the exact re-rank (64 keeps id_recall at 1.0 at n=100k; 8 already gives 0.9995).
+    `train_min`: fewest templates to train the quantiser on (smaller stays exact)."""
 
-    m: int = 48
-    ef_construction: int = 400
-    ef: int = 512
-    # Measured on an idle 2-core box at n=100k: one float32 matrix-vector product takes
-    # 1.5 ms (2 threads) to 2.8 ms (1 thread) with recall 1.0, while the graph needs ef=512
-    # and ~2.0 ms for recall 0.999 (docs/notes/vault.md). So search exactly up to 100k.
-    exact_max: int = 100_000
+    exact_max: int = 20_000
+    rerank: int = 64
+    train_min: int = 1024
 
     @classmethod
-    def from_settings(cls, vault_settings: Any) -> HnswParams:
-        """From `settings.vault` (hnsw_m, hnsw_ef)."""
-        return cls(m=vault_settings.hnsw_m, ef=vault_settings.hnsw_ef)
+    def from_settings(cls, vault_settings: Any) -> SearchParams:
+        """From `settings.vault` (search_exact_max, search_rerank)."""
+        return cls(exact_max=vault_settings.search_exact_max, rerank=vault_settings.search_rerank)
 
 
-class DenseTable:
-    """The live templates as one dense matrix, for exact search of small galleries."""
+def _faiss() -> Any:
+    """faiss, imported on first use (small galleries never need it), single-threaded: a
+    query is one short scan, and OpenMP threads would only compete with the camera."""
+    import faiss
 
-    def __init__(self, dim: int) -> None:
-        self.matrix = np.zeros((64, dim), np.float32)
-        self.ids: list[str] = []
-        self.row_of: dict[str, int] = {}
-
-    def put(self, index_id: str, vec: np.ndarray) -> None:
-        row = self.row_of.get(index_id)
-        if row is None:
-            row = len(self.ids)
-            if row == len(self.matrix):
-                grown = np.zeros((2 * row, self.matrix.shape[1]), np.float32)
-                grown[:row] = self.matrix
-                self.matrix.fill(0.0)  # no stray copy of the templates left behind
-                self.matrix = grown
-            self.ids.append(index_id)
-            self.row_of[index_id] = row
-        self.matrix[row] = vec
-
-    def drop(self, index_id: str) -> None:
-        row = self.row_of.pop(index_id, None)
-        if row is None:
-            return
-        last = len(self.ids) - 1
-        if row != last:  # move the last row into the hole
-            self.matrix[row] = self.matrix[last]
-            self.ids[row] = self.ids[last]
-            self.row_of[self.ids[row]] = row
-        self.ids.pop()
-        self.matrix[last] = 0.0
-
-    def top(self, vec: np.ndarray, k: int) -> list[tuple[str, float]]:
-        n = len(self.ids)
-        sims = self.matrix[:n] @ vec
-        k = min(k, n)
-        best = np.argpartition(-sims, k - 1)[:k] if k < n else np.arange(n)
-        # float64 for the final order and values, like the graph path's re-ranking
-        exact = self.matrix[best].astype(np.float64) @ vec.astype(np.float64)
-        order = np.argsort(-exact)
-        return [(self.ids[best[i]], float(exact[i])) for i in order]
+    faiss.omp_set_num_threads(1)
+    return faiss
 
 
-_ID_LEN = 36  # canonical UUID text; stored as ASCII so loading is one decode and slicing
+def _codes_for(dim: int) -> faiss.IndexPQ:
+    f = _faiss()
+    # one 4-bit sub-quantiser per dimension (per two above 256-d: ArcFace's 512)
+    m = dim if dim <= 256 else dim // 2
+    return f.IndexPQ(dim, m, 4, f.METRIC_INNER_PRODUCT)
+
+
+def _pack(codes: faiss.IndexPQ) -> faiss.Index:
+    """The SIMD-scannable layout of `codes` (8 ms at 100k). Packed afresh after every
+    removal: faiss 1.15's IndexPQFastScan.remove_ids leaves stale bits in the last block
+    that later adds are OR-ed into, corrupting new codes (tests/vault/test_roundtrip.py)."""
+    return _faiss().IndexPQFastScan(codes)
 
 
 class SpaceIndex:
     def __init__(
-        self, space: str, dim: int, *, capacity: int = 1024, params: HnswParams | None = None
+        self, space: str, dim: int, *, capacity: int = 64, params: SearchParams | None = None
     ) -> None:
-        params = params or HnswParams()
         self.space = space
         self.dim = dim
-        self.exact_max = params.exact_max
-        self._table: DenseTable | None = DenseTable(dim) if params.exact_max > 0 else None
+        self.params = params or SearchParams()
         self.lock = ReadWriteLock()
-        self.label_of: dict[str, int] = {}
-        self.id_of: dict[int, str] = {}
-        self.next_label = 0
-        self._index = hnswlib.Index(space="ip", dim=dim)
-        self._index.init_index(
-            max_elements=max(capacity, 16),
-            ef_construction=params.ef_construction,
-            M=params.m,
-            allow_replace_deleted=True,
-        )
-        self._index.set_ef(params.ef)
-        self._index.set_num_threads(1)
+        self._matrix = np.zeros((max(capacity, 16), dim), np.float32)
+        self._ids: list[str] = []
+        self._row_of: dict[str, int] = {}
+        # 4-bit codes, row-aligned with the matrix: `_codes` is the plain array (removable),
+        # `_scan` the same codes packed for the SIMD scan; both None while search is exact.
+        self._codes: faiss.IndexPQ | None = None
+        self._scan: faiss.Index | None = None
 
     def __len__(self) -> int:
-        return len(self.label_of)
+        return len(self._ids)
 
-    # --- writes (caller holds no lock; each takes the write lock) --------------------------
+    def __contains__(self, index_id: object) -> bool:
+        return index_id in self._row_of
 
-    def add(self, index_id: str, vector: np.ndarray, label: int | None = None) -> int:
-        """Insert or replace the template of `index_id`; returns its label."""
+    def ids(self) -> list[str]:
+        with self.lock.read():
+            return list(self._ids)
+
+    @property
+    def quantised(self) -> bool:
+        """True while searches go through the quantised scan."""
+        return self._scan is not None
+
+    # --- writes (each takes the write lock) -------------------------------------------------
+
+    def add(self, index_id: str, vector: np.ndarray) -> None:
+        """Insert or replace the template of `index_id`."""
         vec = self._check(vector)
         with self.lock.write():
-            if index_id in self.label_of:
-                label = self.label_of[index_id]
-                self._index.add_items(vec[None, :], [label])  # hnswlib updates in place
-            else:
-                if label is None:
-                    label = self.next_label
-                self.next_label = max(self.next_label, label + 1)
-                self._reserve(1)
-                self._index.add_items(vec[None, :], [label], replace_deleted=True)
-                self.label_of[index_id] = label
-                self.id_of[label] = index_id
-            if self._table is not None:
-                self._table.put(index_id, vec)
-            self._fit_table()
-            return label
+            if index_id in self._row_of:
+                self._cut([self._row_of[index_id]])  # a replaced template leaves no code either
+            self._append([index_id], vec[None, :])
+            self._fit()
 
-    def add_many(self, index_ids: list[str], vectors: np.ndarray, num_threads: int = -1) -> None:
-        """Bulk insert of new Index IDs (bench and imports): one hnswlib call."""
-        vecs = np.ascontiguousarray(vectors, dtype=np.float32)
+    def add_many(self, index_ids: list[str], vectors: np.ndarray) -> None:
+        """Bulk insert of new Index IDs (imports and benchmarks)."""
+        vecs = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(index_ids), -1)
+        if vecs.shape[1] != self.dim:
+            self._check(vecs[0])
         with self.lock.write():
-            labels = np.arange(self.next_label, self.next_label + len(index_ids), dtype=np.uint64)
-            self._reserve(len(index_ids))
-            self._index.set_num_threads(num_threads if num_threads > 0 else 0)
-            self._index.add_items(vecs, labels, replace_deleted=True)
-            self._index.set_num_threads(1)
-            for index_id, label in zip(index_ids, labels.tolist(), strict=True):
-                self.label_of[index_id] = label
-                self.id_of[label] = index_id
-            self.next_label += len(index_ids)
-            if self._table is not None and len(self.label_of) <= self.exact_max:
-                for index_id, vec in zip(index_ids, vecs, strict=True):
-                    self._table.put(index_id, vec)
-            self._fit_table()
+            known = [self._row_of[i] for i in index_ids if i in self._row_of]
+            if known:
+                self._cut(sorted(known))
+            self._append(index_ids, vecs)
+            self._fit()
 
     def remove(self, index_id: str) -> bool:
+        return self.remove_many([index_id]) == 1
+
+    def remove_many(self, index_ids: list[str]) -> int:
+        """Cut the templates of `index_ids` (unknown ones are skipped); returns how many."""
         with self.lock.write():
-            label = self.label_of.pop(index_id, None)
-            if label is None:
-                return False
-            del self.id_of[label]
-            noise = np.random.default_rng().standard_normal(self.dim).astype(np.float32)
-            noise /= np.linalg.norm(noise)
-            self._index.add_items(noise[None, :], [label])  # overwrite the biometric bytes
-            self._index.mark_deleted(label)
-            if self._table is not None:
-                self._table.drop(index_id)
-            self._fit_table()
-            return True
+            rows = sorted({self._row_of[i] for i in index_ids if i in self._row_of})
+            if rows:
+                self._cut(rows)
+                self._fit()
+            return len(rows)
 
-    def _fit_table(self) -> None:
-        """Keep the dense table only while the gallery is small enough (write lock held)."""
-        live = len(self.label_of)
-        if self._table is not None and live > self.exact_max:
-            self._table.matrix.fill(0.0)
-            self._table = None
-        elif self._table is None and self.exact_max > 0 and live <= self.exact_max:
-            table = DenseTable(self.dim)
-            if live:
-                ids = list(self.label_of)
-                vecs = self._index.get_items([self.label_of[i] for i in ids])
-                for index_id, vec in zip(ids, np.asarray(vecs, np.float32), strict=True):
-                    table.put(index_id, vec)
-            self._table = table
+    def _append(self, index_ids: list[str], vecs: np.ndarray) -> None:
+        n, extra = len(self._ids), len(index_ids)
+        if n + extra > len(self._matrix):
+            grown = np.zeros((max(n + extra, 2 * len(self._matrix)), self.dim), np.float32)
+            grown[:n] = self._matrix[:n]
+            self._matrix.fill(0.0)  # no stray copy of the templates left behind
+            self._matrix = grown
+        self._matrix[n : n + extra] = vecs
+        for offset, index_id in enumerate(index_ids):
+            self._row_of[index_id] = n + offset
+        self._ids.extend(index_ids)
+        if self._codes is not None and self._scan is not None:
+            self._codes.add(vecs)
+            self._scan.add(vecs)
 
-    def _reserve(self, extra: int) -> None:
-        needed = self._index.element_count + extra  # deleted slots are reused, never freed
-        if needed > self._index.get_max_elements():
-            self._index.resize_index(max(needed, 2 * self._index.get_max_elements()))
+    def _cut(self, rows: list[int]) -> None:
+        """Remove rows from the matrix and the codes, keeping the order of the rest."""
+        n = len(self._ids)
+        keep = np.ones(n, bool)
+        keep[rows] = False
+        m = int(keep.sum())
+        self._matrix[:m] = self._matrix[:n][keep]
+        self._matrix[m:n] = 0.0
+        self._ids = [i for i, kept in zip(self._ids, keep.tolist(), strict=True) if kept]
+        self._row_of = {index_id: row for row, index_id in enumerate(self._ids)}
+        if self._codes is not None:
+            self._codes.remove_ids(_faiss().IDSelectorBatch(np.asarray(rows, np.int64)))
+            self._scan = _pack(self._codes)
 
-    def set_ef(self, ef: int) -> None:
-        with self.lock.write():
-            self._index.set_ef(ef)
+    def _fit(self) -> None:
+        """Quantise once the gallery outgrows exact search; drop the codes when it has
+        shrunk well below that again (hysteresis: no retraining at the boundary)."""
+        n = len(self._ids)
+        want = n > self.params.exact_max and n >= self.params.train_min
+        if want and self._codes is None:
+            codes = _codes_for(self.dim)
+            live = self._matrix[:n]
+            if n > TRAIN_SAMPLE:  # a fixed seed: the same gallery gives the same codebook
+                rows = np.random.default_rng(0).choice(n, TRAIN_SAMPLE, replace=False)
+                codes.train(np.ascontiguousarray(live[np.sort(rows)]))
+            else:
+                codes.train(live)
+            codes.add(live)
+            self._codes, self._scan = codes, _pack(codes)
+        elif self._codes is not None and n <= self.params.exact_max // 2:
+            self._codes = self._scan = None
 
-    # --- reads ------------------------------------------------------------------------------
+    # --- reads -------------------------------------------------------------------------------
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """Top-k (Index ID, similarity): graph candidates re-ranked exactly in float64."""
+        """Top-k (Index ID, similarity), re-ranked exactly in float64."""
         vec = self._check(vector)
         with self.lock.read():
-            live = len(self.label_of)
-            if live == 0 or k <= 0:
+            n = len(self._ids)
+            if n == 0 or k <= 0:
                 return []
-            if self._table is not None:
-                return self._table.top(vec, k)
-            n_cand = min(live, max(k, RERANK_MIN))
-            labels, _ = self._index.knn_query(vec[None, :], k=n_cand)
-            cand = labels[0]
-            stored = np.asarray(self._index.get_items(cand), dtype=np.float64)
-            ids = [self.id_of[int(lab)] for lab in cand]
-        sims = stored @ vec.astype(np.float64)
-        order = np.argsort(-sims)[:k]
-        return [(ids[i], float(sims[i])) for i in order]
+            if self._scan is not None:
+                _, rows = self._scan.search(vec[None, :], min(n, max(k, self.params.rerank)))
+                cand = rows[0][rows[0] >= 0]
+            else:
+                sims = self._matrix[:n] @ vec
+                k_top = min(k, n)
+                cand = np.argpartition(-sims, k_top - 1)[:k_top] if k_top < n else np.arange(n)
+            exact = self._matrix[cand].astype(np.float64) @ vec.astype(np.float64)
+            order = np.argsort(-exact)[:k]
+            return [(self._ids[int(cand[i])], float(exact[i])) for i in order]
 
     def vectors(self) -> tuple[list[str], np.ndarray]:
-        """All live templates (brute-force baselines, re-encryption)."""
+        """All live templates (brute-force baselines, re-encryption); a copy."""
         with self.lock.read():
-            ids = list(self.label_of)
-            if not ids:
-                return ids, np.zeros((0, self.dim), np.float32)
-            labels = [self.label_of[i] for i in ids]
-            return ids, np.asarray(self._index.get_items(labels), dtype=np.float32)
+            return list(self._ids), self._matrix[: len(self._ids)].copy()
 
     def _check(self, vector: np.ndarray) -> np.ndarray:
         vec = np.ascontiguousarray(vector, dtype=np.float32).reshape(-1)
@@ -236,66 +221,51 @@ class SpaceIndex:
             raise WrongSpaceError(f"{self.space} templates are {self.dim}-d, got {vec.shape[0]}-d")
         return vec
 
-    # --- serialisation ----------------------------------------------------------------------
+    # --- serialisation -----------------------------------------------------------------------
 
     def to_bytes(self) -> bytes:
-        """hnswlib state + maps, as `len|json header|raw arrays` (held in memory only)."""
+        """`u64 len | header | ids | matrix | codes`, in memory only (the caller seals it)."""
         with self.lock.read():
-            (state,) = self._index.__getstate__()
-            labels = np.fromiter(self.id_of.keys(), dtype=np.uint64, count=len(self.id_of))
-            ids = "".join(self.id_of[int(lab)] for lab in labels).encode("ascii")
-            meta: dict[str, Any] = {
-                "space": self.space,
-                "dim": self.dim,
-                "next_label": self.next_label,
-            }
-        arrays: list[tuple[str, np.ndarray]] = [
-            ("_labels", labels),
-            ("_ids", np.frombuffer(ids, np.uint8)),
-        ]
-        scalars: dict[str, Any] = {}
-        for key, value in state.items():
-            if isinstance(value, np.ndarray):
-                arrays.append((key, np.ascontiguousarray(value)))
-            else:
-                scalars[key] = value
-        meta["state"] = scalars
-        meta["arrays"] = [[k, a.dtype.str, list(a.shape)] for k, a in arrays]
-        head = json.dumps(meta).encode()
-        parts = [_LEN.pack(len(head)), head]
-        parts.extend(memoryview(a).cast("B") for _, a in arrays)
-        return b"".join(parts)
+            n = len(self._ids)
+            ids = "".join(self._ids).encode("ascii")
+            matrix = self._matrix[:n].tobytes()
+            codes = b""
+            if self._codes is not None:
+                codes = _faiss().serialize_index(self._codes).tobytes()
+        head = json.dumps(
+            {"space": self.space, "dim": self.dim, "n": n, "codes": len(codes)}
+        ).encode()
+        return b"".join([_LEN.pack(len(head)), head, ids, matrix, codes])
 
     @classmethod
-    def from_bytes(cls, data: bytes | memoryview, params: HnswParams | None = None) -> SpaceIndex:
+    def from_bytes(
+        cls, data: bytes | memoryview, params: SearchParams | None = None, fmt: int = 2
+    ) -> SpaceIndex:
+        if fmt == 1:
+            from facekiosk.vault.legacy_snapshot import read_hnswlib_section
+
+            space, dim, ids, matrix = read_hnswlib_section(data)
+            self = cls(space, dim, capacity=len(ids), params=params)
+            self._append(ids, matrix)
+            self._fit()
+            return self
         view = memoryview(data)
         (head_len,) = _LEN.unpack_from(view)
         meta = json.loads(bytes(view[_LEN.size : _LEN.size + head_len]))
+        n, dim = int(meta["n"]), int(meta["dim"])
         pos = _LEN.size + head_len
-        arrays: dict[str, np.ndarray] = {}
-        for key, dtype, shape in meta["arrays"]:
-            dt = np.dtype(dtype)
-            count = int(np.prod(shape)) if shape else 1
-            arr = np.frombuffer(view, dtype=dt, count=count, offset=pos).reshape(shape)
-            arrays[key] = arr
-            pos += count * dt.itemsize
-        self = cls.__new__(cls)
-        self.space, self.dim, self.next_label = meta["space"], meta["dim"], meta["next_label"]
-        self.exact_max = (params or HnswParams()).exact_max
-        self._table = None
-        self.lock = ReadWriteLock()
-        state = dict(meta["state"])
-        for key, arr in arrays.items():
-            if not key.startswith("_"):
-                state[key] = arr.copy()
-        # pybind11's __setstate__ constructs in place: it must run on an uninitialised object.
-        self._index = hnswlib.Index.__new__(hnswlib.Index)
-        self._index.__setstate__((state,))
-        self._index.set_ef((params or HnswParams()).ef)
-        self._index.set_num_threads(1)
-        text = arrays["_ids"].tobytes().decode("ascii")
-        ids = [text[i : i + _ID_LEN] for i in range(0, len(text), _ID_LEN)]
-        self.id_of = dict(zip(arrays["_labels"].tolist(), ids, strict=True))
-        self.label_of = {v: k for k, v in self.id_of.items()}
-        self._fit_table()
+        text = bytes(view[pos : pos + n * _ID_LEN]).decode("ascii")
+        pos += n * _ID_LEN
+        matrix = np.frombuffer(view, np.float32, count=n * dim, offset=pos).reshape(n, dim)
+        pos += matrix.nbytes
+        self = cls(meta["space"], dim, capacity=n, params=params)
+        self._matrix[:n] = matrix
+        self._ids = [text[i : i + _ID_LEN] for i in range(0, len(text), _ID_LEN)]
+        self._row_of = {index_id: row for row, index_id in enumerate(self._ids)}
+        if meta["codes"]:
+            codes = np.frombuffer(view, np.uint8, count=int(meta["codes"]), offset=pos)
+            flat = _faiss().deserialize_index(codes.copy())
+            if flat.ntotal == n and flat.d == dim:  # else: retrained by _fit below
+                self._codes, self._scan = flat, _pack(flat)
+        self._fit()  # also covers a changed exact_max since the snapshot was written
         return self

@@ -60,8 +60,8 @@ from facekiosk.vault.records import (
     Match,
     PurgeReceipt,
 )
-from facekiosk.vault.space_index import HnswParams, SpaceIndex
-from facekiosk.vault.vector_store import JournalRecord, VectorStore
+from facekiosk.vault.space_index import SearchParams, SpaceIndex
+from facekiosk.vault.vector_store import SNAPSHOT_FORMAT, JournalRecord, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class Vault:
         passphrase: str | None = None,
         create: bool = True,
         compact_every: int = 1000,
-        hnsw: HnswParams | None = None,
+        search: SearchParams | None = None,
     ) -> Vault:
         data_dir = Path(data_dir)
         envelope_path = data_dir / ENVELOPE_FILE
@@ -140,9 +140,14 @@ class Vault:
             self._labels: dict[str, str | None] | None = None
             self._bind_metadata()
             self._load_anchor()
-            self._hnsw = hnsw or HnswParams()
-            self._store = VectorStore(data_dir, self.vault_id, self._ring, self._hnsw)
+            self._search_params = search or SearchParams()
+            self._store = VectorStore(data_dir, self.vault_id, self._ring, self._search_params)
             self._spaces: dict[str, SpaceIndex] = self._store.load()
+            if self._store.loaded_format < SNAPSHOT_FORMAT:  # rewrite an old snapshot now
+                log.info(
+                    "rewriting snapshot format %d as %d", self._store.loaded_format, SNAPSHOT_FORMAT
+                )
+                self._store.compact(self._spaces)
             self.compact_every = compact_every
             self._reconcile()
         except BaseException:
@@ -188,7 +193,7 @@ class Vault:
         orphans = [
             (space.space, i)
             for space in self._spaces.values()
-            for i in space.label_of
+            for i in space.ids()
             if i not in in_db
         ]
         if orphans:
@@ -197,7 +202,7 @@ class Vault:
             for s, i in orphans:
                 self._spaces[s].remove(i)
             self._store.compact(self._spaces)
-        with_vector = {i for space in self._spaces.values() for i in space.label_of}
+        with_vector = {i for space in self._spaces.values() for i in space.ids()}
         missing = [i for i in in_db if i not in with_vector]
         if missing:
             log.warning("%d Index ID(s) have no template; flagged no_template", len(missing))
@@ -402,7 +407,7 @@ class Vault:
 
     def _index_for(self, space: str, dim: int) -> SpaceIndex:
         if space not in self._spaces:
-            self._spaces[space] = SpaceIndex(space, dim, params=self._hnsw)
+            self._spaces[space] = SpaceIndex(space, dim, params=self._search_params)
         return self._spaces[space]
 
     def _check_dim(self, space: str, dim: int) -> None:
@@ -412,7 +417,7 @@ class Vault:
 
     def _space_of(self, index_id: str) -> str | None:
         for name, space in self._spaces.items():
-            if index_id in space.label_of:
+            if index_id in space:
                 return name
         return None
 
@@ -490,7 +495,10 @@ class Vault:
                     self._labels.pop(i, None)
             located = [(self._space_of(i), i) for i in ids]
             self._store.append([JournalRecord("del", s, i) for s, i in located if s])
-            removed = sum(self._spaces[s].remove(i) for s, i in located if s)
+            removed = sum(
+                space.remove_many([i for s, i in located if s == name])
+                for name, space in self._spaces.items()
+            )
             self._store.compact(self._spaces)  # no snapshot or journal holds the vectors now
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return PurgeReceipt(ids, _now(), removed, rows, events, seq)

@@ -31,7 +31,7 @@ import numpy as np
 from facekiosk.fsutil import fsync_dir
 from facekiosk.vault.crypto import AuthenticationFailed, KeyRing, seal, unseal
 from facekiosk.vault.errors import SchemaVersionError, VaultCorruptError
-from facekiosk.vault.space_index import HnswParams, SpaceIndex
+from facekiosk.vault.space_index import SearchParams, SpaceIndex
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ SNAPSHOT_FILE = "vectors.snap"
 JOURNAL_FILE = "vectors.journal"
 SNAP_MAGIC = b"FKSNAP01"
 JOURNAL_MAGIC = b"FKJRNL01"
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 1: hnswlib graph sections (read, rewritten on open)
 _U32 = struct.Struct(">I")
 _U64 = struct.Struct(">Q")
 _REC_HEAD = struct.Struct(">II")  # length, ~length
@@ -75,10 +75,11 @@ class VectorStore:
     """Owns the two files; the indexes themselves live in memory in `SpaceIndex` objects."""
 
     def __init__(
-        self, data_dir: Path, vault_id: str, ring: KeyRing, params: HnswParams | None = None
+        self, data_dir: Path, vault_id: str, ring: KeyRing, params: SearchParams | None = None
     ) -> None:
         self.dir = data_dir
-        self.params = params or HnswParams()
+        self.params = params or SearchParams()
+        self.loaded_format = SNAPSHOT_FORMAT  # of the snapshot read at load()
         self.vault_id = vault_id
         self.ring = ring
         self.generation = 0
@@ -154,11 +155,15 @@ class VectorStore:
                 body = unseal(self.ring, aad, blob)
             except AuthenticationFailed as exc:
                 raise VaultCorruptError(path, start, f"section {name!r}: {exc}") from exc
-            spaces[name] = SpaceIndex.from_bytes(body, self.params)
+            try:
+                spaces[name] = SpaceIndex.from_bytes(body, self.params, fmt)
+            except (ValueError, KeyError, struct.error) as exc:
+                raise VaultCorruptError(path, start, f"section {name!r}: {exc}") from exc
             pos += length
         if pos != len(data):
             raise VaultCorruptError(path, pos, "unexpected bytes after the last section")
         self.generation = generation
+        self.loaded_format = fmt
         return spaces
 
     def _replay_journal(self) -> Iterator[JournalRecord]:
