@@ -292,3 +292,18 @@ def test_snapshot_of_format_1_is_read_and_rewritten(data_dir):
     assert json.loads(head[12 : 12 + int.from_bytes(head[8:12], "big")])["format"] == (
         SNAPSHOT_FORMAT
     )
+
+
+def test_quantised_scan_of_512d_templates(rng):
+    """ArcFace-sized templates use one 4-bit sub-quantiser per two dimensions."""
+    from facekiosk.vault.search_bench import FaceLikeGenerator
+    from facekiosk.vault.space_index import SearchParams, SpaceIndex
+
+    gen = FaceLikeGenerator(dim=512)
+    dirs = gen.identities(400)
+    index = SpaceIndex("insight/arcface", 512, params=SearchParams(0, rerank=8, train_min=256))
+    ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(400)]
+    index.add_many(ids, gen.images(dirs, rng))
+    assert index.quantised and index._codes.pq.M == 256
+    probes = gen.images(dirs[:100], rng)
+    assert [index.search(p, 1)[0][0] for p in probes] == ids[:100]
