@@ -125,6 +125,18 @@
         <translation>Aktualisieren</translation>
     </message>
     <message>
+        <source>New checkpoint</source>
+        <translation>Neuer Prüfpunkt</translation>
+    </message>
+    <message>
+        <source>Audit checkpoint</source>
+        <translation>Prüfpunkt des Audit-Logs</translation>
+    </message>
+    <message>
+        <source>Checkpoint kept off this device (verify checks the log still holds it)</source>
+        <translation>Prüfpunkt, außerhalb dieses Geräts aufbewahrt (Prüfen stellt sicher, dass das Log ihn noch enthält)</translation>
+    </message>
+    <message>
         <source>Audit log</source>
         <translation>Prüfprotokoll</translation>
     </message>
@@ -143,6 +155,10 @@
     <message>
         <source>Action and details</source>
         <translation>Aktion und Details</translation>
+    </message>
+    <message>
+        <source>Checkpoint copied: keep it off this device</source>
+        <translation>Prüfpunkt kopiert: außerhalb dieses Geräts aufbewahren</translation>
     </message>
     <message>
         <source>Chain intact: %1 entries checked</source>

@@ -79,6 +79,22 @@ def test_audit_tab_verifies_and_detects_tampering(panel, vault, data_dir):
     assert "CHAIN BROKEN" in panel.audit.result.text()
 
 
+def test_audit_checkpoint_is_copied_and_checked(panel, vault):
+    from PySide6.QtWidgets import QApplication
+
+    token = panel.audit.new_checkpoint()
+    assert QApplication.clipboard().text() == token == panel.audit.checkpoint.text()
+    vault.enroll([unit(7)])  # the log moves on; the checkpoint stays in it
+    assert panel.audit.verify().ok
+    seq = int(token.split("-")[2])
+    panel.audit.checkpoint.setText(token.replace(f"-{seq}-", f"-{seq + 50}-"))
+    assert not panel.audit.verify().ok  # names an entry the log never had: rolled back
+    assert "rolled back" in panel.audit.result.text()
+    panel.audit.checkpoint.setText("not a token")
+    assert panel.audit.verify() is None
+    assert "not an audit checkpoint" in panel.audit.result.text()
+
+
 def test_events_filter_and_csv_export(panel, tmp_path):
     tab = panel.events
     tab.refresh()

@@ -169,3 +169,61 @@ def test_cli_verify_names_the_missing_range(data_dir, rng, capsys):
     code = main(["--data-dir", str(data_dir), "admin", "audit", "--verify"])
     out = capsys.readouterr().out
     assert code == 1 and "entries 5-6 are missing" in out
+
+
+def _copy_vault(src, dst) -> None:
+    import shutil
+
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("vault.lock"))
+
+
+def test_whole_vault_rollback_is_caught_only_by_an_off_device_checkpoint(data_dir, tmp_path, rng):
+    with Vault.open(data_dir) as vault:
+        vault.enroll([emb(unit(rng))])
+    _copy_vault(data_dir, tmp_path / "old")  # an attacker's copy, taken now
+    with Vault.open(data_dir) as vault:
+        victim = vault.enroll([emb(unit(rng))])
+        vault.delete(victim, reason="forget me")
+        token = vault.audit_checkpoint()  # the admin writes this down
+        assert vault.verify_audit(token).ok
+    for name in ("vault.sqlite", "vault.audit-head"):  # put the old copy back
+        (data_dir / name).write_bytes((tmp_path / "old" / name).read_bytes())
+    for name in ("vault.sqlite-wal", "vault.sqlite-shm"):
+        (data_dir / name).unlink(missing_ok=True)
+    with Vault.open(data_dir) as vault:
+        assert vault.verify_audit().ok  # consistent on its own: undetectable on the device
+        v = vault.verify_audit(token)
+        assert not v.ok and "rolled back" in v.reason
+        vault.enroll([emb(unit(rng))])  # new entries on the old copy: a fork
+        vault.enroll([emb(unit(rng))])
+        v = vault.verify_audit(token)
+        assert not v.ok and "differs from the checkpoint" in v.reason
+
+
+def test_checkpoint_of_another_vault_or_garbage_is_refused(data_dir, tmp_path, rng):
+    with Vault.open(tmp_path / "other") as other:
+        other.enroll([emb(unit(rng))])
+        foreign = other.audit_checkpoint()
+    with Vault.open(data_dir) as vault:
+        vault.enroll([emb(unit(rng))])
+        with pytest.raises(ValueError, match="checkpoint is of vault"):
+            vault.verify_audit(foreign)
+        with pytest.raises(ValueError, match="not an audit checkpoint"):
+            vault.verify_audit("hello")
+
+
+def test_cli_checkpoint_then_verify_against_it(data_dir, tmp_path, rng, capsys):
+    import json
+
+    from facekiosk.cli import main
+
+    _fill(data_dir, rng)
+    base = ["--data-dir", str(data_dir), "admin", "audit"]
+    assert main([*base, "--checkpoint", "--json"]) == 0
+    token = json.loads(capsys.readouterr().out)["checkpoint"]
+    assert main([*base, "--verify", "--against", token]) == 0
+    assert "audit chain OK" in capsys.readouterr().out
+    _tamper(data_dir, "DELETE FROM audit WHERE seq >= 5")
+    (data_dir / "vault.audit-head").unlink()  # a careful attacker removes the anchor too
+    assert main([*base, "--verify", "--against", token]) == 1
+    assert main([*base, "--verify", "--against", "fkaudit-x"]) != 0

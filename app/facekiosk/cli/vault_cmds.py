@@ -57,6 +57,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = asub.add_parser("audit", help="show the audit log; --verify checks its hash chain")
     p.add_argument("--verify", action="store_true")
+    p.add_argument(
+        "--checkpoint",
+        action="store_true",
+        help="print a token naming the newest entry, to keep off the device (rollback check)",
+    )
+    p.add_argument(
+        "--against",
+        metavar="TOKEN",
+        help="with --verify: the log must still contain this earlier checkpoint",
+    )
     p.add_argument("--since-seq", type=int, default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_audit)
@@ -314,9 +324,26 @@ def run_delete(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_audit(args: argparse.Namespace, ctx: CliContext) -> int:
+    if args.against and not args.verify:
+        raise CliError("--against needs --verify")
     with open_vault(ctx, create=False) as vault:
+        if args.checkpoint:
+            token = vault.audit_checkpoint()
+            if args.json:
+                print_json({"checkpoint": token})
+            else:
+                print(token)
+                print(
+                    "keep this off the device; later: facekiosk admin audit --verify --against "
+                    "TOKEN",
+                    file=sys.stderr,
+                )
+            return 0
         if args.verify:
-            v = vault.verify_audit()
+            try:
+                v = vault.verify_audit(args.against)
+            except ValueError as exc:
+                raise CliError(str(exc)) from exc
             if args.json:
                 print_json(
                     {

@@ -174,3 +174,43 @@ def verify(
         f"head anchor is {last - anchor.seq} entries behind the log (anchor writes failed, "
         f"or an old anchor file was put back)",
     )
+
+
+# --- off-device checkpoints (whole-vault rollback) --------------------------------------------
+#
+# Someone who can write the data dir can put back an older copy of vault.sqlite together with
+# its anchor file: both are consistent, so nothing on the device can tell. A checkpoint is the
+# chain head written down off the device (a report, a ticket, a phone photo): later, the entry
+# it names must still be in the log with the same MAC. The MAC is keyed, so the token says
+# nothing about what happened; 128 bits of it are kept.
+
+CHECKPOINT_PREFIX = "fkaudit"
+
+
+def checkpoint_token(vault_id: str, seq: int, mac: str) -> str:
+    return f"{CHECKPOINT_PREFIX}-{vault_id[:8]}-{seq}-{mac[:32]}"
+
+
+def check_checkpoint(conn: sqlite3.Connection, vault_id: str, token: str) -> str | None:
+    """Why the log does not contain the checkpointed entry (None: it does)."""
+    parts = token.strip().split("-")
+    if len(parts) != 4 or parts[0] != CHECKPOINT_PREFIX or not parts[2].isdigit():
+        raise ValueError(f"not an audit checkpoint: {token!r} (expected {CHECKPOINT_PREFIX}-…)")
+    vault_tag, seq, mac_prefix = parts[1], int(parts[2]), parts[3].lower()
+    if vault_tag != vault_id[:8]:
+        raise ValueError(f"the checkpoint is of vault {vault_tag}…, this is {vault_id[:8]}…")
+    if seq == 0:
+        return None
+    row = conn.execute("SELECT mac FROM audit WHERE seq=?", (seq,)).fetchone()
+    if row is None:
+        last, _ = head(conn)
+        return (
+            f"checkpointed entry {seq} is not in the log (it ends at entry {last}): the vault "
+            f"was rolled back to an older copy, or the log was truncated"
+        )
+    if not hmac.compare_digest(str(row[0])[: len(mac_prefix)], mac_prefix):
+        return (
+            f"entry {seq} differs from the checkpoint: the log was replaced from entry {seq} on "
+            f"(an older copy of the vault with new entries after it)"
+        )
+    return None

@@ -761,11 +761,26 @@ class Vault:
         with self._lock:
             return audit_log.entries(self._db, since_seq, limit)
 
-    def verify_audit(self) -> AuditVerification:
+    def verify_audit(self, checkpoint: str | None = None) -> AuditVerification:
+        """Chain, sealed head anchor and, if given, an off-device checkpoint token
+        (`audit_checkpoint()` earlier): the only check that sees a whole-vault rollback.
+        A malformed or foreign token raises ValueError."""
         with self._lock:
-            return audit_log.verify(
+            result = audit_log.verify(
                 self._db, self._ring.audit_key, self._anchor, self._anchor_problem
             )
+            if checkpoint is None or not result.ok:
+                return result
+            problem = audit_log.check_checkpoint(self._db, self.vault_id, checkpoint)
+            if problem:
+                return AuditVerification(False, result.checked, None, problem)
+            return result
+
+    def audit_checkpoint(self) -> str:
+        """A short token naming the newest audit entry, to keep off the device."""
+        with self._lock:
+            seq, mac = audit_log.head(self._db)
+            return audit_log.checkpoint_token(self.vault_id, seq, mac)
 
     def record_event(
         self,

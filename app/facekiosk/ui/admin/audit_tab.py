@@ -7,8 +7,10 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -35,6 +37,20 @@ class AuditTab(QWidget):
             top.addWidget(b)
         top.addWidget(self.result, 1)
         layout.addLayout(top)
+        # Off-device checkpoint: the only way to notice that the whole vault was swapped for
+        # an older copy (its own anchor would be old too). Written down, checked later.
+        row = QHBoxLayout()
+        self.checkpoint_button = QPushButton(self.tr("New checkpoint"))
+        self.checkpoint_button.setMinimumHeight(56)
+        self.checkpoint_button.setAccessibleName(self.checkpoint_button.text())
+        self.checkpoint = QLineEdit()
+        self.checkpoint.setAccessibleName(self.tr("Audit checkpoint"))
+        self.checkpoint.setPlaceholderText(
+            self.tr("Checkpoint kept off this device (verify checks the log still holds it)")
+        )
+        row.addWidget(self.checkpoint_button)
+        row.addWidget(self.checkpoint, 1)
+        layout.addLayout(row)
         self.table = QTableWidget(0, 4)
         self.table.setAccessibleName(self.tr("Audit log"))
         self.table.setHorizontalHeaderLabels(
@@ -45,6 +61,7 @@ class AuditTab(QWidget):
         self.table.verticalHeader().hide()
         layout.addWidget(self.table, 1)
         self.verify_button.clicked.connect(self.verify)
+        self.checkpoint_button.clicked.connect(self.new_checkpoint)
         self.refresh_button.clicked.connect(self.refresh)
         self.refresh()
 
@@ -63,8 +80,22 @@ class AuditTab(QWidget):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
 
+    def new_checkpoint(self) -> str:
+        """Show (and copy) a token naming the newest entry, for the site's records."""
+        token = str(self.vault.audit_checkpoint())
+        self.checkpoint.setText(token)
+        self.checkpoint.selectAll()
+        QApplication.clipboard().setText(token)
+        self.result.setText(self.tr("Checkpoint copied: keep it off this device"))
+        return token
+
     def verify(self) -> Any:
-        v = self.vault.verify_audit()
+        try:
+            v = self.vault.verify_audit(self.checkpoint.text().strip() or None)
+        except ValueError as exc:
+            self.result.setText(str(exc))
+            self.result.setProperty("ok", False)
+            return None
         if v.ok:
             self.result.setText(
                 self.tr("Chain intact: %1 entries checked").replace("%1", str(v.checked))
