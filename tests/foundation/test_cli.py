@@ -48,9 +48,12 @@ def test_doctor_json_passes_here(data_dir):
     proc = cli("doctor", "--json", data_dir=data_dir)
     report = json.loads(proc.stdout)
     by_name = {c["name"]: c for c in report["checks"]}
-    for name in ("python", "packages", "cv2", "onnxruntime", "qt", "data dir", "camera"):
+    for name in ("python", "packages", "cv2", "onnxruntime", "vector search", "qt", "data dir"):
         assert name in by_name, name
+    assert "camera" in by_name
     assert by_name["cv2"]["status"] == "ok"
+    assert by_name["vector search"]["status"] == "ok"
+    assert "faiss-cpu" in by_name["packages"]["detail"]
     assert report["ok"] is True, [c for c in report["checks"] if c["status"] == "fail"]
     assert proc.returncode == 0
 
@@ -113,3 +116,39 @@ def test_doctor_fails_on_a_tampered_model_pack(data_dir, tmp_path):
     checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
     assert proc.returncode == 1 and checks["model packs"]["status"] == "fail"
     assert model.name in checks["model packs"]["detail"] and checks["model packs"]["hint"]
+
+
+def test_vector_search_check_fails_when_faiss_does_not_load(monkeypatch):
+    from facekiosk.doctor import check_vector_search
+
+    monkeypatch.setitem(sys.modules, "faiss", None)  # what a build without faiss sees
+    check = check_vector_search()
+    assert check.status == "fail" and "faiss does not load" in check.detail
+    assert "faiss-cpu" in check.hint
+
+
+def test_vector_search_check_fails_on_wrong_results(monkeypatch):
+    """The check looks at the answer, not only at the import: an L2 index finds
+    the right neighbours but scores them 0, not 1, and must be caught."""
+    import faiss
+
+    from facekiosk.doctor import check_vector_search
+
+    assert check_vector_search().status == "ok"
+    monkeypatch.setattr(faiss, "IndexFlatIP", faiss.IndexFlatL2)
+    check = check_vector_search()
+    assert check.status == "fail" and "self-similarity 0.000" in check.detail and check.hint
+
+
+def test_vector_search_check_survives_faiss_exiting_on_a_missing_swig_module():
+    """faiss's loader calls sys.exit(1) when faiss/swigfaiss.py is missing; the
+    doctor must report that, not exit. Run apart: it half-imports faiss."""
+    code = (
+        "import json, sys; sys.modules['faiss.swigfaiss'] = None; "
+        "from facekiosk.doctor import check_vector_search; "
+        "print(json.dumps(check_vector_search().__dict__))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    check = json.loads(proc.stdout)
+    assert check["status"] == "fail" and "SWIG module is missing" in check["detail"]
