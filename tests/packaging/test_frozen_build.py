@@ -81,6 +81,9 @@ def test_frozen_version_and_doctor(report, tmp_path):
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     checks = {c["name"]: c["status"] for c in json.loads(doctor.stdout)["checks"]}
     assert checks["qt"] == "ok" and checks["bundled models"] == "ok"
+    # faiss is imported lazily by the vault (large galleries only): this is the
+    # proof that the build carries it, its SWIG module and its vendored libraries.
+    assert checks["vector search"] == "ok" and checks["packages"] == "ok"
 
 
 def test_frozen_enrolls_and_identifies_with_the_bundled_models(
