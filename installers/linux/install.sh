@@ -19,9 +19,9 @@ readonly SCRIPT_DIR
 
 # Debian packages the PySide6 wheels need at run time (found with ldd on the Qt
 # platform plugins xcb/wayland and their libraries), plus cage, the one-app Wayland
-# compositor the boot unit runs the kiosk in. numpy/cv2/dlib/onnxruntime wheels
-# bundle their own libraries. g++ and python3-dev build hnswlib, which PyPI has
-# only as source (an offline --wheelhouse install brings it prebuilt instead).
+# compositor the boot unit runs the kiosk in. numpy/cv2/dlib/onnxruntime/faiss
+# wheels bundle their own libraries. Every locked dependency has a manylinux
+# wheel, so no compiler or Python headers are installed.
 readonly APT_PACKAGES=(
   python3 python3-venv
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
@@ -32,7 +32,6 @@ readonly APT_PACKAGES=(
   libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0 fonts-dejavu-core
   cage
 )
-readonly BUILD_PACKAGES=(g++ python3-dev) # not needed with --wheelhouse
 
 SOURCE_DIR="$(cd "$SCRIPT_DIR/../.." && pwd)"
 PREFIX=""
@@ -305,9 +304,8 @@ step_apt() {
     note "skipped (--skip-apt)"
     return 0
   fi
-  host_only "apt-get install ${APT_PACKAGES[*]} ${BUILD_PACKAGES[*]}" || return 0
+  host_only "apt-get install ${APT_PACKAGES[*]}" || return 0
   local missing=() pkg wanted=("${APT_PACKAGES[@]}")
-  [[ -n "$WHEELHOUSE" ]] || wanted+=("${BUILD_PACKAGES[@]}")
   for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done

@@ -5,10 +5,9 @@
 #
 # Run it on a connected machine with the SAME Debian/Ubuntu release, CPU
 # architecture and Python minor version as the kiosks. OUT_DIR receives:
-#   *.whl              the runtime dependencies locked in uv.lock (downloaded and
-#                      checked against the lock's hashes; sdist-only ones built
-#                      into wheels here), uv for the bootstrap venv, and the
-#                      facekiosk wheel built from this checkout
+#   *.whl              the runtime dependencies locked in uv.lock (downloaded as
+#                      wheels and checked against the lock's hashes), uv for the
+#                      bootstrap venv, and the facekiosk wheel built from this checkout
 #   requirements.txt   those wheels pinned by their own sha256
 #   SHA256SUMS         for checking the copy on the stick (sha256sum -c SHA256SUMS)
 set -euo pipefail
@@ -33,21 +32,18 @@ echo "==> locked requirements from uv.lock (runtime only, hashed)"
 "$uv" export --quiet --project "$REPO" --frozen --no-dev --no-emit-project \
   --format requirements-txt --output-file "$work/locked.txt"
 
-echo "==> download (every file checked against the lock's sha256)"
-"$work/venv/bin/pip" download --quiet --no-deps --require-hashes -r "$work/locked.txt" -d "$work/dl"
+echo "==> download (wheels only, every file checked against the lock's sha256)"
+# Every locked dependency has a manylinux wheel (tests/packaging/test_lock_wheels.py),
+# so kiosks need no compiler. A dependency published only as source fails here.
+# Wheels of an earlier run (e.g. a dependency since dropped) must not end up in
+# requirements.txt.
+rm -f -- "$OUT"/*.whl
+if ! "$work/venv/bin/pip" download --quiet --no-deps --only-binary=:all: --require-hashes \
+  -r "$work/locked.txt" -d "$OUT"; then
+  echo "make_wheelhouse.sh: a locked dependency has no wheel for this Python/platform" >&2
+  exit 1
+fi
 "$work/venv/bin/pip" download --quiet --no-deps --only-binary=:all: "uv==$UV_VERSION" -d "$OUT"
-rm -f "$OUT"/*.whl.tmp
-for file in "$work/dl"/*; do
-  case "$file" in
-    *.whl) cp -- "$file" "$OUT/" ;;
-    *)
-      # sdist-only releases (hnswlib 0.8.0): build the wheel here, from the checked
-      # sdist, so that kiosks need no compiler.
-      echo "    building wheel from $(basename "$file")"
-      "$work/venv/bin/pip" wheel --quiet --no-deps "$file" -w "$OUT"
-      ;;
-  esac
-done
 
 echo "==> requirements.txt: the wheels in this folder, pinned by their own sha256"
 "$work/venv/bin/python" - "$OUT" <<'PY'
@@ -65,7 +61,6 @@ print(f"    {len(lines)} requirements")
 PY
 
 echo "==> facekiosk wheel"
-rm -f "$OUT"/facekiosk-*.whl
 "$uv" build --quiet --wheel --out-dir "$OUT" "$REPO"
 
 (cd "$OUT" && sha256sum -- *.whl requirements.txt >SHA256SUMS)
