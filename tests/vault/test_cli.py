@@ -156,7 +156,9 @@ def test_bench_search_json_keys(tmp_path, capsys):
     ]
     assert result["n"] == 300 and result["id_recall"] > 0.9
     assert result["genuine_probes"] == 50
-    assert {"speedup_p50", "genuine_own_top1", "unknown_id_recall"} <= set(result)
+    assert {"speedup_p50", "cold_speedup_p50", "genuine_own_top1", "unknown_id_recall"} <= set(
+        result
+    )
     assert not list(tmp_path.glob("fk-bench-*"))  # the throw-away vault is removed
 
 

@@ -86,21 +86,29 @@ class KeyRing:
 
 
 def seal(ring: KeyRing, aad: bytes, plaintext: bytes) -> bytes:
+    head, body = seal_parts(ring, aad, plaintext)
+    return head + body
+
+
+def seal_parts(ring: KeyRing, aad: bytes, plaintext: bytes) -> tuple[bytes, bytes]:
+    """`seal` as (header + nonce, ciphertext + tag): a large snapshot section is written in
+    two pieces instead of being copied into one more buffer of its size."""
     nonce = secrets.token_bytes(NONCE_BYTES)
     body = ring.aead(ring.current).encrypt(nonce, plaintext, aad)
-    return SEAL_HEADER.pack(SEAL_VERSION, ring.current) + nonce + body
+    return SEAL_HEADER.pack(SEAL_VERSION, ring.current) + nonce, body
 
 
-def unseal(ring: KeyRing, aad: bytes, blob: bytes) -> bytes:
+def unseal(ring: KeyRing, aad: bytes, blob: bytes | memoryview) -> bytes:
     if len(blob) < SEAL_OVERHEAD:
         raise AuthenticationFailed("record too short")
     version, key_id = SEAL_HEADER.unpack_from(blob)
     if version != SEAL_VERSION or key_id not in ring.keys:
         raise AuthenticationFailed(f"unknown record version {version} or key id {key_id}")
     start = SEAL_HEADER.size
-    nonce = blob[start : start + NONCE_BYTES]
+    view = memoryview(blob)  # no copy of a large section
+    nonce = bytes(view[start : start + NONCE_BYTES])
     try:
-        return ring.aead(key_id).decrypt(nonce, blob[start + NONCE_BYTES :], aad)
+        return ring.aead(key_id).decrypt(nonce, view[start + NONCE_BYTES :], aad)
     except InvalidTag as exc:
         raise AuthenticationFailed("authentication tag mismatch") from exc
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from facekiosk.fsutil import fsync_dir
-from facekiosk.vault.crypto import AuthenticationFailed, KeyRing, seal, unseal
+from facekiosk.vault.crypto import AuthenticationFailed, KeyRing, seal, seal_parts, unseal
 from facekiosk.vault.errors import SchemaVersionError, VaultCorruptError
 from facekiosk.vault.space_index import SearchParams, SpaceIndex
 
@@ -147,7 +147,7 @@ class VectorStore:
             except struct.error as exc:
                 raise VaultCorruptError(path, start, "section length missing") from exc
             pos += _U64.size
-            blob = data[pos : pos + length]
+            blob = memoryview(data)[pos : pos + length]
             if len(blob) != length:
                 raise VaultCorruptError(path, start, "section truncated")
             aad = self._aad("snapshot", generation, f"{i}/{name}/{header_tag}")
@@ -312,9 +312,10 @@ class VectorStore:
                 fh.write(SNAP_MAGIC + _U32.pack(len(header)) + header)
                 for i, name in enumerate(names):
                     aad = self._aad("snapshot", generation, f"{i}/{name}/{header_tag}")
-                    blob = seal(self.ring, aad, spaces[name].to_bytes())
-                    fh.write(_U64.pack(len(blob)))
-                    fh.write(blob)
+                    head, body = seal_parts(self.ring, aad, spaces[name].to_bytes())
+                    fh.write(_U64.pack(len(head) + len(body)))
+                    fh.write(head)
+                    fh.write(body)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.snapshot_path)
