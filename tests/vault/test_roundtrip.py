@@ -316,3 +316,47 @@ def test_quantised_scan_of_512d_templates(rng):
     assert index.quantised and index._codes.pq.M == 256
     probes = gen.images(dirs[:100], rng)
     assert [index.search(p, 1)[0][0] for p in probes] == ids[:100]
+
+
+def test_search_stays_exact_when_faiss_cannot_load(rng, monkeypatch, caplog):
+    """The quantised scan is an accelerator: a broken faiss install must not stop enrolment."""
+    from facekiosk.vault import space_index
+    from facekiosk.vault.space_index import SearchParams, SpaceIndex
+
+    def broken() -> None:
+        raise ImportError("libfaiss.so: cannot open shared object file")
+
+    monkeypatch.setattr(space_index, "_faiss", broken)
+    monkeypatch.setattr(space_index, "_quantiser_unavailable", [])
+    index = SpaceIndex("a/b", 32, params=SearchParams(exact_max=10, train_min=16))
+    vecs = [unit(rng) for _ in range(40)]
+    for i, v in enumerate(vecs):
+        index.add(f"00000000-0000-4000-8000-{i:012d}", v)
+    assert not index.quantised
+    assert index.search(vecs[33], 1)[0][0] == "00000000-0000-4000-8000-000000000033"
+    errors = [r for r in caplog.records if "stays exact" in r.getMessage()]
+    assert len(errors) == 1  # said once, not on every enrolment
+
+
+def test_unreadable_search_codes_are_trained_again(rng, caplog):
+    import faiss
+
+    from facekiosk.vault.search_bench import FaceLikeGenerator
+    from facekiosk.vault.space_index import SearchParams, SpaceIndex
+
+    gen = FaceLikeGenerator(dim=32)
+    dirs = gen.identities(600)
+    params = SearchParams(exact_max=100, rerank=16, train_min=64)
+    index = SpaceIndex("a/b", 32, params=params)
+    ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(600)]
+    index.add_many(ids, gen.images(dirs, rng))
+    blob = bytearray(index.to_bytes())
+    codes_at = len(blob) - len(faiss.serialize_index(index._codes))
+    blob[codes_at : codes_at + 8] = b"garbage!"  # faiss's header of the codes (derived data)
+    restored = SpaceIndex.from_bytes(bytes(blob), params)
+    assert any("training them again" in r.getMessage() for r in caplog.records)
+    assert restored.quantised and restored.ids() == ids
+    probes = gen.images(dirs[:50], rng)
+    assert [restored.search(p, 1)[0][0] for p in probes] == [
+        index.search(p, 1)[0][0] for p in probes
+    ]

@@ -19,6 +19,7 @@ memory only (the caller encrypts it); faiss serialises to a numpy buffer, not a 
 from __future__ import annotations
 
 import json
+import logging
 import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,8 @@ from facekiosk.vault.rwlock import ReadWriteLock
 
 if TYPE_CHECKING:
     import faiss
+
+log = logging.getLogger(__name__)
 
 _LEN = struct.Struct(">Q")
 _ID_LEN = 36  # canonical UUID text; stored as ASCII so loading is one decode and slicing
@@ -54,6 +57,12 @@ class SearchParams:
         return cls(exact_max=vault_settings.search_exact_max, rerank=vault_settings.search_rerank)
 
 
+# faiss can fail to load on a broken install (its loader may even call sys.exit): the
+# codes are only an accelerator, so the search then stays exact (slower) and says so once.
+_QUANTISER_ERRORS = (ImportError, OSError, RuntimeError, SystemExit)
+_quantiser_unavailable: list[str] = []
+
+
 def _faiss() -> Any:
     """faiss, imported on first use (small galleries never need it), single-threaded: a
     query is one short scan, and OpenMP threads would only compete with the camera."""
@@ -61,6 +70,12 @@ def _faiss() -> Any:
 
     faiss.omp_set_num_threads(1)
     return faiss
+
+
+def _quantiser_failed(exc: BaseException) -> None:
+    if not _quantiser_unavailable:
+        log.error("1:N search stays exact (slower): the quantised scan failed: %r", exc)
+    _quantiser_unavailable.append(repr(exc))
 
 
 def _codes_for(dim: int) -> faiss.IndexPQ:
@@ -191,20 +206,28 @@ class SpaceIndex:
         shrunk well below that again (hysteresis: no retraining at the boundary)."""
         n = len(self._ids)
         want = n > self.params.exact_max and n >= self.params.train_min
-        if want and self._codes is None:
-            codes = _codes_for(self.dim)
-            live = self._matrix[:n]
-            if n > TRAIN_SAMPLE:  # a fixed seed: the same gallery gives the same codebook
-                rows = np.random.default_rng(0).choice(n, TRAIN_SAMPLE, replace=False)
-                codes.train(np.ascontiguousarray(live[np.sort(rows)]))
-            else:
-                codes.train(live)
-            codes.add(live)
-            self._codes = codes
-            self._repack()
+        if want and self._codes is None and not _quantiser_unavailable:
+            try:
+                self._codes = self._trained_codes(n)
+                self._repack()
+            except _QUANTISER_ERRORS as exc:
+                self._codes = self._scan = None
+                self._packed = 0
+                _quantiser_failed(exc)
         elif self._codes is not None and n <= self.params.exact_max // 2:
             self._codes = self._scan = None
             self._packed = 0
+
+    def _trained_codes(self, n: int) -> faiss.IndexPQ:
+        codes = _codes_for(self.dim)
+        live = self._matrix[:n]
+        if n > TRAIN_SAMPLE:  # a fixed seed: the same gallery gives the same codebook
+            rows = np.random.default_rng(0).choice(n, TRAIN_SAMPLE, replace=False)
+            codes.train(np.ascontiguousarray(live[np.sort(rows)]))
+        else:
+            codes.train(live)
+        codes.add(live)
+        return codes
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -289,9 +312,16 @@ class SpaceIndex:
         self._row_of = {index_id: row for row, index_id in enumerate(self._ids)}
         if meta["codes"]:
             codes = np.frombuffer(view, np.uint8, count=int(meta["codes"]), offset=pos)
-            flat = _faiss().deserialize_index(codes.copy())
-            if flat.ntotal == n and flat.d == dim:  # else: retrained by _fit below
-                self._codes = flat
-                self._repack()
+            try:  # derived data: anything odd about it means "train again" in _fit below
+                flat = _faiss().deserialize_index(codes.copy())
+                if flat.ntotal == n and flat.d == dim:
+                    self._codes = flat
+                    self._repack()
+            except _QUANTISER_ERRORS as exc:
+                log.warning(
+                    "search codes of %s unreadable (%r): training them again", self.space, exc
+                )
+                self._codes = self._scan = None
+                self._packed = 0
         self._fit()  # also covers a changed exact_max since the snapshot was written
         return self
