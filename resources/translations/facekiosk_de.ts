@@ -952,6 +952,10 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
         <translation>Speichern (gilt nach Neustart)</translation>
     </message>
     <message>
+        <source>Restart the kiosk now</source>
+        <translation>Kiosk jetzt neu starten</translation>
+    </message>
+    <message>
         <source>No benchmark FAR figures for this engine.</source>
         <translation>Keine FAR-Werte aus dem Benchmark für diese Engine.</translation>
     </message>

@@ -121,6 +121,17 @@ def test_settings_editor_saves_valid_and_refuses_invalid(panel, data_dir):
     assert load_settings(data_dir).pin.min_length == 4  # nothing written
 
 
+def test_restart_is_offered_after_a_save_and_asked_for_by_the_panel(qtbot, panel):
+    tab = panel.settings_tab
+    assert not tab.restart_button.isEnabled()  # nothing saved yet: nothing to apply
+    widget, _ = tab.editors["kiosk.idle_timeout_s"]
+    widget.setValue(50.0)
+    assert tab.save() is not None
+    assert tab.restart_button.isEnabled()
+    with qtbot.waitSignal(panel.restart_requested, timeout=1000):
+        tab.restart_button.click()
+
+
 def test_vault_tab_backup_export_rotate(panel, tmp_path):
     tab = panel.vault_tab
     assert "dlib/dlib_resnet_v1: 3" in tab.info.text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +134,24 @@ def run_kiosk(kiosk: KioskApp, *, kiosk_mode: bool = False) -> int:
         kiosk.window.install_activity_filter()
         kiosk.window.show()
     try:
-        return kiosk.app.exec()
+        code = kiosk.app.exec()
     finally:
         kiosk.close()
+    if kiosk.window.restart_requested:
+        _reexec(restart_argv())
+    return code
+
+
+def restart_argv() -> list[str]:
+    """The command line that started this process (a frozen build is its own executable)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *sys.argv[1:]]
+    return [sys.executable, *sys.orig_argv[1:]]
+
+
+def _reexec(argv: list[str]) -> None:
+    """Replace this process with a fresh one (same PID: systemd and cage see no exit).
+    The vault lock and the camera were released by `KioskApp.close`."""
+    log.info("restarting: %s", " ".join(argv))
+    logging.shutdown()
+    os.execv(argv[0], argv)

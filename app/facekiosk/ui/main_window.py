@@ -14,7 +14,14 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from facekiosk.settings import Settings
 from facekiosk.ui.admin_auth import AdminAuth, AdminAuthError
@@ -93,6 +100,7 @@ class KioskWindow(QMainWindow):
         self.scale = 1.0
         self.portrait = False
         self._close_allowed = False
+        self.restart_requested = False
         self._after_login = "admin"
         self._last_frame_seq = 0
 
@@ -308,8 +316,16 @@ class KioskWindow(QMainWindow):
                 self.vault, self.settings, self.data_dir, controller=self.controller
             )
             self.admin_panel.closed.connect(self.leave_admin)  # type: ignore[attr-defined]
+            self.admin_panel.restart_requested.connect(self.request_restart)  # type: ignore[attr-defined]
             self.stack.addWidget(self.admin_panel)
         self.show_page("admin")
+
+    def request_restart(self) -> None:
+        """Leave the event loop; `run_kiosk` closes everything and starts the app again."""
+        log.info("restart requested from the admin panel")
+        self.restart_requested = True
+        self._close_allowed = True
+        QApplication.instance().quit()
 
     def leave_admin(self) -> None:
         if self.admin_panel is not None:

@@ -38,6 +38,7 @@ def _scrollable(widget: QWidget) -> QScrollArea:
 
 class AdminPanel(QWidget):
     closed = Signal()
+    restart_requested = Signal()
 
     def __init__(
         self,
@@ -82,6 +83,7 @@ class AdminPanel(QWidget):
             engine.model_id if engine is not None else None,
         )
         self.settings_tab = SettingsTab(settings, data_dir, note, far_points)
+        self.settings_tab.restart_requested.connect(self.restart_requested)
         self.vault_tab = VaultTab(vault, data_dir)
         self.models = ModelsTab(data_dir)
         self.tabs.setUsesScrollButtons(True)

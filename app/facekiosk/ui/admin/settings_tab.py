@@ -8,7 +8,7 @@ import typing
 from pathlib import Path
 from typing import Any, Literal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -92,6 +92,8 @@ def _read(w: QWidget, tp: Any) -> Any:
 
 
 class SettingsTab(QWidget):
+    restart_requested = Signal()  # the admin asked to apply saved settings now
+
     def __init__(
         self,
         settings: Settings,
@@ -141,10 +143,18 @@ class SettingsTab(QWidget):
         self.save_button = QPushButton(self.tr("Save (applies after restart)"))
         self.save_button.setMinimumHeight(56)
         self.save_button.setAccessibleName(self.save_button.text())
+        # Settings are read once at start-up (engine, camera, session): a restart applies
+        # them. Offered only once something was saved.
+        self.restart_button = QPushButton(self.tr("Restart the kiosk now"))
+        self.restart_button.setMinimumHeight(56)
+        self.restart_button.setAccessibleName(self.restart_button.text())
+        self.restart_button.setEnabled(False)
         row.addWidget(self.status, 1)
         row.addWidget(self.save_button)
+        row.addWidget(self.restart_button)
         outer.addLayout(row)
         self.save_button.clicked.connect(self.save)
+        self.restart_button.clicked.connect(self.restart_requested)
 
     def _far_label(
         self, far_points: tuple[dict[str, dict[str, float]], Path | None] | None
@@ -199,4 +209,5 @@ class SettingsTab(QWidget):
         path = save_settings(self.data_dir, new)
         self.settings = new
         self.status.setText(self.tr("Saved to %1").replace("%1", str(path)))
+        self.restart_button.setEnabled(True)
         return path
