@@ -40,10 +40,13 @@ def _flip_and_open(path, pos):
         path.write_bytes(pristine)
 
 
-@pytest.mark.parametrize("name", [SNAPSHOT_FILE, JOURNAL_FILE])
+@pytest.mark.parametrize("name", [SNAPSHOT_FILE, JOURNAL_FILE, "segment"])
 def test_flipped_byte_is_detected_with_file_and_offset(data_dir, rng, name):
     _vault_with_snapshot_and_journal(data_dir, rng)
-    path = data_dir / name
+    if name == "segment":  # the templates themselves live in segment files
+        (path,) = data_dir.glob("vectors.seg.*")
+    else:
+        path = data_dir / name
     size = path.stat().st_size
     # Every byte of the headers and first record, then a stride through the rest.
     positions = sorted(set(range(min(size, 400))) | set(range(400, size, 61)) | {size - 1})

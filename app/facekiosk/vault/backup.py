@@ -25,7 +25,7 @@ from facekiosk.vault.crypto import (
 )
 from facekiosk.vault.errors import VaultCorruptError, VaultError
 from facekiosk.vault.metadata import METADATA_FILE
-from facekiosk.vault.vector_store import JOURNAL_FILE, SNAPSHOT_FILE
+from facekiosk.vault.vector_store import JOURNAL_FILE, SEGMENT_NAME, SEGMENT_PREFIX, SNAPSHOT_FILE
 
 if TYPE_CHECKING:
     from facekiosk.vault.vault import Vault
@@ -45,8 +45,9 @@ def write_backup(vault: Vault, dest: Path) -> Path:
     if dest.is_dir():
         dest = dest / f"facekiosk-{vault.vault_id[:8]}.fkbackup"
     buf = io.BytesIO()
+    segments = sorted(p.name for p in vault.data_dir.glob(f"{SEGMENT_PREFIX}*"))
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name in MEMBERS:
+        for name in (*MEMBERS, *(n for n in segments if SEGMENT_NAME.fullmatch(n))):
             if name == METADATA_FILE:
                 data = vault._db.serialize()  # a consistent copy, in memory
             else:
@@ -93,7 +94,8 @@ def restore_backup(
     files: dict[str, bytes] = {}
     with tarfile.open(fileobj=io.BytesIO(plain), mode="r") as tar:
         for member in tar.getmembers():
-            if member.name in MEMBERS and member.isfile():
+            wanted = member.name in MEMBERS or SEGMENT_NAME.fullmatch(member.name)
+            if wanted and member.isfile():
                 extracted = tar.extractfile(member)
                 assert extracted is not None
                 files[member.name] = extracted.read()

@@ -1,4 +1,4 @@
-"""Read a snapshot section of format 1 (facekiosk 0.1's hnswlib graph) without hnswlib.
+"""Read snapshot sections of formats 1 (facekiosk 0.1's hnswlib graph) and 2 (one blob per space).
 
 Format 1 section: `u64 len | JSON header | raw arrays`; the header holds hnswlib's state
 scalars and the array layout. hnswlib's level-0 block stores each element as
@@ -52,3 +52,28 @@ def read_hnswlib_section(data: bytes | memoryview) -> tuple[str, int, list[str],
     if len(ids) != len(id_of):
         raise ValueError(f"{len(id_of) - len(ids)} live label(s) missing from the graph")
     return str(meta["space"]), dim, ids, vectors[rows].reshape(len(rows), dim).copy()
+
+
+def read_format2_section(data: bytes | memoryview) -> tuple[str, int, list[str], np.ndarray]:
+    """Format 2 (one blob per space: `u64 len | JSON | ids | matrix | faiss codes`); the
+    codes are derived data and are rebuilt, so only the templates are read."""
+    view = memoryview(data)
+    (head_len,) = _LEN.unpack_from(view)
+    meta = json.loads(bytes(view[_LEN.size : _LEN.size + head_len]))
+    n, dim = int(meta["n"]), int(meta["dim"])
+    pos = _LEN.size + head_len
+    text = bytes(view[pos : pos + n * _ID_LEN]).decode("ascii")
+    pos += n * _ID_LEN
+    matrix = np.frombuffer(view, np.float32, count=n * dim, offset=pos).reshape(n, dim)
+    ids = [text[i : i + _ID_LEN] for i in range(0, len(text), _ID_LEN)]
+    return str(meta["space"]), dim, ids, matrix.copy()
+
+
+def read_legacy_section(
+    data: bytes | memoryview, fmt: int
+) -> tuple[str, int, list[str], np.ndarray]:
+    if fmt == 1:
+        return read_hnswlib_section(data)
+    if fmt == 2:
+        return read_format2_section(data)
+    raise ValueError(f"no reader for snapshot format {fmt}")

@@ -12,8 +12,9 @@ re-rank of the best `rerank` candidates gives recall 1.0 on the same probes at ~
 Search is exact (one matrix-vector product) up to `exact_max` live templates. The dense
 matrix and the codes stay row-aligned: a removed row is cut out of both (order kept), so
 a purged template leaves no code behind; the vacated matrix rows are zeroed.
-Serialisation is `u64 len | JSON header | ids | matrix | faiss index bytes`, held in
-memory only (the caller encrypts it); faiss serialises to a numpy buffer, not a file.
+Each Index ID belongs to a snapshot segment of up to SEGMENT_ROWS templates; writes mark
+their segment dirty and `segment_body` serialises one segment (`u64 len | JSON | ids |
+matrix | codes`) in memory only, for the caller to encrypt.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 _LEN = struct.Struct(">Q")
 _ID_LEN = 36  # canonical UUID text; stored as ASCII so loading is one decode and slicing
 SCAN_BLOCK = 128  # codes per SIMD block of the fast scan (a multiple of 32)
+SEGMENT_ROWS = 16_384  # templates per snapshot segment: a purge rewrites one segment
 TAIL_MAX = 1024  # rows added since the last pack, searched exactly, before a re-pack
 TRAIN_SAMPLE = 65_536  # rows the quantiser is trained on (k-means of 16 levels per dim)
 
@@ -112,6 +114,12 @@ class SpaceIndex:
         self._codes: faiss.IndexPQ | None = None
         self._scan: faiss.Index | None = None
         self._packed = 0  # rows [0, _packed) are in _scan; the rest are the exact tail
+        # Snapshot segments: every Index ID belongs to one; a write marks its segment dirty
+        # and the next compaction rewrites only the dirty ones (purge = one segment).
+        self._seg_of: dict[str, int] = {}
+        self._members: dict[int, dict[str, None]] = {}  # ordered sets of Index IDs
+        self._dirty: set[int] = set()
+        self._open_seg = 0
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -163,7 +171,7 @@ class SpaceIndex:
                 self._fit()
             return len(rows)
 
-    def _append(self, index_ids: list[str], vecs: np.ndarray) -> None:
+    def _append(self, index_ids: list[str], vecs: np.ndarray, seg: int | None = None) -> None:
         n, extra = len(self._ids), len(index_ids)
         if n + extra > len(self._matrix):
             grown = np.zeros((max(n + extra, 2 * len(self._matrix)), self.dim), np.float32)
@@ -174,10 +182,21 @@ class SpaceIndex:
         for offset, index_id in enumerate(index_ids):
             self._row_of[index_id] = n + offset
         self._ids.extend(index_ids)
+        for index_id in index_ids:
+            self._assign(index_id, seg)
         if self._codes is not None:
             self._codes.add(vecs)
             if len(self._ids) - self._packed > TAIL_MAX:
                 self._repack()
+
+    def _assign(self, index_id: str, seg: int | None) -> None:
+        if seg is None:
+            if len(self._members.get(self._open_seg, ())) >= SEGMENT_ROWS:
+                self._open_seg = max(self._members) + 1
+            seg = self._open_seg
+            self._dirty.add(seg)
+        self._seg_of[index_id] = seg
+        self._members.setdefault(seg, {})[index_id] = None
 
     def _cut(self, rows: list[int]) -> None:
         """Remove rows from the matrix and the codes, keeping the order of the rest."""
@@ -190,6 +209,9 @@ class SpaceIndex:
         first = rows[0]  # rows before the first cut keep their numbers
         for index_id in (self._ids[r] for r in rows):
             del self._row_of[index_id]
+            seg = self._seg_of.pop(index_id)
+            del self._members[seg][index_id]
+            self._dirty.add(seg)
         tail = zip(self._ids[first:], keep[first:].tolist(), strict=True)
         self._ids[first:] = [index_id for index_id, kept in tail if kept]
         self._row_of.update(zip(self._ids[first:], range(first, m), strict=True))
@@ -210,6 +232,7 @@ class SpaceIndex:
             try:
                 self._codes = self._trained_codes(n)
                 self._repack()
+                self._dirty.update(self._members)  # segments carry their codes
             except _QUANTISER_ERRORS as exc:
                 self._codes = self._scan = None
                 self._packed = 0
@@ -217,6 +240,7 @@ class SpaceIndex:
         elif self._codes is not None and n <= self.params.exact_max // 2:
             self._codes = self._scan = None
             self._packed = 0
+            self._dirty.update(self._members)
 
     def _trained_codes(self, n: int) -> faiss.IndexPQ:
         codes = _codes_for(self.dim)
@@ -269,59 +293,138 @@ class SpaceIndex:
             raise WrongSpaceError(f"{self.space} templates are {self.dim}-d, got {vec.shape[0]}-d")
         return vec
 
-    # --- serialisation -----------------------------------------------------------------------
+    # --- serialisation: segments -------------------------------------------------------------
 
-    def to_bytes(self) -> bytes:
-        """`u64 len | header | ids | matrix | codes`, in memory only (the caller seals it)."""
+    def segments(self) -> list[int]:
+        """Segments that hold templates."""
         with self.lock.read():
-            n = len(self._ids)
-            ids = "".join(self._ids).encode("ascii")
-            matrix = self._matrix[:n].tobytes()
-            codes = b""
+            return sorted(seg for seg, members in self._members.items() if members)
+
+    def dirty_segments(self) -> set[int]:
+        with self.lock.read():
+            return set(self._dirty)
+
+    def mark_all_dirty(self) -> None:
+        """The next compaction rewrites every segment (key rotation, format change)."""
+        with self.lock.write():
+            self._dirty.update(self._members)
+
+    def clear_dirty(self, written: set[int]) -> None:
+        """After a compaction wrote `written`: forget them, and segments left empty."""
+        with self.lock.write():
+            self._dirty -= written
+            for seg in [s for s, members in self._members.items() if not members]:
+                if seg != self._open_seg:
+                    del self._members[seg]
+
+    def codebook(self) -> bytes | None:
+        """The quantiser's centroids (float32), stored once per space in the manifest."""
+        with self.lock.read():
+            if self._codes is None:
+                return None
+            return _faiss().vector_to_array(self._codes.pq.centroids).astype(np.float32).tobytes()
+
+    def segment_body(self, seg: int) -> bytes:
+        """`u64 len | JSON head | ids | matrix | codes` of one segment, in memory only."""
+        with self.lock.read():
+            members = list(self._members.get(seg, ()))
+            rows = np.fromiter((self._row_of[i] for i in members), np.int64, len(members))
+            matrix = self._matrix[rows].tobytes()
+            codes, code_size = b"", 0
             if self._codes is not None:
-                codes = _faiss().serialize_index(self._codes).tobytes()
-        head = json.dumps(
-            {"space": self.space, "dim": self.dim, "n": n, "codes": len(codes)}
-        ).encode()
-        return b"".join([_LEN.pack(len(head)), head, ids, matrix, codes])
+                code_size = int(self._codes.code_size)
+                plain = _faiss().rev_swig_ptr(self._codes.codes.data(), self._codes.codes.size())
+                codes = plain.reshape(-1, code_size)[rows].tobytes()
+        head = json.dumps({"n": len(members), "dim": self.dim, "code_size": code_size}).encode()
+        return b"".join(
+            [_LEN.pack(len(head)), head, "".join(members).encode("ascii"), matrix, codes]
+        )
 
     @classmethod
-    def from_bytes(
-        cls, data: bytes | memoryview, params: SearchParams | None = None, fmt: int = 2
+    def from_segments(
+        cls,
+        space: str,
+        dim: int,
+        bodies: list[tuple[int, bytes | memoryview]],
+        codebook: bytes | None,
+        params: SearchParams | None = None,
     ) -> SpaceIndex:
-        if fmt == 1:
-            from facekiosk.vault.legacy_snapshot import read_hnswlib_section
-
-            space, dim, ids, matrix = read_hnswlib_section(data)
-            self = cls(space, dim, capacity=len(ids), params=params)
-            self._append(ids, matrix)
-            self._fit()
-            return self
-        view = memoryview(data)
-        (head_len,) = _LEN.unpack_from(view)
-        meta = json.loads(bytes(view[_LEN.size : _LEN.size + head_len]))
-        n, dim = int(meta["n"]), int(meta["dim"])
-        pos = _LEN.size + head_len
-        text = bytes(view[pos : pos + n * _ID_LEN]).decode("ascii")
-        pos += n * _ID_LEN
-        matrix = np.frombuffer(view, np.float32, count=n * dim, offset=pos).reshape(n, dim)
-        pos += matrix.nbytes
-        self = cls(meta["space"], dim, capacity=n, params=params)
-        self._matrix[:n] = matrix
-        self._ids = [text[i : i + _ID_LEN] for i in range(0, len(text), _ID_LEN)]
-        self._row_of = {index_id: row for row, index_id in enumerate(self._ids)}
-        if meta["codes"]:
-            codes = np.frombuffer(view, np.uint8, count=int(meta["codes"]), offset=pos)
+        """Rebuild from `segment_body` outputs and the manifest's codebook. Raises
+        ValueError on a body that does not parse (the caller names the file)."""
+        parsed = [(seg, _parse_segment(body, dim)) for seg, body in bodies]
+        loaded: Any = None
+        total = sum(len(ids) for _, (ids, _m, _c) in parsed)
+        self = cls(space, dim, capacity=total, params=params)
+        for seg, (ids, matrix, _codes) in parsed:
+            self._append(ids, matrix, seg)
+        if self._members:
+            self._open_seg = max(self._members)
+        codes = [c for _, (_i, _m, c) in parsed]
+        if codebook is not None and total and all(c is not None for c in codes):
             try:  # derived data: anything odd about it means "train again" in _fit below
-                flat = _faiss().deserialize_index(codes.copy())
-                if flat.ntotal == n and flat.d == dim:
-                    self._codes = flat
-                    self._repack()
-            except _QUANTISER_ERRORS as exc:
-                log.warning(
-                    "search codes of %s unreadable (%r): training them again", self.space, exc
-                )
+                self._codes = _codes_from(dim, codebook, np.concatenate(codes))  # type: ignore[arg-type]
+                self._repack()
+                loaded = self._codes
+            except (*_QUANTISER_ERRORS, ValueError) as exc:
+                log.warning("search codes of %s unusable (%r): training them again", space, exc)
                 self._codes = self._scan = None
                 self._packed = 0
         self._fit()  # also covers a changed exact_max since the snapshot was written
+        self._dirty.clear()
+        if self._codes is not loaded or (codebook is not None and loaded is None):
+            self._dirty.update(self._members)  # the stored codes no longer match: rewrite
         return self
+
+    @classmethod
+    def from_legacy(
+        cls, data: bytes | memoryview, fmt: int, params: SearchParams | None = None
+    ) -> SpaceIndex:
+        """A section of snapshot format 1 (hnswlib) or 2 (one blob per space); every
+        segment is dirty, so the next compaction writes the current format."""
+        from facekiosk.vault.legacy_snapshot import read_legacy_section
+
+        space, dim, ids, matrix = read_legacy_section(data, fmt)
+        self = cls(space, dim, capacity=len(ids), params=params)
+        self._append(ids, matrix)
+        self._fit()
+        self._dirty.update(self._members)
+        return self
+
+
+def _parse_segment(
+    body: bytes | memoryview, dim: int
+) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+    view = memoryview(body)
+    (head_len,) = _LEN.unpack_from(view)
+    meta = json.loads(bytes(view[_LEN.size : _LEN.size + head_len]))
+    n, code_size = int(meta["n"]), int(meta["code_size"])
+    if int(meta["dim"]) != dim:
+        raise ValueError(f"segment of {meta['dim']}-d templates in a {dim}-d space")
+    pos = _LEN.size + head_len
+    text = bytes(view[pos : pos + n * _ID_LEN]).decode("ascii")
+    pos += n * _ID_LEN
+    matrix = np.frombuffer(view, np.float32, count=n * dim, offset=pos).reshape(n, dim)
+    pos += matrix.nbytes
+    codes = None
+    if code_size:
+        codes = np.frombuffer(view, np.uint8, count=n * code_size, offset=pos).reshape(n, -1)
+        pos += codes.nbytes
+    if pos != len(view) or len(text) != n * _ID_LEN:
+        raise ValueError("segment length does not match its header")
+    ids = [text[i : i + _ID_LEN] for i in range(0, len(text), _ID_LEN)]
+    return ids, matrix, codes
+
+
+def _codes_from(dim: int, codebook: bytes, codes: np.ndarray) -> faiss.IndexPQ:
+    index = _codes_for(dim)
+    centroids = np.frombuffer(codebook, np.float32)
+    if centroids.size != index.pq.M * index.pq.ksub * index.pq.dsub:
+        raise ValueError(f"codebook of {centroids.size} values for {index.pq.M} sub-quantisers")
+    if codes.ndim != 2 or codes.shape[1] != index.code_size:
+        raise ValueError(f"codes of {codes.shape[-1]} bytes, expected {index.code_size}")
+    f = _faiss()
+    f.copy_array_to_vector(centroids, index.pq.centroids)
+    index.is_trained = True
+    f.copy_array_to_vector(np.ascontiguousarray(codes).ravel(), index.codes)
+    index.ntotal = codes.shape[0]
+    return index

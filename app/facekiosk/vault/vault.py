@@ -425,10 +425,10 @@ class Vault:
         if self._store.journal_records >= self.compact_every:
             self._store.compact(self._spaces)
 
-    def compact(self) -> None:
-        """Fold the journal into a new snapshot now."""
+    def compact(self, *, full: bool = False) -> None:
+        """Fold the journal into the snapshot now (`full`: rewrite every segment too)."""
         with self._lock:
-            self._store.compact(self._spaces)
+            self._store.compact(self._spaces, full=full)
 
     # --- search ----------------------------------------------------------------------------------
 
@@ -876,7 +876,7 @@ class Vault:
                 old_ids = set(self._ring.keys)
                 self._ring.add_key()
                 self._write_envelope(passphrase)  # both keys: a crash mid-way stays readable
-                self._store.compact(self._spaces)
+                self._store.compact(self._spaces, full=True)  # every segment, new key
                 self._reseal_fields(old_ids)
                 self._write_anchor()  # sealed under the new key before the old one goes
                 self._ring.drop_keys_except_current()

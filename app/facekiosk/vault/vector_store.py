@@ -1,7 +1,15 @@
-"""Durable, encrypted storage of the vector indexes: one snapshot plus an append-only journal.
+"""Durable, encrypted storage of the vector indexes: a snapshot (a manifest and segment
+files) plus an append-only journal.
 
-snapshot `vectors.snap`:     MAGIC | u32 len | header JSON | per space: u64 len | sealed body
+manifest `vectors.snap`:     MAGIC | u32 len | header JSON | per space: u64 len | sealed body
+                             (body: the space's segment list with file names and sha256,
+                             and its quantiser codebook)
+segments `vectors.seg.<space tag>.<segment>.<generation>`: MAGIC | sealed body (up to
+                             16,384 templates: Index IDs, float32 rows, 4-bit codes)
 journal  `vectors.journal`:  MAGIC | u64 gen | u64 ~gen | per record: u32 len | u32 ~len | sealed
+
+A compaction rewrites only the segments that changed, so a purge costs one segment, not
+the whole gallery; the manifest pins every segment by name (bound into its AAD) and hash.
 
 Lengths and the generation are stored with their bitwise complement: a flipped bit
 in them is corruption, never mistaken for a torn write (which would drop a record).
@@ -20,11 +28,13 @@ import hashlib
 import json
 import logging
 import os
+import re
 import struct
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +49,10 @@ SNAPSHOT_FILE = "vectors.snap"
 JOURNAL_FILE = "vectors.journal"
 SNAP_MAGIC = b"FKSNAP01"
 JOURNAL_MAGIC = b"FKJRNL01"
-SNAPSHOT_FORMAT = 2  # 1: hnswlib graph sections (read, rewritten on open)
+SNAPSHOT_FORMAT = 3  # 1: hnswlib graph, 2: one blob per space (both read, rewritten on open)
+SEGMENT_MAGIC = b"FKSEG001"
+SEGMENT_PREFIX = "vectors.seg."
+SEGMENT_NAME = re.compile(r"vectors\.seg\.[0-9a-f]{12}\.\d+\.\d+")
 _U32 = struct.Struct(">I")
 _U64 = struct.Struct(">Q")
 _REC_HEAD = struct.Struct(">II")  # length, ~length
@@ -85,6 +98,8 @@ class VectorStore:
         self.generation = 0
         self.journal_records = 0
         self._journal: int | None = None  # fd open for appending
+        # space -> segment -> {"file", "n", "sha256"}: what the current manifest names
+        self._segments: dict[str, dict[int, dict[str, Any]]] = {}
 
     @property
     def snapshot_path(self) -> Path:
@@ -101,6 +116,7 @@ class VectorStore:
 
     def load(self) -> dict[str, SpaceIndex]:
         spaces = self._read_snapshot() if self.snapshot_path.exists() else {}
+        self._remove_unreferenced_segments()  # left by a compaction a crash interrupted
         if not self.journal_path.exists():
             self._write_empty_journal(self.generation)
         for record in self._replay_journal():
@@ -156,7 +172,10 @@ class VectorStore:
             except AuthenticationFailed as exc:
                 raise VaultCorruptError(path, start, f"section {name!r}: {exc}") from exc
             try:
-                spaces[name] = SpaceIndex.from_bytes(body, self.params, fmt)
+                if fmt < 3:
+                    spaces[name] = SpaceIndex.from_legacy(body, fmt, self.params)
+                else:
+                    spaces[name] = self._read_space(name, body, generation)
             except (ValueError, KeyError, struct.error) as exc:
                 raise VaultCorruptError(path, start, f"section {name!r}: {exc}") from exc
             pos += length
@@ -165,6 +184,60 @@ class VectorStore:
         self.generation = generation
         self.loaded_format = fmt
         return spaces
+
+    def _read_space(self, name: str, body: bytes, generation: int) -> SpaceIndex:
+        """A space's manifest section: its segment list and codebook; then each segment."""
+        (head_len,) = _U64.unpack_from(body)
+        head = json.loads(body[_U64.size : _U64.size + head_len])
+        codebook = body[_U64.size + head_len :] or None
+        entries = {int(e["seg"]): e for e in head["segments"]}
+        bodies = [(seg, self._read_segment(name, seg, e)) for seg, e in sorted(entries.items())]
+        self._segments[name] = entries
+        return SpaceIndex.from_segments(name, int(head["dim"]), bodies, codebook, self.params)
+
+    def _read_segment(self, space: str, seg: int, entry: dict[str, Any]) -> bytes:
+        path = self.dir / str(entry["file"])
+        if not SEGMENT_NAME.fullmatch(path.name):
+            raise VaultCorruptError(self.snapshot_path, 0, f"bad segment name {path.name!r}")
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise VaultCorruptError(
+                path, 0, "segment file named by the snapshot is missing"
+            ) from exc
+        if not data.startswith(SEGMENT_MAGIC):
+            raise VaultCorruptError(path, 0, "not a facekiosk vector segment")
+        view = memoryview(data)[len(SEGMENT_MAGIC) :]
+        try:
+            body = unseal(self.ring, self._segment_aad(space, seg, path.name), view)
+        except AuthenticationFailed as exc:
+            raise VaultCorruptError(path, len(SEGMENT_MAGIC), f"segment: {exc}") from exc
+        if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+            # authentic, but not the version the snapshot names (an older copy put back)
+            raise VaultCorruptError(path, 0, "segment file is not the one the snapshot names")
+        return body
+
+    def _segment_aad(self, space: str, seg: int, file_name: str) -> bytes:
+        return self._aad("segment", 0, f"{space}/{seg}/{file_name}")
+
+    def _segment_file(self, space: str, seg: int, generation: int) -> str:
+        tag = hashlib.sha256(space.encode()).hexdigest()[:12]
+        return f"{SEGMENT_PREFIX}{tag}.{seg}.{generation}"
+
+    def _referenced(self) -> set[str]:
+        return {str(e["file"]) for entries in self._segments.values() for e in entries.values()}
+
+    def _remove_unreferenced_segments(self) -> None:
+        keep = self._referenced()
+        stale = [
+            p
+            for p in self.dir.glob(f"{SEGMENT_PREFIX}*")
+            if SEGMENT_NAME.fullmatch(p.name) and p.name not in keep
+        ]
+        for path in stale:
+            path.unlink(missing_ok=True)
+        if stale:
+            fsync_dir(self.dir)
 
     def _replay_journal(self) -> Iterator[JournalRecord]:
         path = self.journal_path
@@ -218,6 +291,7 @@ class VectorStore:
         Unlike `load` it does not stop at a bad journal record while the length fields
         around it are intact, so an admin sees everything that is still readable.
         """
+        space_names: list[str] = []
         if self.snapshot_path.exists():
             try:
                 data = self.snapshot_path.read_bytes()
@@ -227,7 +301,8 @@ class VectorStore:
                 header = json.loads(header_bytes)
                 tag = hashlib.sha256(header_bytes).hexdigest()
                 pos = start + head_len
-                for i, name in enumerate(header["spaces"]):
+                space_names = list(header["spaces"])
+                for i, name in enumerate(space_names):
                     (length,) = _U64.unpack_from(data, pos)
                     blob = data[pos + _U64.size : pos + _U64.size + length]
                     aad = self._aad("snapshot", int(header["generation"]), f"{i}/{name}/{tag}")
@@ -239,6 +314,18 @@ class VectorStore:
                     pos += _U64.size + length
             except (struct.error, ValueError, KeyError, TypeError) as exc:
                 yield self.snapshot_path, 0, VaultCorruptError(self.snapshot_path, 0, str(exc))
+        # Every segment file in the dir, named by the snapshot or not (a crash's leftovers).
+        spaces = {hashlib.sha256(n.encode()).hexdigest()[:12]: n for n in space_names}
+        for path in sorted(self.dir.glob(f"{SEGMENT_PREFIX}*")):
+            if not SEGMENT_NAME.fullmatch(path.name):
+                continue
+            tag, seg, _gen = path.name[len(SEGMENT_PREFIX) :].split(".")
+            if tag not in spaces:
+                yield path, 0, VaultCorruptError(path, 0, "segment of a space the snapshot lacks")
+                continue
+            view = memoryview(path.read_bytes())[len(SEGMENT_MAGIC) :]
+            aad = self._segment_aad(spaces[tag], int(seg), path.name)
+            yield path, len(SEGMENT_MAGIC), self._try_unseal(aad, view, path, len(SEGMENT_MAGIC))
         data = self.journal_path.read_bytes()
         generation, _ = _GEN_HEAD.unpack_from(data, len(JOURNAL_MAGIC))
         pos, seq = _JOURNAL_HEAD, 0
@@ -260,7 +347,7 @@ class VectorStore:
             seq += 1
 
     def _try_unseal(
-        self, aad: bytes, blob: bytes, path: Path, pos: int
+        self, aad: bytes, blob: bytes | memoryview, path: Path, pos: int
     ) -> bytes | VaultCorruptError:
         try:
             return unseal(self.ring, aad, blob)
@@ -297,34 +384,95 @@ class VectorStore:
         os.fsync(self._journal)
         self.journal_records += len(records)
 
-    def compact(self, spaces: dict[str, SpaceIndex]) -> None:
-        """New snapshot (temp, fsync, rename, fsync dir), then an empty journal the same way."""
+    def compact(self, spaces: dict[str, SpaceIndex], *, full: bool = False) -> None:
+        """Fold the journal in: rewrite the segments that changed (each: temp, fsync,
+        rename), then the manifest the same way, then delete the segment files it no longer
+        names, then start an empty journal. `full` rewrites every segment (new data key).
+
+        A crash before the manifest's rename leaves the old manifest, its files and the
+        journal in place (new files are orphans, deleted on the next open); after it, the
+        old journal is recognised as folded in and old files are deleted on the next open.
+        """
         generation = self.generation + 1
         names = sorted(name for name, s in spaces.items() if len(s) > 0)
-        header = json.dumps(
-            {"format": SNAPSHOT_FORMAT, "generation": generation, "spaces": names}
-        ).encode()
-        header_tag = hashlib.sha256(header).hexdigest()
-        tmp = self.snapshot_path.with_name(f".{SNAPSHOT_FILE}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        written: dict[str, set[int]] = {}
+        entries_of: dict[str, dict[int, dict[str, Any]]] = {}
+        new_files: list[Path] = []
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(SNAP_MAGIC + _U32.pack(len(header)) + header)
-                for i, name in enumerate(names):
-                    aad = self._aad("snapshot", generation, f"{i}/{name}/{header_tag}")
-                    head, body = seal_parts(self.ring, aad, spaces[name].to_bytes())
-                    fh.write(_U64.pack(len(head) + len(body)))
-                    fh.write(head)
-                    fh.write(body)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.snapshot_path)
+            for name in names:
+                space = spaces[name]
+                old = self._segments.get(name, {})
+                live = set(space.segments())
+                todo = live if full else (space.dirty_segments() | (live - set(old))) & live
+                entries = {seg: e for seg, e in old.items() if seg in live and seg not in todo}
+                for seg in sorted(todo):
+                    entry = self._write_segment(name, seg, space.segment_body(seg), generation)
+                    new_files.append(self.dir / entry["file"])
+                    entries[seg] = entry
+                written[name] = set(space.dirty_segments()) | todo
+                entries_of[name] = entries
+            header = json.dumps(
+                {"format": SNAPSHOT_FORMAT, "generation": generation, "spaces": names}
+            ).encode()
+            header_tag = hashlib.sha256(header).hexdigest()
+            tmp = self.snapshot_path.with_name(f".{SNAPSHOT_FILE}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(SNAP_MAGIC + _U32.pack(len(header)) + header)
+                    for i, name in enumerate(names):
+                        aad = self._aad("snapshot", generation, f"{i}/{name}/{header_tag}")
+                        section = self._space_section(name, spaces[name], entries_of[name])
+                        head, body = seal_parts(self.ring, aad, section)
+                        fh.write(_U64.pack(len(head) + len(body)))
+                        fh.write(head)
+                        fh.write(body)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.snapshot_path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            for path in new_files:  # not named by any manifest: never needed
+                path.unlink(missing_ok=True)
             raise
         fsync_dir(self.dir)
         self.generation = generation
+        self._segments = entries_of
+        for name in names:
+            spaces[name].clear_dirty(written[name])
+        self._remove_unreferenced_segments()  # old versions: the purged templates go here
         self._write_empty_journal(generation)
+
+    def _space_section(
+        self, name: str, space: SpaceIndex, entries: dict[int, dict[str, Any]]
+    ) -> bytes:
+        head = json.dumps(
+            {"space": name, "dim": space.dim, "segments": [entries[s] for s in sorted(entries)]}
+        ).encode()
+        return _U64.pack(len(head)) + head + (space.codebook() or b"")
+
+    def _write_segment(self, space: str, seg: int, body: bytes, generation: int) -> dict[str, Any]:
+        file_name = self._segment_file(space, seg, generation)
+        path = self.dir / file_name
+        head, sealed = seal_parts(self.ring, self._segment_aad(space, seg, file_name), body)
+        digest = hashlib.sha256(SEGMENT_MAGIC + head)
+        digest.update(sealed)
+        tmp = path.with_name(f".{file_name}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(SEGMENT_MAGIC)
+                fh.write(head)
+                fh.write(sealed)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return {"seg": seg, "file": file_name, "sha256": digest.hexdigest()}
 
     def _write_empty_journal(self, generation: int) -> None:
         tmp = self.journal_path.with_name(f".{JOURNAL_FILE}.tmp")
