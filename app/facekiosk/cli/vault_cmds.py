@@ -71,6 +71,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_audit)
 
+    p = asub.add_parser(
+        "check", help="read every encrypted record without opening the vault; name the damage"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_check)
+
     p = asub.add_parser("events", help="attendance/access events")
     p.add_argument("--csv", action="store_true", help="CSV on stdout (or --out)")
     p.add_argument("--out", type=Path, help="write to this file instead of stdout")
@@ -321,6 +327,51 @@ def run_delete(args: argparse.Namespace, ctx: CliContext) -> int:
             f"with `facekiosk access remove/optout --undo`): {policy_error}"
         )
     return 0
+
+
+def run_check(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.vault import VaultError
+    from facekiosk.vault.check import check_vault
+    from facekiosk.vault.crypto import ENVELOPE_FILE, Envelope
+
+    envelope_path = ctx.data_dir / ENVELOPE_FILE
+    if not envelope_path.exists():
+        raise CliError(f"no vault in {ctx.data_dir}")
+    passphrase = None
+    try:
+        if Envelope.from_bytes(envelope_path.read_bytes()).mode == "passphrase":
+            passphrase = _passphrase(PASSPHRASE_ENV, "vault passphrase: ")
+        report = check_vault(ctx.data_dir, passphrase)
+    except VaultError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        print_json(
+            {
+                "ok": report.ok,
+                "files": {
+                    name: {
+                        "readable": f.readable,
+                        "damaged": [{"offset": o, "detail": d} for o, d in f.damaged],
+                    }
+                    for name, f in sorted(report.files.items())
+                },
+                "audit": {"ok": report.audit.ok, "reason": report.audit.reason},
+            }
+        )
+    else:
+        for name, f in sorted(report.files.items()):
+            state = "OK" if not f.damaged else f"{len(f.damaged)} DAMAGED"
+            print(f"{name}: {f.readable} readable, {state}")
+            for offset, detail in f.damaged:
+                print(f"  offset {offset}: {detail}")
+        audit = report.audit
+        print(f"audit chain: {'OK' if audit.ok else 'BROKEN: ' + audit.reason}")
+        if not report.ok:
+            print(
+                "the kiosk will not open a damaged vault: restore the newest backup into an "
+                "empty data dir (facekiosk --data-dir EMPTY_DIR admin restore ARCHIVE)"
+            )
+    return 0 if report.ok else 1
 
 
 def run_audit(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -326,8 +326,12 @@ class VectorStore:
             view = memoryview(path.read_bytes())[len(SEGMENT_MAGIC) :]
             aad = self._segment_aad(spaces[tag], int(seg), path.name)
             yield path, len(SEGMENT_MAGIC), self._try_unseal(aad, view, path, len(SEGMENT_MAGIC))
-        data = self.journal_path.read_bytes()
-        generation, _ = _GEN_HEAD.unpack_from(data, len(JOURNAL_MAGIC))
+        try:
+            data = self.journal_path.read_bytes()
+            generation, _ = _GEN_HEAD.unpack_from(data, len(JOURNAL_MAGIC))
+        except (FileNotFoundError, struct.error) as exc:
+            yield self.journal_path, 0, VaultCorruptError(self.journal_path, 0, str(exc))
+            return
         pos, seq = _JOURNAL_HEAD, 0
         while pos + _REC_HEAD.size <= len(data):
             length, check = _REC_HEAD.unpack_from(data, pos)

@@ -1,0 +1,83 @@
+"""`facekiosk admin check`: read every sealed unit of the vault without opening it.
+
+Opening a damaged vault stops at the first bad unit (the kiosk must not run on it). An
+admin deciding what to do next needs the whole picture: which files, which offsets, and
+how much is still readable. This reads the snapshot manifest, every segment file and
+every journal record (past a bad one while its length fields are intact), then the audit
+chain through a read-only SQLite connection. It writes nothing (the SQLite -shm only when
+a crash left an unmerged WAL).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from facekiosk.vault import audit as audit_log
+from facekiosk.vault.crypto import AuthenticationFailed, KeyRing
+from facekiosk.vault.errors import VaultCorruptError
+from facekiosk.vault.keys import acquire_process_lock, unlock
+from facekiosk.vault.metadata import METADATA_FILE
+from facekiosk.vault.records import AuditVerification
+from facekiosk.vault.vector_store import VectorStore
+
+
+@dataclass
+class FileReport:
+    readable: int = 0
+    damaged: list[tuple[int, str]] = field(default_factory=list)  # (offset, what)
+
+
+@dataclass
+class CheckReport:
+    files: dict[str, FileReport]
+    audit: AuditVerification
+
+    @property
+    def ok(self) -> bool:
+        return self.audit.ok and not any(f.damaged for f in self.files.values())
+
+
+def check_vault(data_dir: Path, passphrase: str | None = None) -> CheckReport:
+    """VaultLockedError while the kiosk holds the vault; VaultKeyError on a wrong key."""
+    lock = acquire_process_lock(data_dir)  # a compaction must not run under our feet
+    try:
+        envelope, ring = unlock(data_dir, passphrase)
+        store = VectorStore(data_dir, envelope.vault_id, ring)
+        files: dict[str, FileReport] = defaultdict(FileReport)
+        for path, _offset, result in store.scan():
+            report = files[path.name]
+            if isinstance(result, VaultCorruptError):
+                report.damaged.append((result.offset, result.detail))
+            else:
+                report.readable += 1
+        return CheckReport(dict(files), _audit(data_dir, ring, envelope.vault_id))
+    finally:
+        os.close(lock)
+
+
+def _audit(data_dir: Path, ring: KeyRing, vault_id: str) -> AuditVerification:
+    db = data_dir / METADATA_FILE
+    if not db.exists():
+        return AuditVerification(False, 0, None, f"{METADATA_FILE} is missing")
+    # immutable: no -wal/-shm files created; only safe while no WAL holds unmerged pages
+    # (a crash can leave some: then a plain read-only connection, which may create -shm)
+    wal = db.with_name(db.name + "-wal")
+    immutable = "&immutable=1" if not wal.exists() or wal.stat().st_size == 0 else ""
+    conn = sqlite3.connect(f"file:{db}?mode=ro{immutable}", uri=True)
+    try:
+        anchor, problem = None, ""
+        try:
+            anchor = audit_log.read_anchor(data_dir / audit_log.ANCHOR_FILE, ring, vault_id)
+        except FileNotFoundError:
+            problem = f"the audit head anchor {audit_log.ANCHOR_FILE} is missing"
+        except (AuthenticationFailed, ValueError, KeyError) as exc:
+            problem = f"the audit head anchor fails authentication ({exc})"
+        return audit_log.verify(conn, ring.audit_key, anchor, problem)
+    except sqlite3.DatabaseError as exc:
+        return AuditVerification(False, 0, None, f"{METADATA_FILE}: {exc}")
+    finally:
+        conn.close()

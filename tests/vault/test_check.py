@@ -1,0 +1,68 @@
+"""`facekiosk admin check` reads everything it can of a damaged vault and names the damage."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from facekiosk.cli import main
+from facekiosk.vault import Vault, VaultLockedError
+from facekiosk.vault.check import check_vault
+from facekiosk.vault.vector_store import _JOURNAL_HEAD, _REC_HEAD
+from tests.vault.conftest import emb, tree_digest, unit
+
+
+def _vault(data_dir, rng):
+    with Vault.open(data_dir) as vault:
+        for _ in range(3):
+            vault.enroll([emb(unit(rng))])
+        vault.compact()
+        for _ in range(4):
+            vault.enroll([emb(unit(rng))])  # journal: 4 records
+
+
+def _record_offsets(path):
+    data, pos, out = path.read_bytes(), _JOURNAL_HEAD, []
+    while pos < len(data):
+        length, _ = _REC_HEAD.unpack_from(data, pos)
+        out.append(pos)
+        pos += _REC_HEAD.size + length
+    return out
+
+
+def test_healthy_vault_checks_ok_and_nothing_is_written(data_dir, rng, capsys):
+    _vault(data_dir, rng)
+    before = tree_digest(data_dir)
+    assert main(["--data-dir", str(data_dir), "admin", "check", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and report["files"]["vectors.journal"]["readable"] == 4
+    assert any(n.startswith("vectors.seg.") for n in report["files"])
+    assert tree_digest(data_dir) == before
+
+
+def test_damage_is_named_and_the_rest_is_still_read(data_dir, rng, capsys):
+    _vault(data_dir, rng)
+    journal = data_dir / "vectors.journal"
+    second = _record_offsets(journal)[1]
+    data = bytearray(journal.read_bytes())
+    data[second + _REC_HEAD.size + 20] ^= 0x55  # inside record 2's ciphertext
+    journal.write_bytes(bytes(data))
+    (segment,) = data_dir.glob("vectors.seg.*")
+    seg = bytearray(segment.read_bytes())
+    seg[-3] ^= 0x01
+    segment.write_bytes(bytes(seg))
+    report = check_vault(data_dir)
+    assert not report.ok
+    assert report.files["vectors.journal"].readable == 3  # records 1, 3 and 4
+    assert [o for o, _ in report.files["vectors.journal"].damaged] == [second]
+    assert report.files[segment.name].damaged and report.files["vectors.snap"].readable == 1
+    assert main(["--data-dir", str(data_dir), "admin", "check"]) == 1
+    out = capsys.readouterr().out
+    assert f"offset {second}" in out and "admin restore" in out
+
+
+def test_check_refuses_while_the_kiosk_holds_the_vault(data_dir, rng):
+    _vault(data_dir, rng)
+    with Vault.open(data_dir), pytest.raises(VaultLockedError):
+        check_vault(data_dir)
