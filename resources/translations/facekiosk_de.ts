@@ -1003,6 +1003,18 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
         <translation>Kein Tresor geöffnet.</translation>
     </message>
     <message>
+        <source>exact search</source>
+        <translation>exakte Suche</translation>
+    </message>
+    <message>
+        <source>4-bit scan, candidates re-ranked exactly</source>
+        <translation>4-Bit-Suchlauf, Kandidaten exakt nachsortiert</translation>
+    </message>
+    <message>
+        <source>%1: %2 templates, %3, %4 snapshot segment(s)</source>
+        <translation>%1: %2 Templates, %3, %4 Snapshot-Segment(e)</translation>
+    </message>
+    <message>
         <source>Vault %1 in %2
 Templates per model: %3</source>
         <translation>Tresor %1 in %2

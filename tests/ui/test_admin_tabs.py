@@ -134,7 +134,9 @@ def test_restart_is_offered_after_a_save_and_asked_for_by_the_panel(qtbot, panel
 
 def test_vault_tab_backup_export_rotate(panel, tmp_path):
     tab = panel.vault_tab
-    assert "dlib/dlib_resnet_v1: 3" in tab.info.text()
+    assert (
+        "dlib/dlib_resnet_v1: 3 templates, exact search, 1 snapshot segment(s)" in tab.info.text()
+    )
     backup = tab.backup(tmp_path / "kiosk.fkbackup")
     assert backup.exists() and backup.stat().st_size > 0
     key = tab.export_key(tmp_path / "key.json")

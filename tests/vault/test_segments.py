@@ -107,3 +107,17 @@ def test_backup_carries_the_segments(data_dir, tmp_path, rng, small_segments):
     with Vault.open(target) as vault:
         assert vault.count() == 120
         assert vault.search(emb(vectors[119]), k=1)[0].index_id == ids[119]
+
+
+def test_search_info_names_mode_and_segments(data_dir, rng, small_segments):
+    from facekiosk.vault.space_index import SearchParams
+
+    vectors = np.stack([unit(rng, 32) for _ in range(120)])
+    with Vault.open(data_dir, search=SearchParams(exact_max=100, train_min=64)) as vault:
+        vault.enroll_many(vectors[:90], "/".join(SPACE))
+        assert vault.search_info() == {
+            "/".join(SPACE): {"templates": 90, "search": "exact", "segments": 2}
+        }
+        vault.enroll_many(vectors[90:], "/".join(SPACE))
+        info = vault.search_info()["/".join(SPACE)]
+        assert info == {"templates": 120, "search": "quantised", "segments": 3}

@@ -456,6 +456,19 @@ class Vault:
         """Model space -> number of templates."""
         return {name: len(s) for name, s in self._spaces.items() if len(s)}
 
+    def search_info(self) -> dict[str, dict[str, Any]]:
+        """Model space -> templates, how 1:N search runs ("exact" or "quantised"), and how
+        many snapshot segments hold them (for the admin panel and support)."""
+        return {
+            name: {
+                "templates": len(s),
+                "search": "quantised" if s.quantised else "exact",
+                "segments": len(s.segments()),
+            }
+            for name, s in self._spaces.items()
+            if len(s)
+        }
+
     # --- delete = purge ------------------------------------------------------------------------
 
     def delete(

@@ -48,12 +48,23 @@ class VaultTab(QWidget):
         if self.vault is None:
             self.info.setText(self.tr("No vault is open."))
             return
-        spaces = ", ".join(f"{k}: {v}" for k, v in self.vault.spaces().items()) or "—"
+        modes = {
+            "exact": self.tr("exact search"),
+            "quantised": self.tr("4-bit scan, candidates re-ranked exactly"),
+        }
+        lines = [
+            self.tr("%1: %2 templates, %3, %4 snapshot segment(s)")
+            .replace("%1", name)
+            .replace("%2", f"{info['templates']:,}")
+            .replace("%3", modes[info["search"]])
+            .replace("%4", str(info["segments"]))
+            for name, info in self.vault.search_info().items()
+        ]
         self.info.setText(
             self.tr("Vault %1 in %2\nTemplates per model: %3")
             .replace("%1", str(self.vault.vault_id))
             .replace("%2", str(self.data_dir))
-            .replace("%3", spaces)
+            .replace("%3", "\n" + "\n".join(lines) if lines else "—")
         )
 
     def backup(self, dest: Path) -> Path:
