@@ -148,6 +148,9 @@ class Vault:
                     "rewriting snapshot format %d as %d", self._store.loaded_format, SNAPSHOT_FORMAT
                 )
                 self._store.compact(self._spaces)
+            elif self._store.unfinished_purge:  # finish a purge a crash interrupted
+                log.warning("finishing an interrupted purge: compacting the vector snapshot")
+                self._store.compact(self._spaces)
             self.compact_every = compact_every
             self._reconcile()
         except BaseException:

@@ -93,6 +93,7 @@ class VectorStore:
         self.dir = data_dir
         self.params = params or SearchParams()
         self.loaded_format = SNAPSHOT_FORMAT  # of the snapshot read at load()
+        self.unfinished_purge = False  # set by load(): the journal holds deletes/replacements
         self.vault_id = vault_id
         self.ring = ring
         self.generation = 0
@@ -119,7 +120,13 @@ class VectorStore:
         self._remove_unreferenced_segments()  # left by a compaction a crash interrupted
         if not self.journal_path.exists():
             self._write_empty_journal(self.generation)
+        self.unfinished_purge = False
         for record in self._replay_journal():
+            # a delete or a replaced template whose compaction a crash cut short: the old
+            # vector is still in a segment (or this journal) until the vault compacts
+            space = spaces.get(record.space)
+            if record.op == "del" or (space is not None and record.index_id in space):
+                self.unfinished_purge = True
             self.apply(spaces, record)
         self._journal = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND)
         return spaces
@@ -446,8 +453,10 @@ class VectorStore:
         self._segments = entries_of
         for name in names:
             spaces[name].clear_dirty(written[name])
-        self._remove_unreferenced_segments()  # old versions: the purged templates go here
-        self._write_empty_journal(generation)
+        self._write_empty_journal(generation)  # before anything can fail: appends stay valid
+        # Old versions (the purged templates are here): an error surfaces to the caller,
+        # and every open deletes what is left.
+        self._remove_unreferenced_segments()
 
     def _space_section(
         self, name: str, space: SpaceIndex, entries: dict[int, dict[str, Any]]
