@@ -168,6 +168,20 @@ def _tom_hanks() -> str:
     return str(Path(insightface.__file__).parent / "data" / "images" / "Tom_Hanks_54745.png")
 
 
+def test_bench_search_graph_baseline(tmp_path, capsys):
+    """The graph the vault does not use, timed on the same vectors: an exhaustive ef finds
+    the exact top-1 every time, a tiny ef is allowed to miss."""
+    code, out, _ = _run(
+        capsys, tmp_path, "bench", "search", "--n", "400", "--dim", "32", "--queries", "60",
+        "--enrolls", "3", "--graph-sweep", "2,1000", "--workdir", str(tmp_path), "--json",
+    )  # fmt: skip
+    graph = json.loads(out)["graph_baseline"]
+    assert code == 0 and graph["m"] == 48 and graph["build_s"] >= 0
+    low, full = graph["sweep"]
+    assert (low["ef"], full["ef"]) == (2, 1000)
+    assert full["id_recall"] == 1.0 and 0.0 <= low["id_recall"] <= 1.0
+
+
 def test_admin_delete_removes_the_purged_id_from_access_toml(data_dir, capsys):
     """A purged Index ID leaves access.toml too (groups and the opt-out list); others stay."""
     ids = []

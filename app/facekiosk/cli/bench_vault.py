@@ -28,6 +28,11 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
         help="comma-separated rerank values to also measure on the same index (adds"
         " 'rerank_sweep')",
     )
+    p.add_argument(
+        "--graph-sweep",
+        help="comma-separated efSearch values: also time an HNSW graph (faiss, M=48) on the"
+        " same vectors (adds 'graph_baseline'; the build takes a minute at 100k)",
+    )
     p.add_argument("--workdir", type=Path, help="where the throw-away vault goes (default: tmp)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
@@ -51,6 +56,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         workdir=args.workdir,
         progress=progress,
         rerank_sweep=[int(x) for x in args.rerank_sweep.split(",")] if args.rerank_sweep else None,
+        graph_sweep=[int(x) for x in args.graph_sweep.split(",")] if args.graph_sweep else None,
         search=SearchParams(
             exact_max=(
                 ctx.settings.vault.search_exact_max if args.exact_max is None else args.exact_max

@@ -119,6 +119,7 @@ def run_search_bench(
     progress: Any = None,
     search: Any = None,
     rerank_sweep: list[int] | None = None,
+    graph_sweep: list[int] | None = None,
 ) -> dict[str, Any]:
     from facekiosk.engine.types import Embedding
     from facekiosk.vault import Vault
@@ -188,6 +189,18 @@ def run_search_bench(
             return id_of_row[np.concatenate(rows)] if rows else id_of_row[:0]
 
         truth = exact(probes)
+        graph = None
+        if graph_sweep:
+            from facekiosk.vault.graph_baseline import graph_sweep as run_graph
+
+            say(f"graph baseline: HNSW over {n} templates, ef {graph_sweep}")
+            truth_rows = np.concatenate(
+                [
+                    np.argmax(probes[s : s + 256] @ gallery.T, axis=1)
+                    for s in range(0, len(probes), 256)
+                ]
+            )
+            graph = run_graph(gallery, probes, truth_rows, graph_sweep)
         id_recall = float(np.mean([a == b for a, b in zip(vault_top, truth, strict=True)]))
         own_top1 = float(np.mean(truth == id_of_row[probe_rows]))
         unknown_hits = [a == b for a, b in zip(unknown_top, exact(unknown), strict=True)]
@@ -273,4 +286,6 @@ def run_search_bench(
     }
     if rerank_sweep:
         result["rerank_sweep"] = sweep  # only on request
+    if graph is not None:
+        result["graph_baseline"] = graph
     return result
