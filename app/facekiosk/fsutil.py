@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -16,15 +17,18 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+def atomic_write(path: Path, data: bytes | Iterable[bytes], *, mode: int = 0o600) -> None:
     """Write `data` so that `path` holds either the old or the new bytes, never a torn mix:
-    a temp file in the same dir (created with `mode`), fsync, rename, fsync the dir."""
+    a temp file in the same dir (created with `mode`), fsync, rename, fsync the dir.
+    `data` may be a sequence of parts (large sealed sections need no joined copy)."""
+    parts = [data] if isinstance(data, bytes | bytearray | memoryview) else data
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for part in parts:
+                fh.write(part)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -184,22 +184,20 @@ def run_search_bench(
         unknown = gen.images(gen.identities(unknown_queries, seed=4242), rng)
         unknown_top = [vault.search(Embedding(p, engine, model), k=1)[0].index_id for p in unknown]
 
-        def exact(qs: np.ndarray) -> np.ndarray:
+        def exact_rows(qs: np.ndarray) -> np.ndarray:
             rows = [np.argmax(qs[s : s + 256] @ gallery.T, axis=1) for s in range(0, len(qs), 256)]
-            return id_of_row[np.concatenate(rows)] if rows else id_of_row[:0]
+            return np.concatenate(rows) if rows else np.zeros(0, np.int64)
 
-        truth = exact(probes)
+        def exact(qs: np.ndarray) -> np.ndarray:
+            return id_of_row[exact_rows(qs)]
+
+        truth_rows = exact_rows(probes)
+        truth = id_of_row[truth_rows]
         graph = None
         if graph_sweep:
             from facekiosk.vault.graph_baseline import graph_sweep as run_graph
 
             say(f"graph baseline: HNSW over {n} templates, ef {graph_sweep}")
-            truth_rows = np.concatenate(
-                [
-                    np.argmax(probes[s : s + 256] @ gallery.T, axis=1)
-                    for s in range(0, len(probes), 256)
-                ]
-            )
             graph = run_graph(gallery, probes, truth_rows, graph_sweep)
         id_recall = float(np.mean([a == b for a, b in zip(vault_top, truth, strict=True)]))
         own_top1 = float(np.mean(truth == id_of_row[probe_rows]))

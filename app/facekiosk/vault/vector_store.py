@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from facekiosk.fsutil import fsync_dir
+from facekiosk.fsutil import atomic_write, fsync_dir
 from facekiosk.vault.crypto import AuthenticationFailed, KeyRing, seal, seal_parts, unseal
 from facekiosk.vault.errors import SchemaVersionError, VaultCorruptError
 from facekiosk.vault.space_index import SearchParams, SpaceIndex
@@ -426,29 +426,17 @@ class VectorStore:
                 {"format": SNAPSHOT_FORMAT, "generation": generation, "spaces": names}
             ).encode()
             header_tag = hashlib.sha256(header).hexdigest()
-            tmp = self.snapshot_path.with_name(f".{SNAPSHOT_FILE}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(SNAP_MAGIC + _U32.pack(len(header)) + header)
-                    for i, name in enumerate(names):
-                        aad = self._aad("snapshot", generation, f"{i}/{name}/{header_tag}")
-                        section = self._space_section(name, spaces[name], entries_of[name])
-                        head, body = seal_parts(self.ring, aad, section)
-                        fh.write(_U64.pack(len(head) + len(body)))
-                        fh.write(head)
-                        fh.write(body)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.snapshot_path)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
+            parts = [SNAP_MAGIC + _U32.pack(len(header)) + header]
+            for i, name in enumerate(names):
+                aad = self._aad("snapshot", generation, f"{i}/{name}/{header_tag}")
+                section = self._space_section(name, spaces[name], entries_of[name])
+                head, body = seal_parts(self.ring, aad, section)
+                parts += [_U64.pack(len(head) + len(body)), head, body]
+            atomic_write(self.snapshot_path, parts)  # the commit point of a compaction
         except BaseException:
             for path in new_files:  # not named by any manifest: never needed
                 path.unlink(missing_ok=True)
             raise
-        fsync_dir(self.dir)
         self.generation = generation
         self._segments = entries_of
         for name in names:
@@ -472,30 +460,13 @@ class VectorStore:
         head, sealed = seal_parts(self.ring, self._segment_aad(space, seg, file_name), body)
         digest = hashlib.sha256(SEGMENT_MAGIC + head)
         digest.update(sealed)
-        tmp = path.with_name(f".{file_name}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(SEGMENT_MAGIC)
-                fh.write(head)
-                fh.write(sealed)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        atomic_write(path, [SEGMENT_MAGIC, head, sealed])
         return {"seg": seg, "file": file_name, "sha256": digest.hexdigest()}
 
     def _write_empty_journal(self, generation: int) -> None:
-        tmp = self.journal_path.with_name(f".{JOURNAL_FILE}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(JOURNAL_MAGIC + _GEN_HEAD.pack(generation, generation ^ _M64))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.journal_path)
-        fsync_dir(self.dir)
+        atomic_write(
+            self.journal_path, JOURNAL_MAGIC + _GEN_HEAD.pack(generation, generation ^ _M64)
+        )
         if self._journal is not None:
             os.close(self._journal)
             self._journal = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND)
