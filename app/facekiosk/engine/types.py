@@ -6,6 +6,7 @@ Arrays are numpy; images are BGR uint8 HxWx3 (OpenCV's convention) everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -109,6 +110,33 @@ class Face:
     @property
     def interocular(self) -> float:
         return float(np.linalg.norm(self.kps[1] - self.kps[0]))
+
+
+@dataclass(frozen=True)
+class FrameRequest:
+    """What one engine call on one frame must produce: the kiosk session says what its
+    current step needs, and the pipeline makes exactly one `analyze` call with it.
+
+    landmarks: dense landmarks, pose and eye openness (False: boxes and 5 points only).
+    embed: which faces get `face.embedding` ("primary": the face that best overlaps
+        `track_box` with IoU >= 0.3, else the largest).
+    antispoof: put the presentation-attack model's real-probability of the primary face
+        in `face.extras["antispoof"]` (None when the model cannot judge it, e.g. a face
+        too close for its context crop).
+    """
+
+    landmarks: bool = True
+    embed: Literal["none", "primary", "all"] = "none"
+    antispoof: bool = False
+    max_faces: int | None = None
+    track_box: tuple[float, float, float, float] | None = None
+
+
+class AntiSpoofScorer(Protocol):
+    """A presentation-attack model: real-probability in [0, 1] of one face, or None when
+    the face cannot be judged (too close to the frame edge for the model's context)."""
+
+    def score(self, image: np.ndarray, face: Face) -> float | None: ...
 
 
 def validate_image(image: object) -> np.ndarray:

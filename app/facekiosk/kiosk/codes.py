@@ -24,6 +24,13 @@ class State(StrEnum):
     RESULT = "RESULT"  # success or error shown; then back to IDLE
 
 
+# The states in which camera frames drive the session (the pipeline analyses frames only
+# in these, and in IDLE when kiosk.auto_start is on).
+SCAN_STATES: frozenset[State] = frozenset(
+    {State.CAPTURE, State.LIVENESS, State.MATCHING, State.TEMPLATE}
+)
+
+
 class Purpose(StrEnum):
     ENROLL = "enroll"
     AUTH = "auth"
