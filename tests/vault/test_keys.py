@@ -50,9 +50,9 @@ def test_rotation_rewraps_and_reencrypts(data_dir, rng):
         old_kek = (data_dir / "vault.kek").read_bytes()
         vault.rotate_key()
         assert (data_dir / "vault.kek").read_bytes() != old_kek
-        old_keys = set(vault._ring.keys)
+        old_keys = set(vault.keys.ring.keys)
         vault.rotate_key(passphrase="new pass", reencrypt=True)
-        assert not set(vault._ring.keys) & old_keys  # old data key forgotten
+        assert not set(vault.keys.ring.keys) & old_keys  # old data key forgotten
     assert not (data_dir / "vault.kek").exists()
     with Vault.open(data_dir, passphrase="new pass") as vault:
         assert vault.search(emb(v), k=1)[0].index_id == index_id
@@ -72,7 +72,7 @@ def test_exported_recovery_key_unlocks_the_data_key(data_dir, rng):
         assert recovery.vault_id == vault.vault_id
         assert recovery.salt is not None and recovery.params is not None
         ring = recovery.unwrap(derive_passphrase_kek("site safe", recovery.salt, recovery.params))
-        assert ring.keys == vault._ring.keys
+        assert ring.keys == vault.keys.ring.keys
         with pytest.raises(VaultKeyError):
             recovery.unwrap(derive_passphrase_kek("guess", recovery.salt, recovery.params))
 

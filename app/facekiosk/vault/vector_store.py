@@ -382,7 +382,7 @@ class VectorStore:
     def append(self, records: list[JournalRecord]) -> None:
         """Append and fsync: durable on return."""
         assert self._journal is not None, "store not loaded"
-        parts = []
+        parts: list[bytes] = []
         for record in records:
             aad = self._aad("journal", self.generation, str(self.journal_records + len(parts)))
             blob = seal(self.ring, aad, record.encode())
