@@ -33,6 +33,7 @@ from facekiosk.vault.fields import FieldCipher
 from facekiosk.vault.identities import Identities
 from facekiosk.vault.key_room import VaultKeys
 from facekiosk.vault.keys import acquire_process_lock, create_keys, unlock
+from facekiosk.vault.leftovers import wipe_temp_files
 from facekiosk.vault.matching import decide
 from facekiosk.vault.metadata import METADATA_FILE, open_metadata
 from facekiosk.vault.metadb import MetaDb
@@ -83,6 +84,7 @@ class Vault:
         self._lock_fd: int | None = acquire_process_lock(data_dir)
         self._closers: list[MetaDb | Templates] = []
         try:
+            wipe_temp_files(data_dir)  # a crash's leftovers may hold templates purged since
             if envelope_path.exists():
                 envelope, ring = unlock(data_dir, passphrase)
             else:

@@ -84,6 +84,13 @@ class JournalRecord:
         return cls(head["op"], head["space"], index_id, vector)
 
 
+def section_files(body: bytes) -> list[str]:
+    """The segment files a decrypted manifest section names (format 3)."""
+    (head_len,) = _U64.unpack_from(body)
+    head = json.loads(body[_U64.size : _U64.size + head_len])
+    return [str(e["file"]) for e in head["segments"]]
+
+
 class VectorStore:
     """Owns the two files; the indexes themselves live in memory in `SpaceIndex` objects."""
 
