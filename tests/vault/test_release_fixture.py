@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from facekiosk.vault import Vault
+from facekiosk.vault.keys import unlock
 from tests.vault.conftest import emb
 
 FIXTURE = Path(__file__).parent / "fixtures" / "release_vault"
@@ -82,3 +83,5 @@ def test_previous_release_vault_opens_with_every_record(release_vault):
         assert vault.count() == 4
         assert vault.verify_audit().ok
         assert vault.search(emb(vectors[5]), k=1)[0].index_id == ids[5]
+    # the first open recorded in the sealed envelope that the log is anchored (issue 14.5)
+    assert unlock(release_vault, None)[1].audit_anchored

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from facekiosk.vault import audit as audit_log
-from facekiosk.vault.crypto import AuthenticationFailed, KeyRing
+from facekiosk.vault.crypto import ENVELOPE_FILE, AuthenticationFailed, KeyRing
+from facekiosk.vault.metadata import METADATA_FILE
 from facekiosk.vault.metadb import MetaDb
 from facekiosk.vault.records import AuditEntry, AuditVerification
 
@@ -54,14 +56,24 @@ class AuditTrail:
     def rolled_back(self) -> None:
         self._dirty = False
 
-    def load_anchor(self) -> None:
-        """Read the sealed chain head; a vault from before anchoring gets one now."""
+    def load_anchor(self, mark_anchored: Callable[[], None]) -> None:
+        """Read the sealed chain head; a vault from before anchoring gets one now, and
+        `mark_anchored` records that in the sealed key envelope, so that deleting the
+        anchor together with its SQLite marker never passes for a pre-anchor vault."""
         conn = self.db.conn
-        anchored = conn.execute("SELECT 1 FROM meta WHERE key='audit_anchor'").fetchone()
+        marked = conn.execute("SELECT 1 FROM meta WHERE key='audit_anchor'").fetchone()
         try:
             self._anchor = audit_log.read_anchor(self.anchor_path, self.ring, self.vault_id)
         except FileNotFoundError:
-            if anchored:
+            if self.ring.audit_anchored:
+                self._anchor_problem = (
+                    f"the audit head anchor {audit_log.ANCHOR_FILE} is missing, but the key "
+                    f"envelope {ENVELOPE_FILE} records that this vault's log was anchored: "
+                    f"it was deleted, perhaps with the newest audit entries. Restore "
+                    f"{audit_log.ANCHOR_FILE} and {METADATA_FILE} from the newest backup, or "
+                    f"verify against an off-device checkpoint (admin audit --verify --against)"
+                )
+            elif marked:
                 self._anchor_problem = (
                     f"the audit head anchor {audit_log.ANCHOR_FILE} is missing (deleted?)"
                 )
@@ -71,9 +83,12 @@ class AuditTrail:
             self._anchor_problem = (
                 f"the audit head anchor {audit_log.ANCHOR_FILE} fails authentication ({exc})"
             )
-        if not anchored and not self._anchor_problem:
+        if self._anchor_problem:
+            return
+        if not marked:
             with self.db.tx() as tx:
                 tx.execute("INSERT INTO meta(key, value) VALUES ('audit_anchor', '1')")
+        mark_anchored()  # after the anchor is on disk: a crash before it is no false alarm
 
     def write_anchor(self) -> None:
         """Seal the current chain head; problems with the old anchor are carried over."""

@@ -47,6 +47,9 @@ class KeyRing:
     keys: dict[int, bytes]
     current: int
     audit_key: bytes
+    # Set once the audit chain head has a sealed anchor: sealed with the keys, so deleting
+    # the anchor (and its SQLite marker) cannot make the vault pass as a pre-anchor one.
+    audit_anchored: bool = False
     _aead: dict[int, AESGCM] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -70,19 +73,21 @@ class KeyRing:
             self._aead.pop(key_id, None)
 
     def to_json(self) -> bytes:
-        return json.dumps(
-            {
-                "keys": {str(k): _b64(v) for k, v in self.keys.items()},
-                "current": self.current,
-                "audit_key": _b64(self.audit_key),
-            }
-        ).encode()
+        obj: dict[str, Any] = {
+            "keys": {str(k): _b64(v) for k, v in self.keys.items()},
+            "current": self.current,
+            "audit_key": _b64(self.audit_key),
+        }
+        if self.audit_anchored:  # absent before: older releases read the ring unchanged
+            obj["audit_anchored"] = True
+        return json.dumps(obj).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> KeyRing:
         obj = json.loads(data)
         keys = {int(k): _unb64(v) for k, v in obj["keys"].items()}
-        return cls(keys, int(obj["current"]), _unb64(obj["audit_key"]))
+        anchored = bool(obj.get("audit_anchored", False))
+        return cls(keys, int(obj["current"]), _unb64(obj["audit_key"]), anchored)
 
 
 def seal(ring: KeyRing, aad: bytes, plaintext: bytes) -> bytes:
@@ -165,6 +170,13 @@ class Envelope:
     ) -> Envelope:
         params = dict(PASSPHRASE_SCRYPT) if mode == "passphrase" else None
         env = cls(vault_id, mode, salt, params, b"")
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        env.wrapped = nonce + AESGCM(kek).encrypt(nonce, ring.to_json(), env._aad())
+        return env
+
+    def rewrap(self, ring: KeyRing, kek: bytes) -> Envelope:
+        """`ring` sealed under the same KEK (same mode, salt and scrypt parameters)."""
+        env = Envelope(self.vault_id, self.mode, self.salt, self.params, b"")
         nonce = secrets.token_bytes(NONCE_BYTES)
         env.wrapped = nonce + AESGCM(kek).encrypt(nonce, ring.to_json(), env._aad())
         return env

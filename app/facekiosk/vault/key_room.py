@@ -8,7 +8,7 @@ from pathlib import Path
 from facekiosk.vault.audit_trail import AuditTrail
 from facekiosk.vault.crypto import Envelope, KeyRing
 from facekiosk.vault.fields import FieldCipher
-from facekiosk.vault.keys import passphrase_envelope, write_envelope
+from facekiosk.vault.keys import mark_audit_anchored, passphrase_envelope, write_envelope
 from facekiosk.vault.metadb import MetaDb
 from facekiosk.vault.templates import Templates
 
@@ -19,6 +19,11 @@ class VaultKeys:
         self.envelope = envelope
         self.ring = ring
         self.vault_id = envelope.vault_id
+
+    def mark_audit_anchored(self, kek: bytes) -> None:
+        """Once the audit chain has its first anchor: say so inside the sealed envelope."""
+        if not self.ring.audit_anchored:
+            self.envelope = mark_audit_anchored(self.data_dir, self.envelope, self.ring, kek)
 
     def export(self, passphrase: str | None, trail: AuditTrail) -> bytes:
         """Without `passphrase`: the envelope as stored (needs this device's key file or the

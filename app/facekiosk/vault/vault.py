@@ -32,7 +32,7 @@ from facekiosk.vault.event_log import EventLog
 from facekiosk.vault.fields import FieldCipher
 from facekiosk.vault.identities import Identities
 from facekiosk.vault.key_room import VaultKeys
-from facekiosk.vault.keys import acquire_process_lock, create_keys, unlock
+from facekiosk.vault.keys import acquire_process_lock, create_keys, unlock_with_kek
 from facekiosk.vault.leftovers import wipe_temp_files
 from facekiosk.vault.matching import decide
 from facekiosk.vault.metadata import METADATA_FILE, open_metadata
@@ -86,16 +86,16 @@ class Vault:
         try:
             wipe_temp_files(data_dir)  # a crash's leftovers may hold templates purged since
             if envelope_path.exists():
-                envelope, ring = unlock(data_dir, passphrase)
+                envelope, ring, kek = unlock_with_kek(data_dir, passphrase)
             else:
-                envelope, ring = create_keys(data_dir, passphrase)
+                envelope, ring, kek = create_keys(data_dir, passphrase)
             self.keys = VaultKeys(data_dir, envelope, ring)
             self.vault_id = envelope.vault_id
             self.db = MetaDb(open_metadata(data_dir))
             self._closers.append(self.db)
             self.db.bind(self.vault_id)
             self.trail = AuditTrail(self.db, ring, self.vault_id, data_dir)
-            self.trail.load_anchor()
+            self.trail.load_anchor(lambda: self.keys.mark_audit_anchored(kek))
             fields = FieldCipher(ring, self.vault_id)
             self.identities = Identities(self.db, fields, self.trail)
             self.credentials = Credentials(self.db, self.trail)
