@@ -160,6 +160,7 @@ class Envelope:
     salt: bytes | None
     params: dict[str, int] | None
     wrapped: bytes
+    checked: bool = False  # read from bytes whose checksum matched (see to_bytes)
 
     def _aad(self) -> bytes:
         return f"facekiosk/vault-keys/{ENVELOPE_FORMAT}/{self.vault_id}/{self.mode}".encode()
@@ -188,7 +189,12 @@ class Envelope:
             )
         except InvalidTag as exc:
             what = "passphrase" if self.mode == "passphrase" else "device key file"
-            raise VaultKeyError(f"wrong {what}: it does not unlock vault {self.vault_id}") from exc
+            # An envelope with a checksum that matched is intact: the key is wrong. One from
+            # an older release has none, so damage cannot be told apart from a wrong key.
+            maybe = "" if self.checked else f" (or {ENVELOPE_FILE} is damaged)"
+            raise VaultKeyError(
+                f"wrong {what}: it does not unlock vault {self.vault_id}{maybe}"
+            ) from exc
         return KeyRing.from_json(plain)
 
     def kek_from(self, *, passphrase: str | None, key_file: Path | None) -> bytes:
@@ -211,12 +217,19 @@ class Envelope:
         if self.salt is not None:
             obj["salt"] = _b64(self.salt)
             obj["scrypt"] = self.params
+        obj["sha256"] = _envelope_digest(obj)  # tells a damaged file from a wrong key
         return json.dumps(obj, indent=2).encode() + b"\n"
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = ENVELOPE_FILE) -> Envelope:
         try:
             obj = json.loads(data)
+            digest = obj.pop("sha256", None)
+            if digest is not None and digest != _envelope_digest(obj):
+                raise VaultKeyError(
+                    f"{source}: damaged key file (its checksum does not match): restore it "
+                    f"from the site's safe (admin key export) or from a backup"
+                )
             if obj["format"] > ENVELOPE_FORMAT:
                 raise VaultError(
                     f"{source}: key format {obj['format']} is newer than this facekiosk "
@@ -224,10 +237,18 @@ class Envelope:
                 )
             salt = _unb64(obj["salt"]) if "salt" in obj else None
             return cls(
-                obj["vault_id"], obj["mode"], salt, obj.get("scrypt"), _unb64(obj["wrapped"])
+                obj["vault_id"],
+                obj["mode"],
+                salt,
+                obj.get("scrypt"),
+                _unb64(obj["wrapped"]),
+                checked=digest is not None,
             )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise VaultError(f"{source}: not a facekiosk key envelope ({exc})") from exc
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise VaultKeyError(
+                f"{source}: damaged key file, or not a facekiosk key envelope ({exc}): restore "
+                f"it from the site's safe (admin key export) or from a backup"
+            ) from exc
 
 
 # --- secrets that are only ever compared (PINs) --------------------------------------------
@@ -244,6 +265,10 @@ def verify_secret(secret: str, salt: bytes, digest: bytes, params_json: str) -> 
     params = json.loads(params_json)
     candidate = hashlib.scrypt(secret.encode("utf-8"), salt=salt, dklen=len(digest), **params)
     return hmac.compare_digest(candidate, digest)
+
+
+def _envelope_digest(obj: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()
 
 
 def _b64(data: bytes) -> str:
