@@ -68,7 +68,8 @@ def check_vault(data_dir: Path, passphrase: str | None = None) -> CheckReport:
         for name, why in unaccounted(data_dir, named).items():
             files[name].damaged.append((0, why))
             files[name].unaccounted = True
-        return CheckReport(dict(files), _audit(data_dir, ring, envelope.vault_id))
+        audit = _audit(data_dir, ring, envelope.vault_id, files[METADATA_FILE])
+        return CheckReport(dict(files), audit)
     finally:
         os.close(lock)
 
@@ -80,7 +81,11 @@ def _named_segments(section: bytes) -> set[str]:
         return set()
 
 
-def _audit(data_dir: Path, ring: KeyRing, vault_id: str) -> AuditVerification:
+def _audit(
+    data_dir: Path, ring: KeyRing, vault_id: str, metadata: FileReport
+) -> AuditVerification:
+    """SQLite's own integrity check of the metadata file (into `metadata`), then the audit
+    chain and its head anchor."""
     db = data_dir / METADATA_FILE
     if not db.exists():
         return AuditVerification(False, 0, None, f"{METADATA_FILE} is missing")
@@ -90,6 +95,11 @@ def _audit(data_dir: Path, ring: KeyRing, vault_id: str) -> AuditVerification:
     immutable = "&immutable=1" if not wal.exists() or wal.stat().st_size == 0 else ""
     conn = sqlite3.connect(f"file:{db}?mode=ro{immutable}", uri=True)
     try:
+        found = [str(r[0]) for r in conn.execute("PRAGMA integrity_check(20)")]
+        if found == ["ok"]:
+            metadata.readable += 1
+        else:
+            metadata.damaged += [(0, f"SQLite integrity_check: {line}") for line in found]
         anchor, problem = None, ""
         try:
             anchor = audit_log.read_anchor(data_dir / audit_log.ANCHOR_FILE, ring, vault_id)
