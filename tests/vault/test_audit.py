@@ -144,21 +144,58 @@ def test_anchor_survives_restart_rotation_backup_and_restore(data_dir, tmp_path,
         assert result.ok and result.checked == 7, result
 
 
-def test_vault_without_an_anchor_is_anchored_on_open(data_dir, rng):
-    """Vaults from before anchoring: the first open anchors the current head."""
+def _remove_anchor(data_dir) -> None:
+    """What an attacker without the key can do: the anchor file and its SQLite marker go."""
     from facekiosk.vault.audit import ANCHOR_FILE
 
-    _fill(data_dir, rng)
     (data_dir / ANCHOR_FILE).unlink()
     conn = sqlite3.connect(data_dir / "vault.sqlite")
     conn.execute("DELETE FROM meta WHERE key='audit_anchor'")
     conn.commit()
     conn.close()
+
+
+def _as_before_anchoring(data_dir) -> None:
+    """A vault written before anchoring: no anchor, no marker, key envelope unmarked
+    (re-sealed here with the device key, which only the vault's owner has)."""
+    from facekiosk.vault.crypto import DEVICE_KEY_FILE, ENVELOPE_FILE
+    from facekiosk.vault.keys import unlock
+
+    _remove_anchor(data_dir)
+    envelope, ring = unlock(data_dir, None)
+    ring.audit_anchored = False
+    kek = (data_dir / DEVICE_KEY_FILE).read_bytes()
+    (data_dir / ENVELOPE_FILE).write_bytes(envelope.rewrap(ring, kek).to_bytes())
+
+
+def test_vault_without_an_anchor_is_anchored_on_open(data_dir, rng):
+    """Vaults from before anchoring: the first open anchors the current head."""
+    _fill(data_dir, rng)
+    _as_before_anchoring(data_dir)
     with Vault.open(data_dir) as vault:
         assert vault.verify_audit().ok
     _tamper(data_dir, "DELETE FROM audit WHERE seq = 6")
     with Vault.open(data_dir) as vault:
         assert vault.verify_audit().missing == (6, 6)
+
+
+def test_rollback_with_anchor_and_marker_deleted_fails_loudly(data_dir, rng, capsys):
+    """Issue 14 item 5: newest rows, the anchor file and its SQLite marker deleted together
+    must not pass as a vault from before anchoring (the key envelope says it was anchored)."""
+    from facekiosk.cli import main
+
+    _fill(data_dir, rng)
+    _tamper(data_dir, "DELETE FROM audit WHERE seq >= 5")
+    _remove_anchor(data_dir)
+    for _ in range(2):  # not healed by a fresh anchor on open, nor by later appends
+        with Vault.open(data_dir) as vault:
+            result = vault.verify_audit()
+            assert not result.ok and "vault.keys" in result.reason, result
+            assert "anchor" in result.reason and "deleted" in result.reason
+            vault.audit("admin_login", "admin", {"attempt": 10})
+    code = main(["--data-dir", str(data_dir), "admin", "audit", "--verify"])
+    out = capsys.readouterr().out
+    assert code == 1 and "BROKEN" in out and "vault.keys" in out
 
 
 def test_cli_verify_names_the_missing_range(data_dir, rng, capsys):

@@ -66,3 +66,42 @@ def test_check_refuses_while_the_kiosk_holds_the_vault(data_dir, rng):
     _vault(data_dir, rng)
     with Vault.open(data_dir), pytest.raises(VaultLockedError):
         check_vault(data_dir)
+
+
+def test_bad_magic_is_named_even_when_the_rest_decrypts(data_dir, rng):
+    _vault(data_dir, rng)
+    (segment,) = data_dir.glob("vectors.seg.*")
+    for path in (segment, data_dir / "vectors.journal", data_dir / "vectors.snap"):
+        data = bytearray(path.read_bytes())
+        data[0] ^= 0x20  # the sealed units after the magic are intact
+        path.write_bytes(bytes(data))
+    report = check_vault(data_dir)
+    assert not report.ok
+    for name in (segment.name, "vectors.journal", "vectors.snap"):
+        assert any("bad magic" in what for _o, what in report.files[name].damaged), name
+    assert report.files["vectors.journal"].readable == 4
+
+
+def test_sqlite_integrity_check_runs(data_dir, rng):
+    """Two index b-trees swapped under SQLite's feet: every row is still readable, but the
+    indexes no longer match the table, which only PRAGMA integrity_check notices."""
+    import sqlite3
+
+    _vault(data_dir, rng)
+    with Vault.open(data_dir) as vault:
+        for k in range(5):
+            vault.record_event("attendance", None, f"k{k}", "match")
+    assert check_vault(data_dir).files["vault.sqlite"].readable == 1
+    conn = sqlite3.connect(data_dir / "vault.sqlite")
+    pages = dict(
+        conn.execute("SELECT name, rootpage FROM sqlite_master WHERE name LIKE 'idx_events_%'")
+    )
+    (a, pa), (b, pb) = sorted(pages.items())
+    conn.execute("PRAGMA writable_schema=ON")
+    conn.execute("UPDATE sqlite_master SET rootpage=? WHERE name=?", (pb, a))
+    conn.execute("UPDATE sqlite_master SET rootpage=? WHERE name=?", (pa, b))
+    conn.commit()
+    conn.close()
+    report = check_vault(data_dir)
+    assert not report.ok
+    assert any("integrity_check" in what for _o, what in report.files["vault.sqlite"].damaged)

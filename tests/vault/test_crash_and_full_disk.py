@@ -66,7 +66,7 @@ def test_killed_mid_purge_loses_nothing_and_the_purge_finishes_on_open(
         assert vault.search(emb(vectors[25]), k=1)[0].index_id != ids[25]
         for i in (0, 24, 26, 59):
             assert vault.search(emb(vectors[i]), k=1)[0].index_id == ids[i]
-        units = list(VectorStore(data_dir, vault.vault_id, vault._ring).scan())
+        units = list(VectorStore(data_dir, vault.vault_id, vault.keys.ring).scan())
         assert all(isinstance(plain, bytes) for _p, _o, plain in units), units
         assert not any(contains_vector(plain, vectors[25]) for _p, _o, plain in units)
         assert any(contains_vector(plain, vectors[24]) for _p, _o, plain in units)  # control

@@ -18,13 +18,36 @@ def test_wrong_device_key_file_is_clear_and_changes_nothing(data_dir, rng):
     good = key.read_bytes()
     key.write_bytes(secrets.token_bytes(32))
     before = tree_digest(data_dir)
-    with pytest.raises(VaultKeyError, match="wrong device key file"):
+    with pytest.raises(VaultKeyError, match="wrong device key file") as wrong:
         Vault.open(data_dir)
+    assert "damaged" not in str(wrong.value)  # the envelope's checksum matched
     assert tree_digest(data_dir) == before
     key.unlink()
     with pytest.raises(VaultKeyError, match="missing"):
         Vault.open(data_dir)
     key.write_bytes(good)
+    with Vault.open(data_dir) as vault:
+        assert vault.count() == 1
+
+
+def test_damaged_key_file_is_not_called_a_wrong_key(data_dir, rng):
+    with Vault.open(data_dir) as vault:
+        vault.enroll([emb(unit(rng))])
+    envelope = data_dir / "vault.keys"
+    good = envelope.read_bytes()
+    text = good.decode()
+    at = text.index('"wrapped": "') + 20  # one base64 character of the sealed key ring
+    swapped = "B" if text[at] != "B" else "C"
+    envelope.write_bytes((text[:at] + swapped + text[at + 1 :]).encode())
+    before = tree_digest(data_dir)
+    with pytest.raises(VaultKeyError, match="damaged key file") as damaged:
+        Vault.open(data_dir)
+    assert "wrong" not in str(damaged.value) and "vault.keys" in str(damaged.value)
+    assert tree_digest(data_dir) == before
+    envelope.write_bytes(good[:40])  # cut short: not even JSON
+    with pytest.raises(VaultKeyError, match="damaged key file"):
+        Vault.open(data_dir)
+    envelope.write_bytes(good)
     with Vault.open(data_dir) as vault:
         assert vault.count() == 1
 
@@ -50,9 +73,9 @@ def test_rotation_rewraps_and_reencrypts(data_dir, rng):
         old_kek = (data_dir / "vault.kek").read_bytes()
         vault.rotate_key()
         assert (data_dir / "vault.kek").read_bytes() != old_kek
-        old_keys = set(vault._ring.keys)
+        old_keys = set(vault.keys.ring.keys)
         vault.rotate_key(passphrase="new pass", reencrypt=True)
-        assert not set(vault._ring.keys) & old_keys  # old data key forgotten
+        assert not set(vault.keys.ring.keys) & old_keys  # old data key forgotten
     assert not (data_dir / "vault.kek").exists()
     with Vault.open(data_dir, passphrase="new pass") as vault:
         assert vault.search(emb(v), k=1)[0].index_id == index_id
@@ -72,7 +95,7 @@ def test_exported_recovery_key_unlocks_the_data_key(data_dir, rng):
         assert recovery.vault_id == vault.vault_id
         assert recovery.salt is not None and recovery.params is not None
         ring = recovery.unwrap(derive_passphrase_kek("site safe", recovery.salt, recovery.params))
-        assert ring.keys == vault._ring.keys
+        assert ring.keys == vault.keys.ring.keys
         with pytest.raises(VaultKeyError):
             recovery.unwrap(derive_passphrase_kek("guess", recovery.salt, recovery.params))
 

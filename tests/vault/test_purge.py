@@ -15,7 +15,7 @@ def _files(data_dir):
 
 
 def _decrypted_units(vault: Vault) -> list[bytes]:
-    store = VectorStore(vault.data_dir, vault.vault_id, vault._ring)
+    store = VectorStore(vault.data_dir, vault.vault_id, vault.keys.ring)
     units = []
     for path, offset, plain in store.scan():
         assert not isinstance(plain, VaultCorruptError), (path, offset, plain)
@@ -85,7 +85,7 @@ def test_interrupted_delete_is_finished_on_open(data_dir, rng):
     vectors = [unit(rng) for _ in range(3)]
     with Vault.open(data_dir) as vault:
         ids = [vault.enroll([emb(v)]) for v in vectors]
-        with vault._tx() as db:
+        with vault.db.tx() as db:
             db.execute("DELETE FROM identities WHERE index_id=?", (ids[1],))
     with Vault.open(data_dir) as vault:
         assert vault.search(emb(vectors[1]), k=1)[0].index_id != ids[1]

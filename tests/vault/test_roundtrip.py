@@ -135,9 +135,10 @@ def test_label_search_decrypts_once_per_open_and_stays_in_sync(data_dir, rng, mo
     with Vault.open(data_dir) as vault:
         ids = [vault.enroll([emb(unit(rng))], label=name) for name in ("Zoe", "yann", "Xavier")]
         opened: list[str] = []
-        real = vault._open_field
+        fields = vault.identities.fields
+        real = fields.open
         monkeypatch.setattr(
-            vault, "_open_field", lambda kind, i, blob: opened.append(kind) or real(kind, i, blob)
+            fields, "open", lambda kind, i, blob: opened.append(kind) or real(kind, i, blob)
         )
         assert [r.label for r in vault.list_ids(search="zo")] == ["Zoe"]
         assert opened == ["label"] * 3  # the cache is built once...
@@ -295,7 +296,7 @@ def test_snapshot_of_format_1_is_read_and_rewritten(data_dir):
     vectors = np.load(fixture / "vectors.npy")
     meta = json.loads((fixture / "ids.json").read_text())
     with Vault.open(data_dir) as vault:
-        assert vault._store.loaded_format == 1 and vault._store.generation > 1
+        assert vault.templates.store.loaded_format == 1 and vault.templates.store.generation > 1
         assert vault.count() == 4
         for vec, index_id in zip(vectors, meta["ids"], strict=True):
             best = vault.search(emb(vec), k=1)[0]

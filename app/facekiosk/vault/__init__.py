@@ -16,6 +16,7 @@ from facekiosk.vault.errors import (
     WrongSpaceError,
 )
 from facekiosk.vault.events_csv import write_events_csv
+from facekiosk.vault.identities import MAX_PAYLOAD
 from facekiosk.vault.matching import decide, make_template
 from facekiosk.vault.records import (
     AuditEntry,
@@ -27,7 +28,7 @@ from facekiosk.vault.records import (
     PurgeReceipt,
 )
 from facekiosk.vault.space_index import SearchParams
-from facekiosk.vault.vault import MAX_PAYLOAD, Vault
+from facekiosk.vault.vault import Vault
 
 __all__ = [
     "MAX_PAYLOAD",

@@ -8,10 +8,10 @@ whole archive in memory before writing a single byte, into an empty data dir onl
 from __future__ import annotations
 
 import io
+import sqlite3
 import struct
 import tarfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from facekiosk.fsutil import atomic_write
 from facekiosk.vault.audit import ANCHOR_FILE
@@ -24,11 +24,9 @@ from facekiosk.vault.crypto import (
     unseal,
 )
 from facekiosk.vault.errors import VaultCorruptError, VaultError
+from facekiosk.vault.key_room import VaultKeys
 from facekiosk.vault.metadata import METADATA_FILE
 from facekiosk.vault.vector_store import JOURNAL_FILE, SEGMENT_NAME, SEGMENT_PREFIX, SNAPSHOT_FILE
-
-if TYPE_CHECKING:
-    from facekiosk.vault.vault import Vault
 
 MAGIC = b"FKBACKUP1"
 _U32 = struct.Struct(">I")
@@ -40,18 +38,18 @@ def _aad(vault_id: str) -> bytes:
     return f"facekiosk/{vault_id}/backup".encode()
 
 
-def write_backup(vault: Vault, dest: Path) -> Path:
+def write_backup(keys: VaultKeys, conn: sqlite3.Connection, dest: Path) -> Path:
     """Caller holds the vault lock and has just compacted."""
     if dest.is_dir():
-        dest = dest / f"facekiosk-{vault.vault_id[:8]}.fkbackup"
+        dest = dest / f"facekiosk-{keys.vault_id[:8]}.fkbackup"
     buf = io.BytesIO()
-    segments = sorted(p.name for p in vault.data_dir.glob(f"{SEGMENT_PREFIX}*"))
+    segments = sorted(p.name for p in keys.data_dir.glob(f"{SEGMENT_PREFIX}*"))
     with tarfile.open(fileobj=buf, mode="w") as tar:
         for name in (*MEMBERS, *(n for n in segments if SEGMENT_NAME.fullmatch(n))):
             if name == METADATA_FILE:
-                data = vault._db.serialize()  # a consistent copy, in memory
+                data = conn.serialize()  # a consistent copy, in memory
             else:
-                path = vault.data_dir / name
+                path = keys.data_dir / name
                 if not path.exists():
                     continue
                 data = path.read_bytes()
@@ -59,8 +57,8 @@ def write_backup(vault: Vault, dest: Path) -> Path:
             info.size = len(data)
             info.mode = 0o600
             tar.addfile(info, io.BytesIO(data))
-    envelope = vault._envelope.to_bytes()
-    body = seal(vault._ring, _aad(vault.vault_id), buf.getvalue())
+    envelope = keys.envelope.to_bytes()
+    body = seal(keys.ring, _aad(keys.vault_id), buf.getvalue())
     atomic_write(dest, MAGIC + _U32.pack(len(envelope)) + envelope + body)
     return dest
 

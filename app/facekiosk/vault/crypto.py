@@ -47,6 +47,9 @@ class KeyRing:
     keys: dict[int, bytes]
     current: int
     audit_key: bytes
+    # Set once the audit chain head has a sealed anchor: sealed with the keys, so deleting
+    # the anchor (and its SQLite marker) cannot make the vault pass as a pre-anchor one.
+    audit_anchored: bool = False
     _aead: dict[int, AESGCM] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -70,19 +73,21 @@ class KeyRing:
             self._aead.pop(key_id, None)
 
     def to_json(self) -> bytes:
-        return json.dumps(
-            {
-                "keys": {str(k): _b64(v) for k, v in self.keys.items()},
-                "current": self.current,
-                "audit_key": _b64(self.audit_key),
-            }
-        ).encode()
+        obj: dict[str, Any] = {
+            "keys": {str(k): _b64(v) for k, v in self.keys.items()},
+            "current": self.current,
+            "audit_key": _b64(self.audit_key),
+        }
+        if self.audit_anchored:  # absent before: older releases read the ring unchanged
+            obj["audit_anchored"] = True
+        return json.dumps(obj).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> KeyRing:
         obj = json.loads(data)
         keys = {int(k): _unb64(v) for k, v in obj["keys"].items()}
-        return cls(keys, int(obj["current"]), _unb64(obj["audit_key"]))
+        anchored = bool(obj.get("audit_anchored", False))
+        return cls(keys, int(obj["current"]), _unb64(obj["audit_key"]), anchored)
 
 
 def seal(ring: KeyRing, aad: bytes, plaintext: bytes) -> bytes:
@@ -155,6 +160,7 @@ class Envelope:
     salt: bytes | None
     params: dict[str, int] | None
     wrapped: bytes
+    checked: bool = False  # read from bytes whose checksum matched (see to_bytes)
 
     def _aad(self) -> bytes:
         return f"facekiosk/vault-keys/{ENVELOPE_FORMAT}/{self.vault_id}/{self.mode}".encode()
@@ -169,6 +175,13 @@ class Envelope:
         env.wrapped = nonce + AESGCM(kek).encrypt(nonce, ring.to_json(), env._aad())
         return env
 
+    def rewrap(self, ring: KeyRing, kek: bytes) -> Envelope:
+        """`ring` sealed under the same KEK (same mode, salt and scrypt parameters)."""
+        env = Envelope(self.vault_id, self.mode, self.salt, self.params, b"")
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        env.wrapped = nonce + AESGCM(kek).encrypt(nonce, ring.to_json(), env._aad())
+        return env
+
     def unwrap(self, kek: bytes) -> KeyRing:
         try:
             plain = AESGCM(kek).decrypt(
@@ -176,7 +189,12 @@ class Envelope:
             )
         except InvalidTag as exc:
             what = "passphrase" if self.mode == "passphrase" else "device key file"
-            raise VaultKeyError(f"wrong {what}: it does not unlock vault {self.vault_id}") from exc
+            # An envelope with a checksum that matched is intact: the key is wrong. One from
+            # an older release has none, so damage cannot be told apart from a wrong key.
+            maybe = "" if self.checked else f" (or {ENVELOPE_FILE} is damaged)"
+            raise VaultKeyError(
+                f"wrong {what}: it does not unlock vault {self.vault_id}{maybe}"
+            ) from exc
         return KeyRing.from_json(plain)
 
     def kek_from(self, *, passphrase: str | None, key_file: Path | None) -> bytes:
@@ -199,12 +217,19 @@ class Envelope:
         if self.salt is not None:
             obj["salt"] = _b64(self.salt)
             obj["scrypt"] = self.params
+        obj["sha256"] = _envelope_digest(obj)  # tells a damaged file from a wrong key
         return json.dumps(obj, indent=2).encode() + b"\n"
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = ENVELOPE_FILE) -> Envelope:
         try:
             obj = json.loads(data)
+            digest = obj.pop("sha256", None)
+            if digest is not None and digest != _envelope_digest(obj):
+                raise VaultKeyError(
+                    f"{source}: damaged key file (its checksum does not match): restore it "
+                    f"from the site's safe (admin key export) or from a backup"
+                )
             if obj["format"] > ENVELOPE_FORMAT:
                 raise VaultError(
                     f"{source}: key format {obj['format']} is newer than this facekiosk "
@@ -212,10 +237,18 @@ class Envelope:
                 )
             salt = _unb64(obj["salt"]) if "salt" in obj else None
             return cls(
-                obj["vault_id"], obj["mode"], salt, obj.get("scrypt"), _unb64(obj["wrapped"])
+                obj["vault_id"],
+                obj["mode"],
+                salt,
+                obj.get("scrypt"),
+                _unb64(obj["wrapped"]),
+                checked=digest is not None,
             )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise VaultError(f"{source}: not a facekiosk key envelope ({exc})") from exc
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise VaultKeyError(
+                f"{source}: damaged key file, or not a facekiosk key envelope ({exc}): restore "
+                f"it from the site's safe (admin key export) or from a backup"
+            ) from exc
 
 
 # --- secrets that are only ever compared (PINs) --------------------------------------------
@@ -232,6 +265,10 @@ def verify_secret(secret: str, salt: bytes, digest: bytes, params_json: str) -> 
     params = json.loads(params_json)
     candidate = hashlib.scrypt(secret.encode("utf-8"), salt=salt, dklen=len(digest), **params)
     return hmac.compare_digest(candidate, digest)
+
+
+def _envelope_digest(obj: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()
 
 
 def _b64(data: bytes) -> str:

@@ -67,6 +67,11 @@ def acquire_process_lock(data_dir: Path) -> int:
 
 
 def unlock(data_dir: Path, passphrase: str | None) -> tuple[Envelope, KeyRing]:
+    envelope, ring, _kek = unlock_with_kek(data_dir, passphrase)
+    return envelope, ring
+
+
+def unlock_with_kek(data_dir: Path, passphrase: str | None) -> tuple[Envelope, KeyRing, bytes]:
     envelope_path = data_dir / ENVELOPE_FILE
     envelope = Envelope.from_bytes(envelope_path.read_bytes(), str(envelope_path))
     if envelope.mode == "device":
@@ -75,19 +80,30 @@ def unlock(data_dir: Path, passphrase: str | None) -> tuple[Envelope, KeyRing]:
         kek_path = data_dir / DEVICE_KEY_FILE
         pending = kek_path.with_name(kek_path.name + NEXT_KEY_SUFFIX)
         try:
-            return envelope, envelope.unwrap(read_device_kek(kek_path))
+            kek = read_device_kek(kek_path)
+            return envelope, envelope.unwrap(kek), kek
         except VaultKeyError:
             if not pending.exists():
                 raise
-            ring = envelope.unwrap(read_device_kek(pending))  # a rotation cut short
+            kek = read_device_kek(pending)
+            ring = envelope.unwrap(kek)  # a rotation cut short
             os.replace(pending, kek_path)
-            return envelope, ring
+            return envelope, ring, kek
     if passphrase is None:
         raise VaultKeyError("this vault is locked by an admin passphrase; give it")
-    return envelope, envelope.unwrap(envelope.kek_from(passphrase=passphrase, key_file=None))
+    kek = envelope.kek_from(passphrase=passphrase, key_file=None)
+    return envelope, envelope.unwrap(kek), kek
 
 
-def create_keys(data_dir: Path, passphrase: str | None) -> tuple[Envelope, KeyRing]:
+def mark_audit_anchored(data_dir: Path, envelope: Envelope, ring: KeyRing, kek: bytes) -> Envelope:
+    """Record in the sealed envelope that the audit chain has an anchor (once per vault)."""
+    ring.audit_anchored = True
+    marked = envelope.rewrap(ring, kek)
+    atomic_write(data_dir / ENVELOPE_FILE, marked.to_bytes())
+    return marked
+
+
+def create_keys(data_dir: Path, passphrase: str | None) -> tuple[Envelope, KeyRing, bytes]:
     ring = KeyRing.generate()
     vault_id = str(uuid.uuid4())
     if passphrase is None:
@@ -100,4 +116,4 @@ def create_keys(data_dir: Path, passphrase: str | None) -> tuple[Envelope, KeyRi
         envelope = Envelope.wrap(vault_id, ring, kek, "passphrase", salt)
     atomic_write(data_dir / ENVELOPE_FILE, envelope.to_bytes())
     log.info("created vault %s (%s key)", vault_id, envelope.mode)
-    return envelope, ring
+    return envelope, ring, kek

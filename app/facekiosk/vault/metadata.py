@@ -24,8 +24,8 @@ BACKUP_DIR = "backups"
 
 
 def _v1(db: sqlite_utils.Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["identities"].create(
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("identities").create(
         {
             "index_id": str,
             "engine": str,
@@ -42,17 +42,19 @@ def _v1(db: sqlite_utils.Database) -> None:
         pk="index_id",
         not_null={"engine", "model", "created", "status"},
     )
-    db["pins"].create(
+    db.table("pins").create(
         {"index_id": str, "salt": bytes, "hash": bytes, "params": str, "set_at": str},
         pk="index_id",
         foreign_keys=[("index_id", "identities", "index_id")],
     )
-    db["consents"].create({"id": int, "index_id": str, "version": str, "accepted_at": str}, pk="id")
-    db["audit"].create(
+    db.table("consents").create(
+        {"id": int, "index_id": str, "version": str, "accepted_at": str}, pk="id"
+    )
+    db.table("audit").create(
         {"seq": int, "at": str, "actor": str, "action": str, "details": str, "mac": str},
         pk="seq",
     )
-    db["events"].create(
+    db.table("events").create(
         {
             "id": int,
             "at": str,
@@ -69,11 +71,11 @@ def _v1(db: sqlite_utils.Database) -> None:
 
 def _v2(db: sqlite_utils.Database) -> None:
     """Lockout counters for the PIN policy, an `updated` column, indexes, append-only audit."""
-    db["counters"].create({"key": str, "value": int, "updated": str}, pk="key")
-    db["identities"].add_column("updated", str)
-    db["events"].create_index(["at"], if_not_exists=True)
-    db["events"].create_index(["index_id"], if_not_exists=True)
-    db["consents"].create_index(["index_id"], if_not_exists=True)
+    db.table("counters").create({"key": str, "value": int, "updated": str}, pk="key")
+    db.table("identities").add_column("updated", str)
+    db.table("events").create_index(["at"], if_not_exists=True)
+    db.table("events").create_index(["index_id"], if_not_exists=True)
+    db.table("consents").create_index(["index_id"], if_not_exists=True)
     for op in ("UPDATE", "DELETE"):
         db.execute(
             f"CREATE TRIGGER audit_no_{op.lower()} BEFORE {op} ON audit "
@@ -139,7 +141,7 @@ def migrate(conn: sqlite3.Connection, current: int) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         if current == 0:
-            db["schema_version"].create({"version": int, "applied_at": str}, pk="version")
+            db.table("schema_version").create({"version": int, "applied_at": str}, pk="version")
         for version in range(current + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[version](db)
             conn.execute(

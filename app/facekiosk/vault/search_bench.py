@@ -204,7 +204,7 @@ def run_search_bench(
         unknown_hits = [a == b for a, b in zip(unknown_top, exact(unknown), strict=True)]
         unknown_recall = round(float(np.mean(unknown_hits)), 5) if unknown_hits else None
         sweep = []
-        space = vault._spaces[SPACE]
+        space = vault.templates.spaces[SPACE]
         quantised = space.quantised
         shipped = space.params
         for rerank in rerank_sweep or []:
@@ -255,7 +255,7 @@ def run_search_bench(
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
-    result = {
+    result: dict[str, Any] = {
         "n": n,
         "dim": dim,
         "build_s": round(build_s, 3),

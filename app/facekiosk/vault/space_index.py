@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -345,7 +346,7 @@ class SpaceIndex:
         cls,
         space: str,
         dim: int,
-        bodies: list[tuple[int, bytes | memoryview]],
+        bodies: Sequence[tuple[int, bytes | memoryview]],
         codebook: bytes | None,
         params: SearchParams | None = None,
     ) -> SpaceIndex:

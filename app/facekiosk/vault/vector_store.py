@@ -84,6 +84,17 @@ class JournalRecord:
         return cls(head["op"], head["space"], index_id, vector)
 
 
+def _bad_magic(path: Path, kind: str) -> VaultCorruptError:
+    return VaultCorruptError(path, 0, f"bad magic: not a facekiosk vector {kind} (first bytes)")
+
+
+def section_files(body: bytes) -> list[str]:
+    """The segment files a decrypted manifest section names (format 3)."""
+    (head_len,) = _U64.unpack_from(body)
+    head = json.loads(body[_U64.size : _U64.size + head_len])
+    return [str(e["file"]) for e in head["segments"]]
+
+
 class VectorStore:
     """Owns the two files; the indexes themselves live in memory in `SpaceIndex` objects."""
 
@@ -302,6 +313,8 @@ class VectorStore:
         if self.snapshot_path.exists():
             try:
                 data = self.snapshot_path.read_bytes()
+                if not data.startswith(SNAP_MAGIC):
+                    yield self.snapshot_path, 0, _bad_magic(self.snapshot_path, "snapshot")
                 (head_len,) = _U32.unpack_from(data, len(SNAP_MAGIC))
                 start = len(SNAP_MAGIC) + 4
                 header_bytes = data[start : start + head_len]
@@ -330,15 +343,26 @@ class VectorStore:
             if tag not in spaces:
                 yield path, 0, VaultCorruptError(path, 0, "segment of a space the snapshot lacks")
                 continue
-            view = memoryview(path.read_bytes())[len(SEGMENT_MAGIC) :]
+            raw = path.read_bytes()
+            if not raw.startswith(SEGMENT_MAGIC):
+                yield path, 0, _bad_magic(path, "segment")
+            view = memoryview(raw)[len(SEGMENT_MAGIC) :]
             aad = self._segment_aad(spaces[tag], int(seg), path.name)
             yield path, len(SEGMENT_MAGIC), self._try_unseal(aad, view, path, len(SEGMENT_MAGIC))
         try:
             data = self.journal_path.read_bytes()
-            generation, _ = _GEN_HEAD.unpack_from(data, len(JOURNAL_MAGIC))
+            generation, check = _GEN_HEAD.unpack_from(data, len(JOURNAL_MAGIC))
         except (FileNotFoundError, struct.error) as exc:
             yield self.journal_path, 0, VaultCorruptError(self.journal_path, 0, str(exc))
             return
+        if not data.startswith(JOURNAL_MAGIC):
+            yield self.journal_path, 0, _bad_magic(self.journal_path, "journal")
+        if check != generation ^ _M64:
+            yield (
+                self.journal_path,
+                len(JOURNAL_MAGIC),
+                VaultCorruptError(self.journal_path, len(JOURNAL_MAGIC), "journal header damaged"),
+            )
         pos, seq = _JOURNAL_HEAD, 0
         while pos + _REC_HEAD.size <= len(data):
             length, check = _REC_HEAD.unpack_from(data, pos)
@@ -382,7 +406,7 @@ class VectorStore:
     def append(self, records: list[JournalRecord]) -> None:
         """Append and fsync: durable on return."""
         assert self._journal is not None, "store not loaded"
-        parts = []
+        parts: list[bytes] = []
         for record in records:
             aad = self._aad("journal", self.generation, str(self.journal_records + len(parts)))
             blob = seal(self.ring, aad, record.encode())

@@ -1,0 +1,142 @@
+"""Enrolment, re-enrolment and purge: the calls that change the template index and the
+metadata together. The template is journalled (fsync) before its row is committed; if the
+row fails, the template is taken back out, and `reconcile` (every open) finishes what a
+crash left half-done: templates without a row are purged, rows without one flagged."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+
+from facekiosk.engine.types import Embedding
+from facekiosk.vault.audit_trail import AuditTrail
+from facekiosk.vault.credentials import Credentials
+from facekiosk.vault.errors import UnknownIndexId
+from facekiosk.vault.event_log import EventLog
+from facekiosk.vault.identities import Identities, check_label_payload
+from facekiosk.vault.matching import make_template
+from facekiosk.vault.metadb import MetaDb, now
+from facekiosk.vault.records import PurgeReceipt
+from facekiosk.vault.templates import Templates
+
+log = logging.getLogger(__name__)
+
+
+class Enrolment:
+    def __init__(
+        self,
+        db: MetaDb,
+        templates: Templates,
+        identities: Identities,
+        credentials: Credentials,
+        event_log: EventLog,
+        trail: AuditTrail,
+    ) -> None:
+        self.db = db
+        self.templates = templates
+        self.identities = identities
+        self.credentials = credentials
+        self.event_log = event_log
+        self.trail = trail
+
+    def reconcile(self) -> None:
+        """Finish what a crash interrupted: orphan vectors are purged, rows without one flagged."""
+        in_db = self.identities.all_ids()
+        with_vector = self.templates.ids()
+        orphans = sorted(with_vector - in_db)
+        if orphans:
+            log.warning("purging %d template(s) left by an interrupted enroll/delete", len(orphans))
+            self.templates.remove(orphans)
+            self.templates.compact()
+        missing = [i for i in in_db if i not in with_vector]
+        if missing:
+            log.warning("%d Index ID(s) have no template; flagged no_template", len(missing))
+            self.identities.flag_no_template(missing)
+
+
+    def enroll(
+        self,
+        embeddings: Sequence[Embedding],
+        *,
+        label: str | None = None,
+        payload: bytes | None = None,
+        consent_version: str | None = None,
+        valid_until: datetime | None = None,
+        actor: str = "kiosk",
+    ) -> str:
+        """A new anonymous Index ID (UUID4) for one person; durable when it returns."""
+        space, template = make_template(embeddings)
+        check_label_payload(label, payload)
+        index_id = str(uuid.uuid4())
+        with self.db.lock:
+            self.templates.add(space, index_id, template)
+            try:
+                with self.db.tx() as conn:
+                    self.identities.insert(
+                        conn, index_id, space, len(embeddings), label=label, payload=payload,
+                        consent_version=consent_version, valid_until=valid_until,
+                    )  # fmt: skip
+                    details = {"index_id": index_id, "space": space, "images": len(embeddings)}
+                    self.trail.append(conn, "enroll", actor, details)
+            except BaseException:  # the template is journalled: take it back out
+                self.templates.remove([index_id])
+                raise
+            self.identities.cache_labels({index_id: label})
+            self.templates.maybe_compact()
+        return index_id
+
+    def enroll_many(self, templates: np.ndarray, space: str) -> list[str]:
+        """Bulk import of ready-made unit templates (one per person): one journal write.
+        For migrations and benchmarks; no labels, consent or payload."""
+        vecs = np.ascontiguousarray(templates, dtype=np.float32)
+        ids = [str(uuid.uuid4()) for _ in range(len(vecs))]
+        with self.db.lock:
+            self.templates.add_many(space, ids, vecs)
+            with self.db.tx() as conn:
+                self.identities.insert_bare(conn, ids, space)
+                details = {"count": len(ids), "space": space}
+                self.trail.append(conn, "enroll_bulk", "admin", details)
+            self.identities.cache_labels(dict.fromkeys(ids))
+            self.templates.compact()
+        return ids
+
+    def replace_template(
+        self, index_id: str, embeddings: Sequence[Embedding], *, actor: str = "admin"
+    ) -> None:
+        """Re-enrolment: the old template is purged from every file, the Index ID is kept."""
+        space, template = make_template(embeddings)
+        with self.db.lock:
+            self.identities.get(index_id)
+            self.templates.replace(space, index_id, template)
+            with self.db.tx() as conn:
+                self.identities.set_template(conn, index_id, space, len(embeddings))
+                details = {"index_id": index_id, "space": space, "images": len(embeddings)}
+                self.trail.append(conn, "replace_template", actor, details)
+            self.templates.compact()  # the old template leaves the journal now
+
+    def delete(
+        self, index_ids: str | Sequence[str], *, reason: str = "", actor: str = "admin"
+    ) -> PurgeReceipt:
+        """Purge Index IDs for good: template, metadata, PIN, consent; events anonymised."""
+        ids = list(dict.fromkeys([index_ids] if isinstance(index_ids, str) else index_ids))
+        if not ids:
+            raise ValueError("no Index ID given")
+        with self.db.lock:
+            known = self.identities.known(ids)
+            unknown = [i for i in ids if i not in known and self.templates.space_of(i) is None]
+            if unknown:
+                raise UnknownIndexId(unknown)
+            with self.db.tx() as conn:
+                rows = self.credentials.purge(conn, ids) + self.identities.purge(conn, ids)
+                events = self.event_log.anonymise(conn, ids)
+                details = {"index_ids": ids, "reason": reason}
+                seq = self.trail.append(conn, "purge", actor, details)
+            self.identities.forget_labels(ids)
+            removed = self.templates.remove(ids)
+            self.templates.compact()  # no segment or journal holds the vectors now
+            self.db.checkpoint()
+        return PurgeReceipt(ids, now(), removed, rows, events, seq)

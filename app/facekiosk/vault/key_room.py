@@ -1,0 +1,68 @@
+"""The vault's keys once open: the envelope on disk, the unwrapped key ring, export and
+rotation (a new key-encryption key, optionally a new data key with everything re-sealed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from facekiosk.vault.audit_trail import AuditTrail
+from facekiosk.vault.crypto import Envelope, KeyRing
+from facekiosk.vault.fields import FieldCipher
+from facekiosk.vault.keys import mark_audit_anchored, passphrase_envelope, write_envelope
+from facekiosk.vault.metadb import MetaDb
+from facekiosk.vault.templates import Templates
+
+
+class VaultKeys:
+    def __init__(self, data_dir: Path, envelope: Envelope, ring: KeyRing) -> None:
+        self.data_dir = data_dir
+        self.envelope = envelope
+        self.ring = ring
+        self.vault_id = envelope.vault_id
+
+    def mark_audit_anchored(self, kek: bytes) -> None:
+        """Once the audit chain has its first anchor: say so inside the sealed envelope."""
+        if not self.ring.audit_anchored:
+            self.envelope = mark_audit_anchored(self.data_dir, self.envelope, self.ring, kek)
+
+    def export(self, passphrase: str | None, trail: AuditTrail) -> bytes:
+        """Without `passphrase`: the envelope as stored (needs this device's key file or the
+        admin passphrase); with one: a recovery envelope sealed under that passphrase."""
+        if passphrase is None:
+            data = self.envelope.to_bytes()
+        else:
+            data = passphrase_envelope(self.vault_id, self.ring, passphrase).to_bytes()
+        trail.record("key_export", "admin", {"recovery_passphrase": passphrase is not None})
+        return data
+
+    def rewrap(self, passphrase: str | None) -> None:
+        """Seal the ring under a new KEK (`passphrase`, or a new device key file)."""
+        self.envelope = write_envelope(self.data_dir, self.vault_id, self.ring, passphrase)
+
+    def rotate(
+        self,
+        passphrase: str | None,
+        reencrypt: bool,
+        *,
+        db: MetaDb,
+        templates: Templates,
+        fields: FieldCipher,
+        trail: AuditTrail,
+    ) -> None:
+        """A new key-encryption key (a new device key file, or `passphrase`). `reencrypt`
+        also makes a new data key, re-encrypts the segments, labels and payloads with it and
+        forgets the old one (old ciphertext lingering in free disk blocks becomes
+        unreadable). Caller holds the vault lock."""
+        if reencrypt:
+            old_ids = set(self.ring.keys)
+            self.ring.add_key()
+            self.rewrap(passphrase)  # both keys: a crash mid-way stays readable
+            templates.compact(full=True)  # every segment, new key
+            with db.tx() as conn:
+                fields.reseal_all(conn, old_ids)
+            db.checkpoint()
+            trail.write_anchor()  # sealed under the new key before the old one goes
+            self.ring.drop_keys_except_current()
+        self.rewrap(passphrase)
+        details = {"mode": self.envelope.mode, "reencrypted": reencrypt}
+        trail.record("key_rotate", "admin", details)

@@ -1,0 +1,81 @@
+"""The SQLite metadata connection shared by the vault's rooms: one lock, one transaction
+helper, and listeners told after each commit or rollback (the audit head anchor is written
+only once its entry is committed)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Protocol
+
+from facekiosk.vault.errors import VaultKeyError
+from facekiosk.vault.metadata import METADATA_FILE
+
+
+class TxListener(Protocol):
+    def committed(self) -> None: ...
+
+    def rolled_back(self) -> None: ...
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(at: datetime | None) -> str | None:
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware (e.g. datetime.now(UTC))")
+    return at.astimezone(UTC).isoformat()
+
+
+def parse_dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class MetaDb:
+    """`conn` is used under `lock` (an RLock: a room may call another inside a write)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.lock = threading.RLock()
+        self.listeners: list[TxListener] = []
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                for listener in self.listeners:
+                    listener.rolled_back()
+                raise
+            for listener in self.listeners:
+                listener.committed()
+
+    def bind(self, vault_id: str) -> None:
+        """Tie the metadata to the keys' vault id on first open; refuse another vault's."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key='vault_id'").fetchone()
+        if row is None:
+            with self.tx() as conn:
+                conn.execute("INSERT INTO meta(key, value) VALUES ('vault_id', ?)", (vault_id,))
+        elif row[0] != vault_id:
+            raise VaultKeyError(
+                f"{METADATA_FILE} belongs to vault {row[0]}, the keys to {vault_id}"
+            )
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file and truncate it (after a purge, under
+        secure_delete: no old page survives in the WAL)."""
+        with self.lock:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        self.conn.close()
