@@ -54,8 +54,8 @@ def permission_problems(data_dir: Path) -> list[str]:
             continue
         if uid is not None and st.st_uid != uid:
             problems.append(
-                f"{path} belongs to uid {st.st_uid}, not to this user (uid {uid}): "
-                f"chown {uid} {path}"
+                f"{path} belongs to uid {st.st_uid}, not to this user (uid {uid}): run "
+                f"facekiosk as its owner (e.g. runuser -u <owner>), or chown {uid} {path}"
             )
         if st.st_mode & 0o022:
             problems.append(
