@@ -11,6 +11,7 @@ import importlib.metadata as md
 import os
 import platform
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from facekiosk.fsutil import private_mkdir
+from facekiosk.paths import permission_problems
 from facekiosk.settings import Settings, SettingsError, load_settings
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -76,7 +79,8 @@ def check_python() -> Check:
 
 
 def check_packages() -> Check:
-    found, missing = [], []
+    found: list[str] = []
+    missing: list[str] = []
     for dist in PACKAGES:
         version = _installed(dist)
         (found if version else missing).append(f"{dist} {version}" if version else dist)
@@ -324,7 +328,7 @@ def check_model_packs(data_dir: Path) -> Check:
 
 def check_data_dir(data_dir: Path) -> Check:
     try:
-        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_mkdir(data_dir)
         with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".doctor-") as fh:
             fh.write(b"x")
             fh.flush()
@@ -342,10 +346,74 @@ def check_data_dir(data_dir: Path) -> Check:
         return Check("data dir", FAIL, detail, "free disk space: the vault needs room to compact")
     if free < LOW_FREE_BYTES:
         return Check("data dir", WARN, detail, "less than 2 GiB free")
-    mode = data_dir.stat().st_mode & 0o777
-    if mode & 0o077:
-        return Check("data dir", WARN, f"{detail}, mode {mode:o}", f"chmod 700 {data_dir}")
     return Check("data dir", OK, detail)
+
+
+def check_permissions(data_dir: Path) -> Check:
+    """The data dir and its guarded files: private to this user, or the kiosk refuses them."""
+    problems = permission_problems(data_dir)
+    if problems:
+        return Check(
+            "permissions",
+            FAIL,
+            "; ".join(problems),
+            "the kiosk and the CLI refuse to start until this is fixed (commands above)",
+        )
+    mode = stat.S_IMODE(data_dir.stat().st_mode) if data_dir.exists() else 0o700
+    return Check("permissions", OK, f"data dir mode {mode:o}, settings/admin files private")
+
+
+def check_leftovers(data_dir: Path) -> Check:
+    """Temp files (`*.tmp`) a crash left between write and rename; they may hold old data."""
+    found = sorted(p for p in data_dir.rglob("*.tmp") if p.is_file()) if data_dir.exists() else []
+    if found:
+        names = ", ".join(str(p.relative_to(data_dir)) for p in found[:10])
+        more = f" and {len(found) - 10} more" if len(found) > 10 else ""
+        return Check(
+            "leftover files",
+            WARN,
+            f"{len(found)} temp file(s) from an interrupted write: {names}{more}",
+            "open the vault once (e.g. facekiosk admin check, then facekiosk admin list); "
+            "it removes its own leftovers",
+        )
+    return Check("leftover files", OK, "no *.tmp files in the data dir")
+
+
+_TELEMETRY_PROBE = """
+import sys, facekiosk, onnxruntime
+onnxruntime.InferenceSession(sys.argv[1], providers=["CPUExecutionProvider"])
+"""
+
+
+def check_telemetry() -> Check:
+    """onnxruntime's telemetry is off here, and a real session writes nothing under HOME."""
+    from facekiosk.paths import resources_dir
+    from facekiosk.telemetry import telemetry_problem
+
+    problem = telemetry_problem()
+    if problem:
+        return Check("telemetry", FAIL, problem, "start facekiosk through its own commands")
+    model = next(iter(sorted((resources_dir() / "models").glob("*/*.onnx"))), None)
+    if model is None:
+        return Check("telemetry", WARN, "no bundled model to probe with", "reinstall")
+    with tempfile.TemporaryDirectory(prefix="facekiosk-doctor-") as home:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+        env["HOME"] = home
+        subprocess.run(
+            [sys.executable, "-c", _TELEMETRY_PROBE, str(model)],
+            env=env,
+            capture_output=True,
+            timeout=PROBE_TIMEOUT_S,
+        )
+        written = sorted(str(p.relative_to(home)) for p in Path(home).rglob("*"))
+    if written:
+        return Check(
+            "telemetry",
+            FAIL,
+            f"onnxruntime wrote {written[:3]} outside the data dir",
+            "report this: this onnxruntime build ignores ORT_DISABLE_TELEMETRY",
+        )
+    return Check("telemetry", OK, "onnxruntime telemetry off; a probe session wrote nothing")
 
 
 def run_checks(data_dir: Path, *, cameras: bool = True) -> list[Check]:
@@ -371,6 +439,9 @@ def run_checks(data_dir: Path, *, cameras: bool = True) -> list[Check]:
         check_bundled_models,
         lambda: check_model_packs(data_dir),
         lambda: check_data_dir(data_dir),
+        lambda: check_permissions(data_dir),
+        lambda: check_leftovers(data_dir),
+        check_telemetry,
     ]
     if cameras:
         steps.append(lambda: check_cameras(settings))

@@ -36,3 +36,30 @@ def atomic_write(path: Path, data: bytes | Iterable[bytes], *, mode: int = 0o600
         tmp.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+def private_mkdir(path: Path, mode: int = 0o700) -> Path:
+    """Create `path` and any missing parents with `mode`, whatever the umask.
+
+    `Path.mkdir(parents=True, mode=...)` gives the parents the umask's default (0755, or
+    0777 under umask 000): `enroll` once made the data dir that way through
+    `<dir>/models/bundled`. Existing directories are left as they are (callers that need
+    them private check with `paths.check_private`).
+    """
+    path = Path(path)
+    missing = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=mode)
+        except FileExistsError:  # made meanwhile by another process: leave its mode alone
+            continue
+        os.chmod(folder, mode)  # mkdir's mode is masked by the umask; chmod is not
+    if not path.is_dir():
+        raise NotADirectoryError(f"{path} is not a directory")
+    return path

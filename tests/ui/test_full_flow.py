@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from facekiosk.ui.admin_auth import AdminAuth
+from facekiosk.admin_auth import AdminAuth
 
 FLOW_TIMEOUT_MS = 90_000  # 2 busy cores shared with other jobs: generous, never a speed test
 ADMIN_PIN = "739146"

@@ -6,7 +6,7 @@ import dataclasses
 
 from PySide6.QtCore import Qt
 
-from facekiosk.ui.admin_auth import AdminAuth
+from facekiosk.admin_auth import AdminAuth
 from tests.ui.helpers import flow_settings
 
 TIMEOUT_MS = 90_000

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from facekiosk import __version__
 from facekiosk.cli.context import CliContext, CliError
@@ -27,6 +29,11 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Commands that only inspect: doctor must run on an unsafe data dir to report it.
+INSPECT_ONLY = frozenset({"doctor"})
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="facekiosk",
@@ -38,7 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="data directory (default: $FACEKIOSK_HOME or the platform's user data dir)",
     )
-    parser.add_argument("--log-level", default=None, help="override log.level from settings")
+    parser.add_argument(
+        "--log-level",
+        default=None,
+        type=str.upper,
+        choices=LOG_LEVELS,
+        help="override log.level from settings",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -52,13 +65,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0 if args.command is None else 2
     ctx = CliContext.from_args(args)
+    # Private whatever the shell's umask: under umask 000 the engine's models/ folder came
+    # out 0777 and files 0666. Restored on return (tests call main() in-process).
+    umask = os.umask(0o077)
     try:
+        if args.command not in INSPECT_ONLY:
+            _open_data_dir(ctx.data_dir)
         return int(args.func(args, ctx) or 0)
     except CliError as exc:
         print(f"facekiosk: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    finally:
+        os.umask(umask)
+
+
+def _open_data_dir(data_dir: Path) -> None:
+    from facekiosk.paths import InsecureDataDirError, open_data_dir
+
+    try:
+        open_data_dir(data_dir)
+    except InsecureDataDirError as exc:
+        raise CliError(str(exc)) from exc
+    except OSError as exc:
+        raise CliError(f"cannot create data dir {data_dir}: {exc.strerror or exc}") from exc
 
 
 if __name__ == "__main__":  # pragma: no cover

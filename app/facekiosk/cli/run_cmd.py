@@ -51,13 +51,27 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _set_admin_pin(ctx: CliContext) -> int:
-    from facekiosk.ui.admin_auth import AdminAuth, AdminAuthError
+    """Ask for the current PIN first (a lockout applies), state the rule, check it at once."""
+    from facekiosk.admin_auth import SECRET_RULE, AdminAuth, AdminAuthError, weak_secret_reason
 
-    first = getpass.getpass("New admin PIN: ")
-    if getpass.getpass("Repeat it: ") != first:
-        raise CliError("the two entries differ; nothing changed")
+    auth = AdminAuth(ctx.data_dir)
     try:
-        AdminAuth(ctx.data_dir).set_secret(first)
+        if auth.is_set():
+            result = auth.login(getpass.getpass("Current admin PIN: "))
+            if not result.ok:
+                wait = f"; try again in {result.locked_for_s:.0f} s" if result.locked_for_s else ""
+                raise CliError(
+                    f"wrong current admin PIN; nothing changed{wait} (forgotten: as the "
+                    f"kiosk's user, remove {auth.path} and set a new one)"
+                )
+        print(f"The admin PIN needs {SECRET_RULE}.")
+        first = getpass.getpass("New admin PIN: ")
+        reason = weak_secret_reason(first)
+        if reason:
+            raise CliError(f"that admin PIN is too easy to guess: {reason}; nothing changed")
+        if getpass.getpass("Repeat it: ") != first:
+            raise CliError("the two entries differ; nothing changed")
+        auth.set_secret(first)
     except AdminAuthError as exc:
         raise CliError(str(exc)) from exc
     print("admin PIN set")

@@ -7,8 +7,7 @@ or an interactive prompt; it is never a command-line argument (shell history, ps
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,10 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from facekiosk.cli.context import CliContext, CliError, print_json
+from facekiosk.cli.inputs import (
+    MAX_K,
+    MAX_ROWS,
+    check_out,
+    int_in,
+    printable,
+    read_passphrase,
+)
 
 PASSPHRASE_ENV = "FACEKIOSK_VAULT_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "FACEKIOSK_VAULT_NEW_PASSPHRASE"
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("enroll", help="enrol one person from photos; prints the new Index ID")
@@ -34,7 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("identify", help="1:N search of the face in a photo")
     p.add_argument("--image", required=True, metavar="PATH")
-    p.add_argument("-k", type=int, default=5, help="number of candidates (default 5)")
+    p.add_argument(
+        "-k", type=int_in(1, MAX_K), default=5, help="number of candidates (default 5)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_identify)
 
@@ -44,8 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = asub.add_parser("list", help="enrolled Index IDs")
     p.add_argument("--search", help="Index ID or label substring")
     p.add_argument("--order-by", default="created", help="created|last_seen|label|… ('-' = desc)")
-    p.add_argument("--offset", type=int, default=0)
-    p.add_argument("--limit", type=int)
+    p.add_argument("--offset", type=int_in(0, MAX_ROWS), default=0)
+    p.add_argument("--limit", type=int_in(0, MAX_ROWS))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_list)
 
@@ -67,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="TOKEN",
         help="with --verify: the log must still contain this earlier checkpoint",
     )
-    p.add_argument("--since-seq", type=int, default=0)
+    p.add_argument("--since-seq", type=int_in(0, MAX_ROWS), default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_audit)
 
@@ -121,18 +129,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _passphrase(env: str, prompt: str, *, confirm: bool = False) -> str:
-    value = os.environ.get(env)
-    if value:
-        return value
-    if not sys.stdin.isatty():
-        raise CliError(f"a passphrase is needed: set ${env} or run interactively")
-    value = getpass.getpass(prompt)
-    if confirm and getpass.getpass("again: ") != value:
-        raise CliError("the passphrases differ")
-    return value
-
-
 @contextmanager
 def open_vault(ctx: CliContext, *, create: bool = True) -> Iterator[Any]:
     from facekiosk.vault import Vault, VaultError
@@ -148,7 +144,8 @@ def open_vault(ctx: CliContext, *, create: bool = True) -> Iterator[Any]:
         else:
             mode = ctx.settings.vault.key_mode
         if mode == "passphrase":
-            passphrase = _passphrase(PASSPHRASE_ENV, "vault passphrase: ")
+            creating = create and not envelope_path.exists()
+            passphrase = read_passphrase(PASSPHRASE_ENV, "vault passphrase: ", new=creating)
         vault = Vault.open(
             data_dir,
             passphrase=passphrase,
@@ -158,6 +155,11 @@ def open_vault(ctx: CliContext, *, create: bool = True) -> Iterator[Any]:
         )
     except VaultError as exc:
         raise CliError(str(exc)) from exc
+    except sqlite3.DatabaseError as exc:
+        raise CliError(
+            f"the vault database in {data_dir} is damaged ({exc}): run `facekiosk admin "
+            "check`, then restore the newest backup into an empty data dir"
+        ) from exc
     try:
         yield vault
     except VaultError as exc:
@@ -287,7 +289,7 @@ def run_list(args: argparse.Namespace, ctx: CliContext) -> int:
         seen = r.last_seen.isoformat(timespec="seconds") if r.last_seen else "-"
         print(
             f"{r.index_id}  {r.created.isoformat(timespec='seconds')}  {seen}  {r.status}  "
-            f"{r.label or ''}"
+            f"{printable(r.label or '')}"
         )
     print(f"{len(records)} of {total} Index ID(s)")
     return 0
@@ -340,7 +342,7 @@ def run_check(args: argparse.Namespace, ctx: CliContext) -> int:
     passphrase = None
     try:
         if Envelope.from_bytes(envelope_path.read_bytes()).mode == "passphrase":
-            passphrase = _passphrase(PASSPHRASE_ENV, "vault passphrase: ")
+            passphrase = read_passphrase(PASSPHRASE_ENV, "vault passphrase: ")
         report = check_vault(ctx.data_dir, passphrase)
     except VaultError as exc:
         raise CliError(str(exc)) from exc
@@ -437,7 +439,10 @@ def run_audit(args: argparse.Namespace, ctx: CliContext) -> int:
         )
     else:
         for e in entries:
-            print(f"#{e.seq} {e.at.isoformat(timespec='seconds')} {e.actor} {e.action} {e.details}")
+            print(
+                f"#{e.seq} {e.at.isoformat(timespec='seconds')} {printable(e.actor)} "
+                f"{printable(e.action)} {printable(e.details)}"
+            )
     return 0
 
 
@@ -460,6 +465,7 @@ def run_events(args: argparse.Namespace, ctx: CliContext) -> int:
         events = vault.events(_when(args.since), _when(args.until), args.kind)
     if args.csv or args.out:
         if args.out:
+            check_out(args.out)
             with open(args.out, "w", newline="", encoding="utf-8") as fh:
                 n = write_events_csv(events, fh)
             print(f"{n} event(s) written to {args.out}", file=sys.stderr)
@@ -483,19 +489,26 @@ def run_events(args: argparse.Namespace, ctx: CliContext) -> int:
         print_json(rows)
     else:
         for r in rows:
-            print(f"{r['at']} {r['kind']} {r['index_id'] or '-'} {r['decision']} {r['reason']}")
+            print(
+                printable(
+                    f"{r['at']} {r['kind']} {r['index_id'] or '-'} {r['decision']} {r['reason']}"
+                )
+            )
     return 0
 
 
 def run_key_export(args: argparse.Namespace, ctx: CliContext) -> int:
     recovery = None
     if args.recovery_passphrase:
-        recovery = _passphrase(NEW_PASSPHRASE_ENV, "recovery passphrase: ", confirm=True)
+        recovery = read_passphrase(
+            NEW_PASSPHRASE_ENV, "recovery passphrase: ", confirm=True, new=True
+        )
     with open_vault(ctx, create=False) as vault:
         data = vault.export_key(recovery)
     if args.out:
         from facekiosk.fsutil import atomic_write
 
+        check_out(args.out)
         atomic_write(args.out, data)
         print(f"wrapped key written to {args.out}", file=sys.stderr)
     else:
@@ -506,7 +519,7 @@ def run_key_export(args: argparse.Namespace, ctx: CliContext) -> int:
 def run_key_rotate(args: argparse.Namespace, ctx: CliContext) -> int:
     new = None
     if args.passphrase:
-        new = _passphrase(NEW_PASSPHRASE_ENV, "new vault passphrase: ", confirm=True)
+        new = read_passphrase(NEW_PASSPHRASE_ENV, "new vault passphrase: ", confirm=True, new=True)
     with open_vault(ctx, create=False) as vault:
         vault.rotate_key(passphrase=new, reencrypt=args.reencrypt)
     print("key rotated" + (" and data re-encrypted" if args.reencrypt else ""))
@@ -514,6 +527,8 @@ def run_key_rotate(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_backup(args: argparse.Namespace, ctx: CliContext) -> int:
+    if not args.out.is_dir():
+        check_out(args.out)
     with open_vault(ctx, create=False) as vault:
         path = vault.backup(args.out)
     print(path)
@@ -532,7 +547,7 @@ def run_restore(args: argparse.Namespace, ctx: CliContext) -> int:
     except VaultError as exc:
         raise CliError(str(exc)) from exc
     if mode == "passphrase":
-        passphrase = _passphrase(PASSPHRASE_ENV, "passphrase of the backed-up vault: ")
+        passphrase = read_passphrase(PASSPHRASE_ENV, "passphrase of the backed-up vault: ")
     elif args.key_file is None:
         raise CliError("this backup is locked by a device key file: pass --key-file")
     try:

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facekiosk.admin_auth import AdminAuth, AdminAuthError
 from facekiosk.settings import Settings
-from facekiosk.ui.admin_auth import AdminAuth, AdminAuthError
 from facekiosk.ui.capture import CaptureStatus
 from facekiosk.ui.i18n import LanguageSwitcher
 from facekiosk.ui.inference import InferenceResult
