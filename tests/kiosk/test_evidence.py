@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from facekiosk.kiosk.evidence import TEMPLATE_POSE_WAIT_S, MatchStreak, TemplateFrames
+from facekiosk.kiosk.evidence import TEMPLATE_POSE_WAIT_S, TemplateFrames
+from facekiosk.kiosk.match_policy import MatchStreak
 
 
 def test_streak_needs_consecutive_frames_of_one_identity():

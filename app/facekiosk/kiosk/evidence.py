@@ -1,5 +1,5 @@
-"""What an attempt accumulates frame by frame: the match streak (authentication) and the
-template frames (enrollment). Pure bookkeeping; the session decides what happens next."""
+"""What an enrollment accumulates frame by frame: the template frames. Pure bookkeeping;
+the session decides what happens next (the sign-in streak is in match_policy)."""
 
 from __future__ import annotations
 
@@ -12,49 +12,6 @@ from facekiosk.engine.types import Embedding
 TEMPLATE_MIN_INTERVAL_S = 0.25  # template frames at least this far apart
 TEMPLATE_POSE_STEP_DEG = 2.0  # ...and this different in yaw/pitch from the others,
 TEMPLATE_POSE_WAIT_S = 0.6  # unless nobody moved for this long (still accepted)
-
-
-@dataclass
-class MatchStreak:
-    """Consecutive frames naming the same Index ID; consecutive frames naming nobody."""
-
-    confirm_frames: int
-    unrecognized_frames: int
-    hits: list[tuple[str, float]] = field(default_factory=list)
-    misses: int = 0
-
-    def hit(self, index_id: str, similarity: float) -> None:
-        if self.hits and self.hits[-1][0] != index_id:
-            self.hits.clear()  # another identity: the streak starts again
-        self.hits.append((index_id, similarity))
-        self.misses = 0
-
-    def miss(self) -> None:
-        self.hits.clear()
-        self.misses += 1
-
-    def interrupt(self) -> None:
-        """A frame without a usable face: the next hits are not consecutive any more."""
-        self.hits.clear()
-
-    @property
-    def confirmed(self) -> tuple[str, float] | None:
-        """(Index ID, the weakest similarity of the streak) once confirm_frames agree."""
-        if len(self.hits) < self.confirm_frames:
-            return None
-        return self.hits[-1][0], min(sim for _, sim in self.hits)
-
-    @property
-    def unrecognized(self) -> bool:
-        return self.misses >= self.unrecognized_frames
-
-    @property
-    def progress(self) -> float:
-        return min(1.0, len(self.hits) / self.confirm_frames)
-
-    def clear(self) -> None:
-        self.hits.clear()
-        self.misses = 0
 
 
 @dataclass
