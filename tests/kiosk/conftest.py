@@ -29,8 +29,8 @@ import cv2
 import numpy as np
 import pytest
 
-from facekiosk.engine.registry import create_engine
 from facekiosk.engine.base import FaceEngine
+from facekiosk.engine.registry import create_engine
 from facekiosk.engine.types import Embedding, Face, FrameRequest
 from facekiosk.kiosk import KioskSession, SessionView, State
 from facekiosk.kiosk.codes import SCAN_STATES, message_keys
