@@ -87,7 +87,7 @@ def test_one_engine_call_per_frame_in_every_scanning_state(make_kiosk, people, e
         # (state, enrolment?) -> (embed, antispoof)
         (State.CAPTURE, True): ("primary", True),  # the anchor
         (State.LIVENESS, True): ("none", True),
-        (State.TEMPLATE, True): ("primary", False),
+        (State.TEMPLATE, True): ("primary", False),  # or "none": see below
         (State.CAPTURE, False): ("primary", True),  # the first match step
         (State.LIVENESS, False): ("primary", True),  # the streak builds during liveness
         (State.MATCHING, False): ("primary", False),
@@ -95,7 +95,12 @@ def test_one_engine_call_per_frame_in_every_scanning_state(make_kiosk, people, e
     for frames, enrolling in ((enrol, True), (auth, False)):
         for state, request in frames:
             assert request.landmarks and request.max_faces is None
-            assert (request.embed, request.antispoof) == wanted[(state, enrolling)], state
+            embed, antispoof = wanted[(state, enrolling)]
+            if state == State.TEMPLATE and request.embed == "none":
+                embed = "none"  # a frame too soon after the last template frame
+            assert (request.embed, request.antispoof) == (embed, antispoof), state
+    template = [r.embed for st, r in enrol if st == State.TEMPLATE]
+    assert template.count("primary") >= 3 and "none" in template  # frames too soon: none
     assert counting.calls == {"analyze": len(enrol) + len(auth)}  # no detect, no embed
     assert s.held_biometrics() == 0
 

@@ -24,6 +24,7 @@ class TemplateFrames:
     embeddings: list[Embedding] = field(default_factory=list)
     poses: list[tuple[float, float]] = field(default_factory=list)
     last_t: float = float("-inf")
+    seen_pose: tuple[float, float] | None = None  # the pose of the latest TEMPLATE frame
 
     def wants(self, pose: tuple[float, float], now: float) -> bool | None:
         """True: take this frame. False: too soon. None: waiting for a small pose change."""
@@ -35,6 +36,15 @@ class TemplateFrames:
         if not moved and now - self.last_t < TEMPLATE_POSE_WAIT_S:
             return None
         return True
+
+    def worth_embedding(self, now: float) -> bool:
+        """Would the next frame be taken? Judged before the frame is analysed, so by the
+        pose of the latest frame (people move smoothly from frame to frame): a frame that
+        is too soon, or still waiting for a pose change, is not embedded at all. A wrong
+        guess costs one frame's delay or one unused embedding."""
+        if self.seen_pose is None:
+            return now - self.last_t >= TEMPLATE_MIN_INTERVAL_S
+        return self.wants(self.seen_pose, now) is True
 
     def add(self, embedding: Embedding, pose: tuple[float, float], now: float) -> bool:
         """Keep the frame; False (nothing kept) when it is not the same person."""

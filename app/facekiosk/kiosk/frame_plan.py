@@ -8,7 +8,9 @@ runs in another process: one round trip, one copy of the frame), then `on_frame`
 - embed="primary" on frames a match step, the enrolment anchor or a template frame may
   use: CAPTURE (its first good frame is the anchor at enrolment, and at sign-in it goes
   straight on to the first match step), sign-in LIVENESS (the streak builds during
-  liveness), MATCHING, TEMPLATE. Enrolment LIVENESS needs none;
+  liveness), MATCHING, TEMPLATE when the frame is likely to be taken (not too soon after
+  the last template frame, not while waiting for a pose change: evidence.TemplateFrames.
+  worth_embedding). Enrolment LIVENESS needs none;
 - antispoof while the attempt's liveness level is not "off" in CAPTURE and LIVENESS;
 - track_box = the tracked face, so the engine embeds the same face the session follows.
 """
@@ -36,11 +38,15 @@ def frame_request(core: FlowCore) -> FrameRequest | None:
         state, purpose = State.CAPTURE, Purpose.AUTH  # a face in view starts a sign-in
     if state not in SCAN_STATES:
         return None
-    enrol_liveness = state == State.LIVENESS and purpose == Purpose.ENROLL
+    template = core.attempt.bio.template
+    needs_embedding = not (
+        (state == State.LIVENESS and purpose == Purpose.ENROLL)
+        or (state == State.TEMPLATE and not template.worth_embedding(core.clock()))
+    )
     live = liveness_level(core.settings, purpose) != "off"
     return FrameRequest(
         landmarks=True,
-        embed="none" if enrol_liveness else "primary",
+        embed="primary" if needs_embedding else "none",
         antispoof=live and state in (State.CAPTURE, State.LIVENESS),
         max_faces=None,
         track_box=core.attempt.bio.track_box,

@@ -30,6 +30,7 @@ class EnrolStep:
         a = self.core.attempt
         template = a.bio.template
         pose = (face.pose.yaw, face.pose.pitch) if face.pose is not None else (0.0, 0.0)
+        template.seen_pose = pose
         wanted = template.wants(pose, now)
         if wanted is None:
             a.guidance = (str(SessionGuidance.MOVE_SLIGHTLY),)
