@@ -15,26 +15,24 @@ The session never keeps an image.
 
 from __future__ import annotations
 
-import functools
-import logging
 import random
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Concatenate, ParamSpec
 
 import numpy as np
 
-from facekiosk.engine.types import EngineError, Face, FrameRequest
+from facekiosk.engine.types import Face, FrameRequest
 from facekiosk.kiosk import frame_plan, match_policy
 from facekiosk.kiosk.access_hook import OutputHook, hook_from_settings
 from facekiosk.kiosk.codes import SCAN_STATES, ErrorCode, Purpose, State
 from facekiosk.kiosk.consent import ConsentText, load_consent
 from facekiosk.kiosk.core import FlowCore
 from facekiosk.kiosk.engine_port import EngineInfo
+from facekiosk.kiosk.errors import KioskError
+from facekiosk.kiosk.errors import fail_safe as _fail_safe
 from facekiosk.kiosk.liveness_port import LivenessFactory, default_liveness_factory
 from facekiosk.kiosk.lockout import Backoff, IdLockouts, KioskLockout
 from facekiosk.kiosk.outcome import OutcomeRecorder
@@ -48,46 +46,15 @@ from facekiosk.kiosk.steps.liveness import LivenessStep
 from facekiosk.kiosk.steps.match import MatchStep
 from facekiosk.kiosk.steps.pin import PinStep
 from facekiosk.kiosk.steps.scan import ScanStep
-from facekiosk.kiosk.steps.start import StartRefused, StartStep
+from facekiosk.kiosk.steps.start import StartStep
 from facekiosk.kiosk.steps.timeouts import apply_timeouts
 from facekiosk.kiosk.store import CounterStore
 from facekiosk.kiosk.transitions import Event
 from facekiosk.kiosk.vault_port import EventLog, VaultPort
 from facekiosk.kiosk.view import KioskEvent, SessionView
 from facekiosk.settings import Settings
-from facekiosk.vault import VaultError
-
-log = logging.getLogger(__name__)
 
 MAX_PAYLOAD_BYTES = 16 * 1024
-_SYSTEM_FAILURES = (VaultError, EngineError, sqlite3.Error, OSError)
-_P = ParamSpec("_P")
-
-
-class KioskError(RuntimeError):
-    """A call that makes no sense in the current state (a UI bug, not a person's error)."""
-
-
-def _fail_safe(
-    method: Callable[Concatenate[KioskSession, _P], SessionView],
-) -> Callable[Concatenate[KioskSession, _P], SessionView]:
-    """A storage or engine failure mid-step ends the attempt with SYSTEM_ERROR (and drops
-    what it held) instead of leaving the kiosk half-way; the cause goes to the log."""
-
-    @functools.wraps(method)
-    def wrapper(self: KioskSession, *args: _P.args, **kwargs: _P.kwargs) -> SessionView:
-        try:
-            return method(self, *args, **kwargs)
-        except _SYSTEM_FAILURES:
-            log.exception("kiosk step %s failed", method.__name__)
-            with self._lock:
-                now = self._core.clock()
-                self._out.fail(
-                    ErrorCode.SYSTEM_ERROR, now, count=False, store=False, event=Event.FAULT
-                )
-                return make_view(self._core, self.consent, now)
-
-    return wrapper
 
 
 class KioskSession:
@@ -198,7 +165,7 @@ class KioskSession:
             raise ValueError(f"payload is {len(payload)} bytes; the limit is {MAX_PAYLOAD_BYTES}")
         with self._lock:
             now = self._core.clock()
-            self._guard(self._start.enroll, now, payload, label, valid_until)
+            self._start.enroll(now, payload, label, valid_until)
             return make_view(self._core, self.consent, now)
 
     @_fail_safe
@@ -213,15 +180,8 @@ class KioskSession:
     def _start_scan(self, purpose: Purpose) -> SessionView:
         with self._lock:
             now = self._core.clock()
-            self._guard(self._start.scan, purpose, now)
+            self._start.scan(purpose, now)
             return make_view(self._core, self.consent, now)
-
-    @staticmethod
-    def _guard(start: Callable[_P, None], *args: _P.args, **kwargs: _P.kwargs) -> None:
-        try:
-            start(*args, **kwargs)
-        except StartRefused as exc:
-            raise KioskError(str(exc)) from None
 
     def set_language(self, language: str) -> ConsentText:
         """Show the consent text in `language` from now on (the on-screen language button),
@@ -257,8 +217,7 @@ class KioskSession:
     def enter_pin(self, pin: str) -> SessionView:
         with self._lock:
             now = self._core.clock()
-            if not self._pin.enter(pin, now):
-                raise KioskError(f"no PIN expected in {self.state}")
+            self._pin.enter(pin, now)
             return make_view(self._core, self.consent, now)
 
     @_fail_safe
@@ -285,6 +244,12 @@ class KioskSession:
             if self.state not in (State.IDLE, State.RESULT):
                 self._out.emit("session", "cancelled", reason=ErrorCode.CANCELLED)
             self._core.reset(Event.CANCEL, now)
+            return make_view(self._core, self.consent, now)
+
+    def _system_failure(self) -> SessionView:
+        with self._lock:
+            now = self._core.clock()
+            self._out.fail(ErrorCode.SYSTEM_ERROR, now, count=False, store=False, event=Event.FAULT)
             return make_view(self._core, self.consent, now)
 
     def _expect(self, state: State) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from facekiosk.kiosk import pin_policy
 from facekiosk.kiosk.codes import ErrorCode, PinIssue, State
 from facekiosk.kiosk.core import FlowCore
+from facekiosk.kiosk.errors import KioskError
 from facekiosk.kiosk.lockout import IdLockouts
 from facekiosk.kiosk.outcome import OutcomeRecorder
 from facekiosk.kiosk.steps.admit import AdmitStep
@@ -28,8 +29,8 @@ class PinStep:
         self.enrol = enrol
         self.id_locks = id_locks
 
-    def enter(self, pin: str, now: float) -> bool:
-        """Handle a typed PIN; False when no PIN is expected in this state."""
+    def enter(self, pin: str, now: float) -> None:
+        """Handle a typed PIN (set-up, confirmation or sign-in, by the state)."""
         state = self.core.state
         if state == State.PIN_SETUP:
             self._setup(pin, now)
@@ -38,8 +39,7 @@ class PinStep:
         elif state == State.PIN_ENTRY:
             self._check(pin, now)
         else:
-            return False
-        return True
+            raise KioskError(f"no PIN expected in {state}")
 
     def _setup(self, pin: str, now: float) -> None:
         core = self.core

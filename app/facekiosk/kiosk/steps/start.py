@@ -8,13 +8,10 @@ from datetime import datetime, timedelta
 from facekiosk.kiosk.attempt import EnrollArgs
 from facekiosk.kiosk.codes import SCAN_STATES, ErrorCode, Purpose, State
 from facekiosk.kiosk.core import FlowCore
+from facekiosk.kiosk.errors import KioskError
 from facekiosk.kiosk.lockout import KioskLockout
 from facekiosk.kiosk.outcome import OutcomeRecorder
 from facekiosk.kiosk.transitions import Event
-
-
-class StartRefused(RuntimeError):
-    """A start pressed in a state that cannot be left by a start (a UI bug)."""
 
 
 class StartStep:
@@ -34,7 +31,7 @@ class StartStep:
             # e.g. "Enrol" pressed while auto-start scans: nothing was committed yet
             self.outcome.emit("session", "cancelled", reason=ErrorCode.CANCELLED)
         elif state not in (State.IDLE, State.RESULT):
-            raise StartRefused(f"cannot start {purpose} while in {state}")
+            raise KioskError(f"cannot start {purpose} while in {state}")
         self.core.reset(Event.CANCEL, now).purpose = purpose
         locked = self.locked()
         if locked > 0:
