@@ -2,6 +2,13 @@
 Tom Hanks and skimage's astronaut, each placed in a 640x480 camera-like frame, analysed
 once per test session by the real dlib engine; a real vault per test in a tmp data dir.
 
+Frames reach the session the way the pipeline delivers them: `session.frame_request()`,
+one engine answer for that request, then `on_frame` (`Kiosk.show`). To keep the suite
+fast on shared cores each image is analysed by the real engine once (every face
+embedded) and each request is answered from that analysis per the FrameRequest contract
+(`Frame.answer`: the embedding only on the primary face, or none); test_frame_requests.py
+drives whole flows through the real engine, one call per frame, behind a call counter.
+
 Liveness: these are still images, which real liveness (correctly) refuses, so the
 sessions here run with liveness "off" unless a test is about liveness (those script
 it with a liveness_factory and say so). Quality limits are relaxed (t1's people look
@@ -11,6 +18,8 @@ tests here that are about guidance use the default limits.
 
 from __future__ import annotations
 
+import copy
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,23 +29,76 @@ import cv2
 import numpy as np
 import pytest
 
+from facekiosk.engine.base import FaceEngine
 from facekiosk.engine.registry import create_engine
-from facekiosk.engine.types import Face
-from facekiosk.kiosk import KioskSession, State
-from facekiosk.kiosk.codes import message_keys
+from facekiosk.engine.types import Embedding, Face, FrameRequest
+from facekiosk.kiosk import KioskSession, SessionView, State
+from facekiosk.kiosk.codes import SCAN_STATES, message_keys
+from facekiosk.kiosk.frame_plan import analyze_for, primary_face
+from facekiosk.kiosk.liveness_port import SimpleLivenessState
 from facekiosk.kiosk.restrictions import AccessPolicy
 from facekiosk.settings import EngineSettings, Settings
 from facekiosk.vault import Vault
 
 MESSAGE_KEYS = message_keys()
 FRAME_DT = 0.2  # seconds of fake time per camera frame (5 fps)
-SCAN_STATES = (State.CAPTURE, State.LIVENESS, State.MATCHING, State.TEMPLATE)
 
 
 @dataclass
 class Frame:
     image: np.ndarray
-    faces: list[Face]  # detected and embedded once by the real engine
+    faces: list[Face]  # detected and embedded once by the real engine (every face)
+
+    def answer(self, request: FrameRequest) -> list[Face]:
+        """What one engine call with `request` returns for this frame: the faces, with the
+        embedding on the primary face only ("primary") or on none ("none")."""
+        faces = [copy.copy(f) for f in self.faces]
+        keep = primary_face(faces, request.track_box) if request.embed == "primary" else None
+        for face in faces:
+            if request.embed == "none" or (request.embed == "primary" and face is not keep):
+                face.embedding = None
+        return faces
+
+
+class ScriptedLiveness:
+    """Stands in for real liveness (which refuses still images): fails or passes on cue."""
+
+    def __init__(self, outcome: str, after: int = 3, reason: str = "STILL_IMAGE") -> None:
+        self.outcome, self.after, self.reason, self.seen = outcome, after, reason, 0
+
+    def update(self, face, n_faces, image, t):
+        self.seen += 1
+        if self.seen < self.after:
+            return SimpleLivenessState(
+                status="pending", prompt="BLINK", progress=self.seen / self.after
+            )
+        if self.outcome == "passed":
+            return SimpleLivenessState()
+        return SimpleLivenessState(status="failed", progress=0.0, reason=self.reason)
+
+
+class CountingEngine:
+    """The real engine behind a call counter, as the pipeline holds it: `analyze(image,
+    request)` is the one call per frame; `detect`/`embed` are counted too, so a session
+    that called the engine itself would show up."""
+
+    def __init__(self, engine: FaceEngine) -> None:
+        self.engine = engine
+        self.calls: Counter[str] = Counter()
+        self.name, self.model_id = engine.name, engine.model_id
+        self.dim, self.default_threshold = engine.dim, engine.default_threshold
+
+    def analyze(self, image: np.ndarray, request: FrameRequest) -> list[Face]:
+        self.calls["analyze"] += 1
+        return analyze_for(self.engine, image, request)
+
+    def detect(self, image: np.ndarray, **kw: object) -> list[Face]:
+        self.calls["detect"] += 1
+        return self.engine.detect(image, **kw)  # type: ignore[arg-type]
+
+    def embed(self, image: np.ndarray, faces: list[Face]) -> list[Embedding]:
+        self.calls["embed"] += 1
+        return self.engine.embed(image, faces)
 
 
 @dataclass
@@ -148,15 +210,25 @@ class Kiosk:
     clock: FakeClock
     data_dir: Path
 
+    def show(self, frame: Frame) -> SessionView:
+        """One camera frame through the pipeline's step: the session's request, one engine
+        answer, on_frame (no request: only a tick)."""
+        request = self.session.frame_request()
+        if request is None:
+            return self.session.tick()
+        view = self.session.on_frame(frame.image, frame.answer(request))
+        assert view.message_key in MESSAGE_KEYS, view.message_key  # the UI can say it
+        return view
+
     def feed(self, frames: list[Frame], *, max_frames: int = 60) -> State:
         """Show `frames` in a loop until the scan ends (or max_frames)."""
         for i in range(max_frames):
             if self.session.state not in SCAN_STATES:
                 break
-            f = frames[i % len(frames)]
             self.clock.advance(FRAME_DT)
-            view = self.session.on_frame(f.image, f.faces)
-            assert view.message_key in MESSAGE_KEYS, view.message_key  # the UI can say it
+            self.show(frames[i % len(frames)])
+        if self.session.state in (State.RESULT, State.IDLE):
+            assert self.session.held_biometrics() == 0  # dropped with every result
         return self.session.state
 
     def enroll(self, frames: list[Frame], pin: str | None = "2791", **kw: object) -> str:

@@ -77,33 +77,19 @@ def test_authenticate_then_unknown_person_refused(make_kiosk, people):
     assert denied[-1].index_id is None
 
 
-def test_session_embeds_lazily_when_faces_come_without_embeddings(make_kiosk, people, engine):
-    """The GUI worker may run analyze(embed=False): the session embeds what it needs."""
-    from .conftest import Frame
-
-    k = make_kiosk(flow_settings())
-    index_id = k.enroll(people["t1_5"], pin=None)
-    bare = [Frame(f.image, engine.analyze(f.image, embed=False)) for f in people["t1_5"]]
-    assert all(face.embedding is None for f in bare for face in f.faces)
-    k.session.start_auth()
-    assert k.feed(bare) == State.RESULT
-    assert k.session.view.result.kind == ResultKind.CHECK_IN
-    assert [e.index_id for e in k.session.drain_events() if e.kind == "attendance"] == [index_id]
-
-
 def test_auto_start_recognises_without_a_button(make_kiosk, people, empty_frame):
     k = make_kiosk(flow_settings(auto_start=True))
     k.enroll(people["t1_5"], pin=None)
-    k.session.on_frame(empty_frame.image, empty_frame.faces)
+    k.show(empty_frame)
     assert k.session.state == State.IDLE  # nobody there: nothing starts
-    k.session.on_frame(people["t1_5"][0].image, people["t1_5"][0].faces)
+    k.show(people["t1_5"][0])
     assert k.session.state in (State.CAPTURE, State.LIVENESS, State.MATCHING)
     assert k.feed(people["t1_5"]) == State.RESULT
     assert k.session.view.result.kind == ResultKind.CHECK_IN
     # A button pressed while an auto-started scan runs takes over (nothing was committed).
     k.clock.advance(6)
     k.session.tick()
-    k.session.on_frame(people["t1_2"][0].image, people["t1_2"][0].faces)
+    k.show(people["t1_2"][0])
     assert k.session.state in (State.CAPTURE, State.LIVENESS, State.MATCHING)
     assert k.session.start_enroll().state == State.CONSENT
     assert k.session.held_biometrics() == 0

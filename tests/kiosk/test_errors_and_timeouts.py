@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 
 from facekiosk.kiosk import ErrorCode, KioskError, ResultKind, State
-from facekiosk.kiosk.liveness_port import LivenessOff, SimpleLivenessState
+from facekiosk.kiosk.liveness_port import LivenessOff
 
-from .conftest import Frame, flow_settings
+from .conftest import Frame, ScriptedLiveness, flow_settings
 
 
 def _with_extras(frames: list[Frame], **extras: object) -> list[Frame]:
@@ -32,7 +32,7 @@ def _scan_until_timeout(k, frames: list[Frame]) -> None:
     k.feed(frames, max_frames=20)
     assert k.session.state in (State.CAPTURE, State.LIVENESS)
     k.clock.advance(k.session.settings.kiosk.capture_timeout_s)
-    k.session.on_frame(frames[0].image, frames[0].faces)
+    k.show(frames[0])
 
 
 def test_no_faces_detected(make_kiosk, empty_frame):
@@ -129,23 +129,6 @@ def test_engine_mask_verdict_wins_and_masks_allowed_by_default(make_kiosk, peopl
     allowed.session.start_auth()
     allowed.feed(masked_frames)
     assert allowed.session.view.error == ErrorCode.UNRECOGNIZED_FACE  # masks not refused
-
-
-class ScriptedLiveness:
-    """Stands in for real liveness (which refuses still images): fails or passes on cue."""
-
-    def __init__(self, outcome: str, after: int = 3, reason: str = "STILL_IMAGE") -> None:
-        self.outcome, self.after, self.reason, self.seen = outcome, after, reason, 0
-
-    def update(self, face, n_faces, image, t):
-        self.seen += 1
-        if self.seen < self.after:
-            return SimpleLivenessState(
-                status="pending", prompt="BLINK", progress=self.seen / self.after
-            )
-        if self.outcome == "passed":
-            return SimpleLivenessState()
-        return SimpleLivenessState(status="failed", progress=0.0, reason=self.reason)
 
 
 def test_pad_attack(make_kiosk, people):
@@ -296,11 +279,9 @@ def test_enroll_validity_days_setting(make_kiosk, people):
     assert k.vault.get(index_id).valid_until == started + timedelta(days=30)
 
 
-def test_storage_or_engine_failure_ends_the_attempt_cleanly(
-    make_kiosk, people, engine, monkeypatch
-):
-    """Failure injection (a full disk, a broken model): the real vault/engine methods are
-    replaced by ones that raise the real error types."""
+def test_storage_or_engine_failure_ends_the_attempt_cleanly(make_kiosk, people, monkeypatch):
+    """Failure injection (a full disk, a broken model): the real vault method, and the
+    liveness session (whose models run in the engine), raise the real error types."""
     from facekiosk.engine.types import EngineError
     from facekiosk.vault import VaultError
 
@@ -320,13 +301,12 @@ def test_storage_or_engine_failure_ends_the_attempt_cleanly(
     monkeypatch.undo()
     assert k.vault.count() == 0
 
-    def broken(*args, **kwargs):
-        raise EngineError("descriptor model failed to run")
+    class BrokenLiveness:
+        def update(self, face, n_faces, image, t):
+            raise EngineError("anti-spoof model failed to run")
 
-    k.clock.advance(6)
-    k.session.tick()
-    monkeypatch.setattr(engine, "embed", broken)
-    k.session.start_auth()
-    bare = [type(f)(f.image, engine.analyze(f.image, embed=False)) for f in people["t1_4"]]
-    k.feed(bare)
-    assert k.session.view.error == ErrorCode.SYSTEM_ERROR
+    k2 = make_kiosk(liveness_factory=lambda level: BrokenLiveness())
+    k2.session.start_auth()
+    k2.feed(people["t1_4"])
+    assert k2.session.view.error == ErrorCode.SYSTEM_ERROR
+    assert k2.session.held_biometrics() == 0

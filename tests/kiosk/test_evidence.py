@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from facekiosk.kiosk.evidence import TEMPLATE_POSE_WAIT_S, MatchStreak, TemplateFrames
+from facekiosk.kiosk.evidence import TEMPLATE_POSE_WAIT_S, TemplateFrames
+from facekiosk.kiosk.match_policy import MatchStreak
 
 
 def test_streak_needs_consecutive_frames_of_one_identity():
@@ -41,3 +42,16 @@ def test_template_frames_want_time_and_pose_change(people):
     assert t.add(t1_0[0], (-3.0, 1.0), 0.6) and t.done and t.progress == 1.0
     assert t.mean().similarity(t1_0[0]) > 0.99
     assert t.held() == 4  # three frames and the anchor
+
+
+def test_template_frames_say_before_a_frame_whether_it_is_worth_embedding(people):
+    """frame_request asks for an embedding in TEMPLATE only for a frame likely taken."""
+    t = TemplateFrames(needed=3, threshold=0.92)
+    assert t.worth_embedding(0.0)  # nothing taken, nothing seen yet
+    assert t.add(people["t1_0"][0].faces[0].embedding, (0.0, 0.0), 0.0)
+    assert not t.worth_embedding(0.1)  # too soon, whatever the pose
+    t.seen_pose = (0.5, 0.0)  # the latest frame: nobody moved
+    assert not t.worth_embedding(0.3)
+    assert t.worth_embedding(TEMPLATE_POSE_WAIT_S)  # waited long enough
+    t.seen_pose = (3.0, 0.0)  # a small turn
+    assert t.worth_embedding(0.3)

@@ -11,7 +11,8 @@ from facekiosk.kiosk import ErrorCode, PinIssue, ResultKind
 from facekiosk.kiosk.attendance import PassRecord, day_summary, next_attendance
 from facekiosk.kiosk.consent import ConsentError, available_languages, consent_version, load_consent
 from facekiosk.kiosk.lockout import Backoff, IdLockouts, KioskLockout
-from facekiosk.kiosk.pin_policy import pin_issues, pin_needed_for_auth, pins_equal
+from facekiosk.kiosk.match_policy import pin_needed_for_auth
+from facekiosk.kiosk.pin_policy import pin_issues, pins_equal
 from facekiosk.kiosk.receipt import enrollment_receipt, purge_receipt
 from facekiosk.kiosk.restrictions import (
     AccessPolicy,

@@ -1,10 +1,12 @@
-"""`facekiosk bench flow`: what the kiosk flows cost per camera frame, and what lazy
-embedding saves, on real frames with the real engine and a real (throw-away) vault.
+"""`facekiosk bench flow`: what the kiosk flows cost per camera frame, and what asking the
+engine only for what the step needs saves, on real frames with the real engine and a
+real (throw-away) vault.
 
-Two ways to run the same enrollment + authentication, interleaved in one process:
-- eager: the worker runs `engine.analyze(image)` (detect + embed every face, every frame);
-- lazy:  the worker runs `engine.analyze(image, embed=False)` and the session embeds the
-  one face of only the frames it needs (match steps, template frames).
+Two ways to run the same enrollment + authentication, interleaved in one process, one
+engine call per frame either way:
+- eager: every frame asks for everything (detect + embed every face);
+- requested: every frame asks for `session.frame_request()` (the primary face's embedding
+  only where a match step, the enrolment anchor or a template frame may use it).
 Also the session's own cost per frame (quality, tracking, vault search, state machine)
 with the embeddings already there. Liveness is off: its cost is `bench liveness`.
 """
@@ -21,12 +23,14 @@ import cv2
 import numpy as np
 
 from facekiosk.engine.base import FaceEngine
-from facekiosk.kiosk.codes import State
+from facekiosk.engine.types import Embedding, Face, FrameRequest
+from facekiosk.kiosk.codes import SCAN_STATES, State
+from facekiosk.kiosk.frame_plan import analyze_for
 from facekiosk.kiosk.restrictions import AccessPolicy
 from facekiosk.kiosk.session import KioskSession
 from facekiosk.settings import Settings
 
-SCAN = (State.CAPTURE, State.LIVENESS, State.MATCHING, State.TEMPLATE)
+EVERYTHING = FrameRequest(embed="all")
 FRAME_DT = 1 / 15  # the fake camera's frame interval (15 fps)
 
 
@@ -80,7 +84,7 @@ def _flow(
     embeds = 0
     real_embed = engine.embed
 
-    def counting_embed(image, faces):  # type: ignore[no-untyped-def]
+    def counting_embed(image: np.ndarray, faces: list[Face]) -> list[Embedding]:
         nonlocal embeds
         embeds += len(faces)
         return real_embed(image, faces)
@@ -96,11 +100,12 @@ def _flow(
 
             def run_until_done(person: list[np.ndarray]) -> int:
                 n = 0
-                while session.state in SCAN and n < 200:
+                while session.state in SCAN_STATES and n < 200:
                     image = person[n % len(person)]
                     clock.t += FRAME_DT
                     t0 = time.perf_counter()
-                    faces = engine.analyze(image, embed=(mode == "eager"))
+                    request = session.frame_request() if mode == "requested" else EVERYTHING
+                    faces = analyze_for(engine, image, request or EVERYTHING)
                     session.on_frame(image, faces)
                     per_frame.append((time.perf_counter() - t0) * 1000)
                     n += 1
@@ -134,19 +139,22 @@ def _session_only(engine: FaceEngine, frames: list[np.ndarray], data_dir: Path) 
     from facekiosk.engine.types import Embedding
     from facekiosk.vault import Vault
 
-    analysed = [(f, engine.analyze(f)) for f in frames[:3]]
+    analysed = [(f, analyze_for(engine, f, EVERYTHING)) for f in frames[:3]]
     rng = np.random.default_rng(0)
     clock = _Clock()
     times: list[float] = []
     with Vault.open(data_dir) as vault:
-        vault.enroll([faces[0].embedding for _, faces in analysed])
+        session = KioskSession(engine, vault, _settings(None), clock=clock, policy=AccessPolicy())
+        vault.enroll(
+            [e for _, faces in analysed if (e := faces[0].embedding) is not None],
+            consent_version=session.consent.version,  # else sign-in stops at re-consent
+        )
         for v in rng.standard_normal((1000, engine.dim)).astype(np.float32):
             vault.enroll([Embedding(v, engine.name, engine.model_id)])
-        session = KioskSession(engine, vault, _settings(None), clock=clock, policy=AccessPolicy())
         for _ in range(30):
             session.start_auth()
             n = 0
-            while session.state in SCAN and n < 100:
+            while session.state in SCAN_STATES and n < 100:
                 image, faces = analysed[n % 3]
                 clock.t += FRAME_DT
                 t0 = time.perf_counter()
@@ -159,14 +167,14 @@ def _session_only(engine: FaceEngine, frames: list[np.ndarray], data_dir: Path) 
 
 
 def _analyze_cost(engine: FaceEngine, frames: list[np.ndarray]) -> tuple[list[float], list[float]]:
-    """engine.analyze with and without the embedding, interleaved (20 each)."""
+    """One engine call with and without the embedding, interleaved (20 each)."""
     with_embed: list[float] = []
     without: list[float] = []
     for i in range(20):
         image = frames[i % len(frames)]
-        for embed, out in ((True, with_embed), (False, without)):
+        for request, out in ((EVERYTHING, with_embed), (FrameRequest(), without)):
             t0 = time.perf_counter()
-            engine.analyze(image, embed=embed)
+            analyze_for(engine, image, request)
             out.append((time.perf_counter() - t0) * 1000)
     return with_embed, without
 
@@ -178,11 +186,11 @@ def _pct(values: list[float], q: float) -> float:
 def run_flow_bench(engine: FaceEngine, *, rounds: int = 3) -> dict[str, Any]:
     frames = demo_frames()
     threshold = None
-    results: dict[str, list[dict[str, Any]]] = {"eager": [], "lazy": []}
-    engine.analyze(frames[0])  # warm-up (model load, first-call allocations)
+    results: dict[str, list[dict[str, Any]]] = {"eager": [], "requested": []}
+    analyze_for(engine, frames[0], EVERYTHING)  # warm-up (model load, first-call allocations)
     with tempfile.TemporaryDirectory(prefix="fk-bench-flow-") as tmp:
         for r in range(rounds):
-            for mode in ("eager", "lazy") if r % 2 == 0 else ("lazy", "eager"):
+            for mode in ("eager", "requested") if r % 2 == 0 else ("requested", "eager"):
                 d = Path(tmp) / f"{mode}-{r}"
                 d.mkdir()
                 results[mode].append(_flow(engine, frames, d, mode, threshold))
@@ -204,21 +212,21 @@ def run_flow_bench(engine: FaceEngine, *, rounds: int = 3) -> dict[str, Any]:
             "all_flows_ok": all(run["ok"] for run in runs),
         }
 
-    eager, lazy = summary("eager"), summary("lazy")
+    eager, requested = summary("eager"), summary("requested")
     paired = [
-        sum(lz["per_frame_ms"]) / sum(eg["per_frame_ms"])
-        for lz, eg in zip(results["lazy"], results["eager"], strict=True)
+        sum(rq["per_frame_ms"]) / sum(eg["per_frame_ms"])
+        for rq, eg in zip(results["requested"], results["eager"], strict=True)
     ]
     with_embed, without = _analyze_cost(engine, frames[:3])
     return {
         "engine": engine.name,
         "model": engine.model_id,
         "rounds": rounds,
-        "enroll_frames": results["lazy"][0]["enroll_frames"],
-        "auth_frames": results["lazy"][0]["auth_frames"],
+        "enroll_frames": results["requested"][0]["enroll_frames"],
+        "auth_frames": results["requested"][0]["auth_frames"],
         "eager": eager,
-        "lazy": lazy,
-        "lazy_vs_eager_flow_time": round(statistics.median(paired), 3),  # median of pairs
+        "requested": requested,
+        "requested_vs_eager_flow_time": round(statistics.median(paired), 3),  # median of pairs
         "analyze_embed_ms_p50": _pct(with_embed, 50),
         "analyze_detect_only_ms_p50": _pct(without, 50),
         "descriptor_backend": getattr(engine, "descriptor_backend", None),

@@ -1,5 +1,5 @@
-"""What an attempt accumulates frame by frame: the match streak (authentication) and the
-template frames (enrollment). Pure bookkeeping; the session decides what happens next."""
+"""What an enrollment accumulates frame by frame: the template frames. Pure bookkeeping;
+the session decides what happens next (the sign-in streak is in match_policy)."""
 
 from __future__ import annotations
 
@@ -15,49 +15,6 @@ TEMPLATE_POSE_WAIT_S = 0.6  # unless nobody moved for this long (still accepted)
 
 
 @dataclass
-class MatchStreak:
-    """Consecutive frames naming the same Index ID; consecutive frames naming nobody."""
-
-    confirm_frames: int
-    unrecognized_frames: int
-    hits: list[tuple[str, float]] = field(default_factory=list)
-    misses: int = 0
-
-    def hit(self, index_id: str, similarity: float) -> None:
-        if self.hits and self.hits[-1][0] != index_id:
-            self.hits.clear()  # another identity: the streak starts again
-        self.hits.append((index_id, similarity))
-        self.misses = 0
-
-    def miss(self) -> None:
-        self.hits.clear()
-        self.misses += 1
-
-    def interrupt(self) -> None:
-        """A frame without a usable face: the next hits are not consecutive any more."""
-        self.hits.clear()
-
-    @property
-    def confirmed(self) -> tuple[str, float] | None:
-        """(Index ID, the weakest similarity of the streak) once confirm_frames agree."""
-        if len(self.hits) < self.confirm_frames:
-            return None
-        return self.hits[-1][0], min(sim for _, sim in self.hits)
-
-    @property
-    def unrecognized(self) -> bool:
-        return self.misses >= self.unrecognized_frames
-
-    @property
-    def progress(self) -> float:
-        return min(1.0, len(self.hits) / self.confirm_frames)
-
-    def clear(self) -> None:
-        self.hits.clear()
-        self.misses = 0
-
-
-@dataclass
 class TemplateFrames:
     """Enrollment frames across small pose changes, all of the person who passed liveness."""
 
@@ -67,6 +24,7 @@ class TemplateFrames:
     embeddings: list[Embedding] = field(default_factory=list)
     poses: list[tuple[float, float]] = field(default_factory=list)
     last_t: float = float("-inf")
+    seen_pose: tuple[float, float] | None = None  # the pose of the latest TEMPLATE frame
 
     def wants(self, pose: tuple[float, float], now: float) -> bool | None:
         """True: take this frame. False: too soon. None: waiting for a small pose change."""
@@ -78,6 +36,15 @@ class TemplateFrames:
         if not moved and now - self.last_t < TEMPLATE_POSE_WAIT_S:
             return None
         return True
+
+    def worth_embedding(self, now: float) -> bool:
+        """Would the next frame be taken? Judged before the frame is analysed, so by the
+        pose of the latest frame (people move smoothly from frame to frame): a frame that
+        is too soon, or still waiting for a pose change, is not embedded at all. A wrong
+        guess costs one frame's delay or one unused embedding."""
+        if self.seen_pose is None:
+            return now - self.last_t >= TEMPLATE_MIN_INTERVAL_S
+        return self.wants(self.seen_pose, now) is True
 
     def add(self, embedding: Embedding, pose: tuple[float, float], now: float) -> bool:
         """Keep the frame; False (nothing kept) when it is not the same person."""

@@ -61,8 +61,8 @@ def lower_face_skin_fraction(image: np.ndarray, landmarks: np.ndarray) -> float 
     # a glasses bridge), the forehead. The first one that looks like skin is used.
     up = np.array([0.0, 0.3 * iod], np.float32)
     brows = (pts[21] + pts[22]) / 2
-    patches = [_patch(ycc, c, r) for c in (pts[27], brows - up / 3, brows - up)]
-    patches = [p for p in patches if p is not None]
+    found = [_patch(ycc, c, r) for c in (pts[27], brows - up / 3, brows - up)]
+    patches = [p for p in found if p is not None]
     if not patches:
         return None
     if (

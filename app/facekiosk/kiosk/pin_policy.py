@@ -70,15 +70,3 @@ def pin_required_at_enroll(settings: PinSettings) -> bool:
 
 def pin_offered_at_enroll(settings: PinSettings) -> bool:
     return settings.policy != "never"
-
-
-def pin_needed_for_auth(
-    settings: PinSettings, *, has_pin: bool, similarity: float, confident_threshold: float
-) -> bool:
-    """Ask for the PIN: always; when the match is below the "confident" threshold; or when
-    the person chose one (their record requires it). Never without a stored PIN."""
-    if not has_pin or settings.policy == "never":
-        return False
-    if settings.policy == "low_confidence":
-        return similarity < confident_threshold
-    return True  # "always", and "optional" when this person set one

@@ -1,0 +1,126 @@
+"""How an attempt ends: success, failure or denial; the event log, the listeners' event
+buffer and the kiosk failure lockout.
+
+Events for listeners (UI log, metrics) go to a bounded buffer: the running app drains it
+only when something listens, so an unbounded list would grow for as long as the kiosk
+runs. The newest MAX_EVENTS are kept (a few minutes of a busy kiosk); every decision is
+also in the vault's event log, which is the record.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+
+from facekiosk.kiosk.codes import ErrorCode, ResultKind
+from facekiosk.kiosk.core import FlowCore
+from facekiosk.kiosk.lockout import KioskLockout
+from facekiosk.kiosk.transitions import Event
+from facekiosk.kiosk.vault_port import EventLog
+from facekiosk.kiosk.view import KioskEvent, Result
+
+log = logging.getLogger(__name__)
+
+MAX_EVENTS = 256
+
+
+class OutcomeRecorder:
+    def __init__(self, core: FlowCore, event_log: EventLog, kiosk_lock: KioskLockout) -> None:
+        self.core = core
+        self.log = event_log
+        self.kiosk_lock = kiosk_lock
+        self.events: deque[KioskEvent] = deque(maxlen=MAX_EVENTS)
+
+    def drain(self) -> list[KioskEvent]:
+        events = list(self.events)
+        self.events.clear()
+        return events
+
+    def succeed(
+        self,
+        kind: ResultKind,
+        now: float,
+        *,
+        index_id: str | None,
+        similarity: float | None = None,
+        receipt_code: str | None = None,
+        detail: str = "",
+    ) -> None:
+        a = self.core.reset(Event.FINISH, now)
+        a.result = Result(kind, self.core.wall(), index_id, receipt_code, similarity, detail)
+
+    def fail(
+        self,
+        code: ErrorCode,
+        now: float,
+        *,
+        detail: str = "",
+        count: bool = True,
+        store: bool = True,
+        index_id: str | None = None,
+        event: Event = Event.FINISH,
+    ) -> None:
+        """Show error `code`; `count` adds a kiosk failure, `store` writes the event log."""
+        purpose = self.core.attempt.purpose
+        a = self.core.reset(event, now)
+        a.error = code
+        a.result = Result(ResultKind.ERROR, self.core.wall(), None, None, None, detail)
+        if store:
+            self.record(str(purpose or "session"), "deny", index_id, code, None, detail)
+        else:
+            self.emit(str(purpose or "session"), "deny", reason=code)
+        if count:
+            locked = self.kiosk_lock.record_failure(self.core.wall().timestamp())
+            if locked:
+                log.warning("kiosk locked for %.0f s after repeated failures", locked)
+                self.emit("session", "kiosk_locked", extra={"seconds": locked})
+
+    def deny(
+        self,
+        code: ErrorCode,
+        index_id: str | None,
+        now: float,
+        *,
+        failure: bool = True,
+        detail: str = "",
+        reason: str = "",
+        kind: str | None = None,
+    ) -> None:
+        """A refusal that names the Index ID in the event log; `kind` logs it under that
+        kind (attendance/access) instead of the attempt's purpose."""
+        if kind is not None:
+            self.record(kind, "deny", index_id, code, None, detail)
+            self.fail(code, now, detail=detail, count=failure, store=False)
+        else:
+            self.fail(code, now, detail=detail or reason, count=failure, index_id=index_id)
+
+    def record(
+        self,
+        kind: str,
+        decision: str,
+        index_id: str | None,
+        reason: str,
+        similarity: float | None,
+        detail: str = "",
+    ) -> None:
+        extra: dict[str, object] = {}
+        if similarity is not None:
+            extra["similarity"] = round(float(similarity), 4)
+        if detail:
+            extra["detail"] = detail
+        at = self.core.wall()
+        self.log.record(kind, index_id, decision, str(reason), extra, at)
+        self.events.append(KioskEvent(kind, decision, at, index_id, str(reason), extra))
+
+    def emit(
+        self,
+        kind: str,
+        decision: str,
+        *,
+        index_id: str | None = None,
+        reason: str = "",
+        extra: dict[str, object] | None = None,
+    ) -> None:
+        self.events.append(
+            KioskEvent(kind, decision, self.core.wall(), index_id, str(reason), extra or {})
+        )

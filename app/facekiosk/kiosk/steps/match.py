@@ -1,0 +1,91 @@
+"""Match step (sign-in, forget-me): each good frame's embedding against the vault, the
+streak (match_policy), then what the identified person may do: lockout, validity,
+access groups and schedule, and whether a PIN is asked."""
+
+from __future__ import annotations
+
+from facekiosk.engine.types import Face
+from facekiosk.kiosk import match_policy
+from facekiosk.kiosk.codes import ErrorCode, Purpose, State
+from facekiosk.kiosk.core import FlowCore
+from facekiosk.kiosk.lockout import IdLockouts
+from facekiosk.kiosk.outcome import OutcomeRecorder
+from facekiosk.kiosk.steps.admit import AccessPolicySource, AdmitStep
+from facekiosk.kiosk.transitions import Event
+from facekiosk.vault import UnknownIndexId
+
+
+class MatchStep:
+    def __init__(
+        self,
+        core: FlowCore,
+        outcome: OutcomeRecorder,
+        admit: AdmitStep,
+        policy: AccessPolicySource,
+        id_locks: IdLockouts,
+    ) -> None:
+        self.core = core
+        self.outcome = outcome
+        self.admit = admit
+        self.policy = policy
+        self.id_locks = id_locks
+
+    def on_face(self, face: Face, now: float) -> None:
+        """One good frame. Without an embedding (the engine was not asked for one, or
+        embedded another face) the frame is skipped: neither a hit nor a miss."""
+        if face.embedding is None:
+            return
+        core = self.core
+        matches = core.vault.search(face.embedding, k=2)
+        decision = match_policy.decide(matches, core.threshold, core.settings.engine.margin)
+        streak = core.attempt.bio.streak
+        if decision.outcome == "match" and decision.best is not None:
+            streak.hit(decision.best.index_id, decision.best.similarity)
+            if core.state == State.MATCHING:
+                self.maybe_decide(now)
+        else:
+            streak.miss()
+            if streak.unrecognized:
+                self.outcome.deny(ErrorCode.UNRECOGNIZED_FACE, None, now, reason=decision.reason)
+
+    def maybe_decide(self, now: float) -> None:
+        core, out = self.core, self.outcome
+        confirmed = core.attempt.bio.streak.confirmed
+        if confirmed is None:
+            return
+        index_id, similarity = confirmed
+        core.drop_biometrics()  # the identity is settled; no more frames needed
+        core.attempt.candidate = (index_id, similarity)
+        wall = core.wall()
+        if self.id_locks.remaining(index_id, wall.timestamp()) > 0:
+            out.deny(ErrorCode.PIN_LOCKED, index_id, now, failure=False)
+            return
+        try:
+            record = core.vault.get(index_id)
+        except UnknownIndexId:  # deleted by the admin a moment ago
+            out.deny(ErrorCode.UNRECOGNIZED_FACE, None, now, reason="deleted")
+            return
+        has_pin = bool(core.vault.has_pin(index_id))
+        settings = core.settings
+        if core.attempt.purpose == Purpose.FORGET:
+            need_pin = has_pin  # the right to be forgotten never waits for a schedule
+        else:
+            refusal = self.policy.current().check(
+                index_id,
+                wall,
+                kiosk_groups=settings.kiosk.access_groups,
+                valid_until=record.valid_until,
+            )
+            if refusal is not None:
+                out.deny(refusal, index_id, now, failure=False)
+                return
+            need_pin = match_policy.pin_needed_for_auth(
+                settings.pin,
+                has_pin=has_pin,
+                similarity=similarity,
+                confident_threshold=match_policy.confident_threshold(settings, core.threshold),
+            )
+        if need_pin:
+            core.go(Event.NEED_PIN, now)
+        else:
+            self.admit.authenticated(now)

@@ -1,0 +1,41 @@
+"""Timeouts: the result screen back to attract, input pages and scan steps to an error."""
+
+from __future__ import annotations
+
+from facekiosk.kiosk.codes import SCAN_STATES, ErrorCode, State
+from facekiosk.kiosk.core import FlowCore
+from facekiosk.kiosk.outcome import OutcomeRecorder
+from facekiosk.kiosk.transitions import Event
+
+INPUT_STATES = frozenset(
+    {State.CONSENT, State.PIN_SETUP, State.PIN_CONFIRM, State.PIN_ENTRY, State.FORGET_CONFIRM}
+)
+
+# The reason a scan step was blocked when it timed out -> the error shown.
+BLOCK_ERRORS: dict[str, ErrorCode] = {
+    "NO_FACE": ErrorCode.NO_FACES_DETECTED,
+    "MANY_FACES": ErrorCode.MANY_FACES,
+    "MASKED": ErrorCode.FACE_MASKED,
+    "AGE_UNKNOWN": ErrorCode.AGE_UNKNOWN,
+    "QUALITY": ErrorCode.POOR_QUALITY,
+}
+
+
+def apply_timeouts(core: FlowCore, outcome: OutcomeRecorder, now: float) -> bool:
+    """True when a timeout changed the state."""
+    k = core.settings.kiosk
+    s = core.state
+    a = core.attempt
+    if s == State.RESULT and now - a.step_t0 >= k.result_display_s:
+        core.reset(Event.RESULT_SHOWN, now)
+        return True
+    if s in INPUT_STATES and now - a.last_input >= k.idle_timeout_s:
+        outcome.fail(ErrorCode.TIMEOUT, now, detail=f"no input in {s}", count=False)
+        return True
+    if s in SCAN_STATES and now - a.step_t0 >= k.capture_timeout_s:
+        code = ErrorCode.TIMEOUT
+        if s == State.CAPTURE or a.block in ("NO_FACE", "MANY_FACES"):
+            code = BLOCK_ERRORS.get(a.block, ErrorCode.TIMEOUT)
+        outcome.fail(code, now, detail=f"timeout in {s}", count=False)
+        return True
+    return False
