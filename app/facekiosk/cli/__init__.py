@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from facekiosk import __version__
 from facekiosk.cli.context import CliContext, CliError
+from facekiosk.settings import LOG_LEVELS
 
 # The area modules that add subcommands, in help order.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -38,7 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="data directory (default: $FACEKIOSK_HOME or the platform's user data dir)",
     )
-    parser.add_argument("--log-level", default=None, help="override log.level from settings")
+    parser.add_argument(
+        "--log-level",
+        default=None,
+        type=str.upper,  # "debug" works as in settings.toml; anything else is a usage error
+        choices=LOG_LEVELS,
+        help="override log.level from settings",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
