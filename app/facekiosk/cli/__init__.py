@@ -16,6 +16,7 @@ from pathlib import Path
 
 from facekiosk import __version__
 from facekiosk.cli.context import CliContext, CliError
+from facekiosk.settings import LOG_LEVELS
 
 # The area modules that add subcommands, in help order.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -29,7 +30,6 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Commands that only inspect: doctor must run on an unsafe data dir to report it.
 INSPECT_ONLY = frozenset({"doctor"})
 
@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level",
         default=None,
-        type=str.upper,
+        type=str.upper,  # "debug" works as in settings.toml; anything else is a usage error
         choices=LOG_LEVELS,
         help="override log.level from settings",
     )

@@ -1,4 +1,7 @@
-"""`facekiosk settings show|check|init`: read, validate or create settings.toml."""
+"""`facekiosk settings show|check|init`: read, validate or create settings.toml.
+
+`check` loads the file exactly as start-up does (facekiosk.settings' schema, nothing else),
+so a file it passes is one the kiosk starts with."""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ import dataclasses
 import sys
 
 from facekiosk.cli.context import CliContext, CliError, print_json
-from facekiosk.settings import SETTINGS_FILE, Settings, dump_settings, save_settings
+from facekiosk.fsutil import atomic_write
+from facekiosk.settings import SETTINGS_FILE, defaults_template, dump_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,8 +30,10 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         if path.exists():
             raise CliError(f"{path} exists; edit it instead")
         ctx.prepare()
-        save_settings(ctx.data_dir, Settings())
-        print(f"wrote defaults to {path}")
+        # every key commented out at its default: the file lists what can be set, yet
+        # holds only what the site uncomments (a later panel save keeps the comments)
+        atomic_write(path, defaults_template().encode("utf-8"))
+        print(f"wrote the defaults, commented out, to {path}")
         return 0
     settings = ctx.settings  # raises CliError naming the bad key
     if args.action == "check":

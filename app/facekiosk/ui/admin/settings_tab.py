@@ -1,5 +1,6 @@
 """Settings editor: one form per settings section, built from the typed dataclasses, saved
-through the same validation as `settings.toml` (a bad value is refused, nothing written)."""
+through the settings schema itself (no checks of its own: a bad value is refused with the
+key named, nothing written). Saving keeps only non-defaults and the admin's comments."""
 
 from __future__ import annotations
 
@@ -24,12 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facekiosk.settings import SECTIONS as ALL_SECTIONS
 from facekiosk.settings import (
     Settings,
     SettingsError,
-    dump_settings,
-    parse_settings,
     save_settings,
+    settings_from_data,
 )
 from facekiosk.ui.admin.camera_picker import CameraPicker
 
@@ -40,33 +41,35 @@ SECTIONS = ("engine", "kiosk", "pin", "liveness", "quality", "camera")
 def _editor(value: Any, tp: Any) -> QWidget:
     origin = typing.get_origin(tp)
     if origin is Literal:
-        w = QComboBox()
+        combo = QComboBox()
         for option in typing.get_args(tp):
-            w.addItem(str(option), option)
-        w.setCurrentIndex(max(0, w.findData(value)))
-        return w
+            combo.addItem(str(option), option)
+        combo.setCurrentIndex(max(0, combo.findData(value)))
+        return combo
     if tp is bool:
-        w = QCheckBox()
-        w.setChecked(bool(value))
-        return w
+        check = QCheckBox()
+        check.setChecked(bool(value))
+        return check
+    # Wide spin ranges on purpose: the schema, not the widget, says what is allowed, and
+    # its refusal names the key (a clamped spin box would change a value silently).
     if tp is int:
-        w = QSpinBox()
-        w.setRange(-1_000_000, 1_000_000)
-        w.setValue(int(value))
-        return w
+        spin = QSpinBox()
+        spin.setRange(-1_000_000, 1_000_000)
+        spin.setValue(int(value))
+        return spin
     if tp is float:
-        w = QDoubleSpinBox()
-        w.setDecimals(3)
-        w.setRange(-1_000_000.0, 1_000_000.0)
-        w.setValue(float(value))
-        return w
-    w = QLineEdit()
+        dspin = QDoubleSpinBox()
+        dspin.setDecimals(3)
+        dspin.setRange(-1_000_000.0, 1_000_000.0)
+        dspin.setValue(float(value))
+        return dspin
+    line = QLineEdit()
     if isinstance(value, list):
-        w.setText(", ".join(str(v) for v in value))
-        w.setProperty("list", True)
+        line.setText(", ".join(str(v) for v in value))
+        line.setProperty("list", True)
     else:
-        w.setText("" if value is None else str(value))
-    return w
+        line.setText("" if value is None else str(value))
+    return line
 
 
 def _read(w: QWidget, tp: Any) -> Any:
@@ -186,27 +189,19 @@ class SettingsTab(QWidget):
 
     def collect(self) -> Settings:
         """The edited values as validated Settings; SettingsError names the bad key."""
-        data: dict[str, dict[str, Any]] = {}
+        data = {name: dataclasses.asdict(getattr(self.settings, name)) for name in ALL_SECTIONS}
         for key, (w, tp) in self.editors.items():
             section, name = key.split(".", 1)
-            value = _read(w, tp)
-            if value is not None:
-                data.setdefault(section, {})[name] = value
-        edited = dataclasses.replace(self.settings)
-        for section, values in data.items():
-            current = dataclasses.asdict(getattr(self.settings, section))
-            current.update(values)
-            setattr(edited, section, type(getattr(self.settings, section))(**current))
-        # round-trip through TOML: the same type and range checks as a hand-edited file
-        return parse_settings(dump_settings(edited), source="admin panel")
+            data[section][name] = _read(w, tp)  # None (an emptied threshold) = the default
+        return settings_from_data(data)  # the same schema as a hand-edited file
 
     def save(self) -> Path | None:
         try:
             new = self.collect()
-        except (SettingsError, TypeError, ValueError) as exc:
+            path = save_settings(self.data_dir, new)
+        except (SettingsError, OSError) as exc:
             self.status.setText(self.tr("Not saved: %1").replace("%1", str(exc)))
             return None
-        path = save_settings(self.data_dir, new)
         self.settings = new
         self.status.setText(self.tr("Saved to %1").replace("%1", str(path)))
         self.restart_button.setEnabled(True)
