@@ -103,7 +103,9 @@ def _close_child() -> None:
 # ------------------------------------------------------------------ parent side
 class RemoteEngine(FaceEngine):
     """A `FaceEngine` whose work happens in a child process. `analyze` is the call the
-    kiosk makes; `detect`/`embed` stay for callers that still split the work."""
+    kiosk makes; `detect`/`embed` stay for callers that still split the work. The
+    anti-spoofing model loads in the child on the first request that asks for it (a scorer
+    assigned to `antispoof` here would not cross the process boundary and is not used)."""
 
     def __init__(self, settings: EngineSettings, data_dir: Path | None = None) -> None:
         self._settings = settings
