@@ -10,7 +10,7 @@ from facekiosk.settings import Settings
 @pytest.fixture(scope="session")
 def shared_engine():
     """One engine process for the whole GUI test session (model loading is the slow part)."""
-    from facekiosk.ui.engine_host import RemoteEngine
+    from facekiosk.engine.remote import RemoteEngine
 
     engine = RemoteEngine(Settings().engine)
     yield engine

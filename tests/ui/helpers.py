@@ -8,9 +8,9 @@ import time
 
 import numpy as np
 
+from facekiosk.pipeline.demo_source import demo_people
+from facekiosk.pipeline.sources import SlideshowSource, SourceError
 from facekiosk.settings import Settings
-from facekiosk.ui.demo_source import demo_people
-from facekiosk.ui.sources import SlideshowSource, SourceError
 
 ASTRONAUT = "astronaut"  # the one demo face that passes enrolment quality (frontal, even light)
 

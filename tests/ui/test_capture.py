@@ -7,9 +7,9 @@ import time
 import numpy as np
 import pytest
 
-from facekiosk.ui.capture import CaptureStatus, CaptureThread, LatestFrame
-from facekiosk.ui.demo_source import T1_FACES, demo_slides, demo_source
-from facekiosk.ui.sources import (
+from facekiosk.pipeline.capture import CaptureStatus, CaptureThread, LatestFrame
+from facekiosk.pipeline.demo_source import T1_FACES, demo_slides, demo_source
+from facekiosk.pipeline.sources import (
     SourceError,
     VideoFileSource,
     image_folder_source,

@@ -7,6 +7,7 @@ import dataclasses
 from PySide6.QtCore import Qt
 
 from facekiosk.admin_auth import AdminAuth
+from facekiosk.kiosk.codes import State
 from tests.ui.helpers import flow_settings
 
 TIMEOUT_MS = 90_000
@@ -78,7 +79,7 @@ def test_pin_setup_confirm_entry_and_forget_me(qtbot, make_kiosk):
     type_pin(qtbot, pin_page.pad, "1234")
     qtbot.waitUntil(lambda: "sequence" in pin_page.hint.text(), timeout=10_000)
     type_pin(qtbot, pin_page.pad, "8147")
-    qtbot.waitUntil(lambda: str(k.controller.view.state) == "PIN_CONFIRM", timeout=10_000)
+    qtbot.waitUntil(lambda: k.controller.view.state == State.PIN_CONFIRM, timeout=10_000)
     assert pin_page.title.text() == "Type the same PIN again"
     type_pin(qtbot, pin_page.pad, "8147")
     wait_page(qtbot, w, "result")

@@ -109,8 +109,8 @@ def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
     demo = args.demo or spec == "demo"
 
     from facekiosk.engine.types import EngineError
+    from facekiosk.pipeline.sources import SourceError
     from facekiosk.ui.app import build_kiosk, run_kiosk
-    from facekiosk.ui.sources import SourceError
     from facekiosk.vault import VaultError
 
     try:

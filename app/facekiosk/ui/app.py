@@ -12,10 +12,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
+from facekiosk.engine.remote import EngineMode, open_engine
+from facekiosk.pipeline.sources import FrameSource, open_source
 from facekiosk.settings import Settings
-from facekiosk.ui.engine_host import EngineMode, open_engine
 from facekiosk.ui.i18n import LanguageSwitcher
-from facekiosk.ui.sources import FrameSource, open_source
 from facekiosk.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)

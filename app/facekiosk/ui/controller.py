@@ -1,5 +1,6 @@
 """KioskController: wires source -> capture thread -> inference worker -> session, for the
-window. It owns the threads and the engine; every session call runs on the worker thread.
+window. It owns the threads and the engine; every session call runs on the worker thread,
+and every frame goes through `pipeline.step.process_frame` (one engine call at most).
 """
 
 from __future__ import annotations
@@ -9,18 +10,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from facekiosk.engine.base import FaceEngine
+from facekiosk.engine.types import Face
+from facekiosk.kiosk.codes import State
+from facekiosk.pipeline.capture import CaptureThread, LatestFrame
+from facekiosk.pipeline.sources import FrameSource
+from facekiosk.pipeline.step import process_frame
 from facekiosk.settings import Settings
-from facekiosk.ui.capture import CaptureThread, LatestFrame
 from facekiosk.ui.inference import InferenceResult, InferenceWorker
-from facekiosk.ui.sources import FrameSource
 
 log = logging.getLogger(__name__)
 
 TICK_MS = 250  # session timeouts are checked this often even when no frame arrives
-SCAN_STATES = frozenset({"CAPTURE", "LIVENESS", "MATCHING", "TEMPLATE"})
 
 
 class KioskController(QObject):
@@ -73,13 +77,9 @@ class KioskController(QObject):
         self.slot.clear()
 
     # --------------------------------------------------------------- worker side
-    def _process(self, frame, t: float) -> tuple[list, Any]:
-        state = str(self.session.state)
-        if state not in SCAN_STATES and not (state == "IDLE" and self._analyze_idle):
-            return [], self.session.tick()  # no face analysis outside the scan steps
-        # embed=False: the session embeds lazily, only on the frames it needs
-        faces = self.engine.analyze(frame, embed=False)
-        return faces, self.session.on_frame(frame, faces, t)
+    def _process(self, frame: np.ndarray, t: float) -> tuple[list[Face], Any]:
+        # the session says what this frame needs; one engine call at most
+        return process_frame(self.engine, self.session, frame, t)
 
     # --------------------------------------------------------------- GUI side
     def _on_result(self, result: InferenceResult) -> None:
@@ -96,7 +96,7 @@ class KioskController(QObject):
 
     def update_keep_frames(self, *, admin_capture: bool = False) -> None:
         """Idle without auto-start: nobody is being served, so no frame is kept."""
-        serving = str(self.view.state) != "IDLE" or self._analyze_idle
+        serving = self.view.state != State.IDLE or self._analyze_idle
         self.capture.set_keep_frames(serving or admin_capture)
 
     def post(self, call: Callable[[], Any]) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 from PySide6.QtCore import QThread, Signal
 
 from facekiosk.engine.types import Face
-from facekiosk.ui.capture import LatestFrame
+from facekiosk.pipeline.capture import LatestFrame
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from facekiosk.admin_auth import AdminAuth, AdminAuthError
+from facekiosk.kiosk.codes import SCAN_STATES, State
+from facekiosk.pipeline.capture import CaptureStatus
 from facekiosk.settings import Settings
-from facekiosk.ui.capture import CaptureStatus
 from facekiosk.ui.i18n import LanguageSwitcher
 from facekiosk.ui.inference import InferenceResult
 from facekiosk.ui.pages.admin_login import AdminLoginPage
@@ -44,18 +45,15 @@ PREVIEW_POLL_MS = 16
 LOCAL_IDLE_S = 60.0  # privacy/admin pages fall back to attract after this long untouched
 MIN_WINDOW = (480, 480)  # 800x480 landscape and 480x800 portrait both fit
 
-PAGE_FOR_STATE = {
-    "IDLE": "attract",
-    "CONSENT": "consent",
-    "CAPTURE": "capture",
-    "LIVENESS": "capture",
-    "MATCHING": "capture",
-    "TEMPLATE": "capture",
-    "PIN_SETUP": "pin",
-    "PIN_CONFIRM": "pin",
-    "PIN_ENTRY": "pin",
-    "FORGET_CONFIRM": "forget",
-    "RESULT": "result",
+PAGE_FOR_STATE: dict[State, str] = {
+    State.IDLE: "attract",
+    State.CONSENT: "consent",
+    **{state: "capture" for state in SCAN_STATES},
+    State.PIN_SETUP: "pin",
+    State.PIN_CONFIRM: "pin",
+    State.PIN_ENTRY: "pin",
+    State.FORGET_CONFIRM: "forget",
+    State.RESULT: "result",
 }
 LOCAL_PAGES = ("privacy", "admin_login", "admin")
 
@@ -215,7 +213,7 @@ class KioskWindow(QMainWindow):
 
     def render_view(self, view) -> None:
         """Show the page for a SessionView (local pages stay up while the session idles)."""
-        name = PAGE_FOR_STATE.get(str(view.state), "attract")
+        name = PAGE_FOR_STATE.get(view.state, "attract")
         if name == "attract" and self.current_page_name() in LOCAL_PAGES:
             return
         page = self.pages[name]

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication
 from facekiosk.kiosk.codes import ErrorCode, Purpose, ResultKind, State
 from facekiosk.kiosk.consent import load_consent
 from facekiosk.kiosk.view import Result, SessionView
-from facekiosk.ui.demo_source import demo_people
+from facekiosk.pipeline.demo_source import demo_people
 from facekiosk.ui.inference import FaceOverlay
 from facekiosk.ui.main_window import KioskWindow
 
@@ -89,13 +89,13 @@ def sample_views(language: str = "en") -> dict[str, SessionView]:
 def _demo_embeddings(engine: Any, n: int) -> list[Any]:
     """Up to `n` real embeddings of the demo faces (one face per picture), else synthetic
     unit vectors (no engine, or the engine failed): the rows look the same either way."""
-    from facekiosk.engine.types import Embedding
+    from facekiosk.engine.types import Embedding, FrameRequest
 
     found: list[Any] = []
     if engine is not None:
         try:
             for person in [demo_people()[-1], *demo_people()[:-1]]:
-                faces = engine.analyze(person.image)
+                faces = engine.analyze(person.image, FrameRequest(embed="primary"))
                 if len(faces) == 1 and faces[0].embedding is not None:
                     found.append(faces[0].embedding)
                 if len(found) == n:

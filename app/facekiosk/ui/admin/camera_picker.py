@@ -9,10 +9,10 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from facekiosk.pipeline.capture import CaptureThread, LatestFrame
+from facekiosk.pipeline.sources import SourceError, open_source
 from facekiosk.settings import CameraSettings
-from facekiosk.ui.capture import CaptureThread, LatestFrame
 from facekiosk.ui.preview import PreviewWidget
-from facekiosk.ui.sources import SourceError, open_source
 
 POLL_MS = 33  # ~30 Hz, the camera rate
 

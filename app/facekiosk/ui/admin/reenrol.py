@@ -15,10 +15,14 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from facekiosk.engine import quality
+from facekiosk.engine.types import Embedding, FrameRequest
 
 log = logging.getLogger(__name__)
 
 FRAMES = 3
+# One engine call per frame: the primary face (the largest, the quality gate's choice)
+# comes back embedded; with more than one face the gate refuses the frame anyway.
+REQUEST = FrameRequest(embed="primary")
 FRAME_INTERVAL_S = 0.3
 TIMEOUT_S = 20.0
 
@@ -50,21 +54,21 @@ class Reenroller(QObject):
     def _capture_and_replace(self, index_id: str) -> ReenrolOutcome:
         c = self.controller
         settings = c.settings
-        embeddings = []
+        embeddings: list[Embedding] = []
         seq, deadline, last = 0, time.monotonic() + TIMEOUT_S, "NO_FACE"
         while len(embeddings) < FRAMES and time.monotonic() < deadline:
             packet = c.slot.wait_newer(seq, 1.0)
             if packet is None:
                 continue
             seq = packet.seq
-            faces = c.engine.analyze(packet.frame, embed=False)
+            faces = c.engine.analyze(packet.frame, REQUEST)
             verdict = quality.assess(
                 faces, packet.frame.shape, "enroll", settings.quality, packet.frame
             )
-            if not verdict.ok or verdict.face is None:
+            if not verdict.ok or verdict.face is None or verdict.face.embedding is None:
                 last = str(verdict.codes[0]) if verdict.codes else "QUALITY"
                 continue
-            embeddings.extend(c.engine.embed(packet.frame, [verdict.face]))
+            embeddings.append(verdict.face.embedding)
             time.sleep(FRAME_INTERVAL_S)
         if len(embeddings) < FRAMES:
             return ReenrolOutcome(index_id, False, last)

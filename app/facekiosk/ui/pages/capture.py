@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar
 
+from facekiosk.kiosk.codes import SCAN_STATES, State
 from facekiosk.ui import messages
 from facekiosk.ui.preview import PreviewWidget
 from facekiosk.ui.widgets import BigButton, Page
@@ -35,21 +36,22 @@ class CapturePage(Page):
 
     def show_view(self, view) -> None:
         """Words, arrow and progress for one SessionView (CAPTURE/LIVENESS/MATCHING/TEMPLATE)."""
-        state = str(view.state)
+        state = view.state
         prompt = view.liveness_prompt
         self._key = view.message_key
         self.instruction.setText(messages.text(self._key))
         self.instruction.setProperty("prompt", bool(prompt))
         self.instruction.style().polish(self.instruction)
         self.progress.setAccessibleName(self.tr("Progress"))
-        if state == "LIVENESS":
+        if state == State.LIVENESS:
             value, arrow = view.liveness_progress, messages.ARROW_FOR_PROMPT.get(prompt or "")
         else:
             value = view.progress
             arrow = messages.ARROW_FOR_GUIDANCE.get(view.guidance[0]) if view.guidance else None
         self.progress.setValue(round(100 * value))
         ok = not view.guidance and view.face_box is not None
-        shown = value if state in ("LIVENESS", "MATCHING", "TEMPLATE") else None
+        # the ring shows progress once a face is accepted (not during capture guidance)
+        shown = value if state in SCAN_STATES - {State.CAPTURE} else None
         self.preview.set_guidance(ok=ok, arrow=arrow, progress=shown, message=self._key)
 
     def retranslate(self) -> None:

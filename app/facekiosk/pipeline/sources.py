@@ -266,7 +266,7 @@ def open_source(
     ("auto" = 0); "/dev/video*" -> that camera; a folder -> image slideshow;
     a video file -> looped video.
     """
-    from facekiosk.ui.demo_source import demo_source
+    from facekiosk.pipeline.demo_source import demo_source
 
     if isinstance(spec, int):
         return CameraSource(spec, width, height, fps)

@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from facekiosk.ui.sources import Slide, SlideshowSource
+from facekiosk.pipeline.sources import Slide, SlideshowSource
 
 # Face boxes (x1, y1, x2, y2) in insightface 2.1's t1.jpg, found once with dlib's HOG
 # detector; fixed so that the demo needs no engine to build its slides.

@@ -17,7 +17,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from facekiosk.ui.sources import FrameSource, SourceError
+from facekiosk.pipeline.sources import FrameSource, SourceError
 
 log = logging.getLogger(__name__)
 
