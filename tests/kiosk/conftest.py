@@ -29,12 +29,11 @@ import cv2
 import numpy as np
 import pytest
 
-from facekiosk.engine.base import FaceEngine
+from facekiosk.engine.base import FaceEngine, primary_face
 from facekiosk.engine.registry import create_engine
 from facekiosk.engine.types import Embedding, Face, FrameRequest
 from facekiosk.kiosk import KioskSession, SessionView, State
 from facekiosk.kiosk.codes import SCAN_STATES, message_keys
-from facekiosk.kiosk.frame_plan import analyze_for, primary_face
 from facekiosk.kiosk.liveness_port import SimpleLivenessState
 from facekiosk.kiosk.restrictions import AccessPolicy
 from facekiosk.settings import EngineSettings, Settings
@@ -53,7 +52,11 @@ class Frame:
         """What one engine call with `request` returns for this frame: the faces, with the
         embedding on the primary face only ("primary") or on none ("none")."""
         faces = [copy.copy(f) for f in self.faces]
-        keep = primary_face(faces, request.track_box) if request.embed == "primary" else None
+        keep = (
+            primary_face(faces, request.track_box)
+            if faces and request.embed == "primary"
+            else None
+        )
         for face in faces:
             if request.embed == "none" or (request.embed == "primary" and face is not keep):
                 face.embedding = None
@@ -90,7 +93,7 @@ class CountingEngine:
 
     def analyze(self, image: np.ndarray, request: FrameRequest) -> list[Face]:
         self.calls["analyze"] += 1
-        return analyze_for(self.engine, image, request)
+        return self.engine.analyze(image, request)
 
     def detect(self, image: np.ndarray, **kw: object) -> list[Face]:
         self.calls["detect"] += 1

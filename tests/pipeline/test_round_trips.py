@@ -45,22 +45,6 @@ class CountingEngine(FaceEngine):
         return self.inner.embed(image, faces)
 
 
-class _SessionWithRequest(KioskSession):
-    """Until the kiosk branch (which adds `KioskSession.frame_request`) is merged: the request
-    the session's step needs, per that branch's contract (primary face embedded whenever the
-    frame may serve a match step, a template frame or the enrolment anchor)."""
-
-    def frame_request(self) -> FrameRequest | None:
-        if self.state not in SCAN_STATES:
-            return None
-        return FrameRequest(embed="primary", track_box=self._track_box)
-
-
-Session: type[KioskSession] = (
-    KioskSession if hasattr(KioskSession, "frame_request") else _SessionWithRequest
-)
-
-
 class PassAfter:
     """Liveness that passes after a few frames (the demo frames are stills, which real
     liveness refuses); it keeps the session in LIVENESS for those frames."""
@@ -94,7 +78,7 @@ def rig(data_dir, remote_engine):
     # enrolment: 3 frames in LIVENESS; authentication: liveness passes on its first frame,
     # before the match streak is complete, so frames are also processed in MATCHING
     liveness_frames = iter([3, 1])
-    session = Session(
+    session = KioskSession(
         engine,
         vault,
         settings,

@@ -12,6 +12,7 @@ from facekiosk.engine.types import (
     EngineError,
     Face,
     FrameRequest,
+    box_iou,
     validate_image,
 )
 
@@ -106,14 +107,6 @@ def resolve_request(
     if embed is None and max_faces is None:
         return FULL_REQUEST
     return FrameRequest(embed="none" if embed is False else "all", max_faces=max_faces)
-
-
-def box_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    x1, y1 = max(a[0], b[0]), max(a[1], b[1])
-    x2, y2 = min(a[2], b[2]), min(a[3], b[3])
-    inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def primary_face(faces: list[Face], track_box: tuple[float, float, float, float] | None) -> Face:

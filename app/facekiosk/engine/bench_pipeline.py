@@ -18,8 +18,8 @@ import cv2
 import numpy as np
 
 from facekiosk.engine.base import FaceEngine
-from facekiosk.engine.liveness.geometry import box_iou
 from facekiosk.engine.quality import assess
+from facekiosk.engine.types import box_iou
 from facekiosk.settings import Settings
 
 WARMUP = 3

@@ -25,7 +25,6 @@ import numpy as np
 from facekiosk.engine.base import FaceEngine
 from facekiosk.engine.types import Embedding, Face, FrameRequest
 from facekiosk.kiosk.codes import SCAN_STATES, State
-from facekiosk.kiosk.frame_plan import analyze_for
 from facekiosk.kiosk.restrictions import AccessPolicy
 from facekiosk.kiosk.session import KioskSession
 from facekiosk.settings import Settings
@@ -105,7 +104,7 @@ def _flow(
                     clock.t += FRAME_DT
                     t0 = time.perf_counter()
                     request = session.frame_request() if mode == "requested" else EVERYTHING
-                    faces = analyze_for(engine, image, request or EVERYTHING)
+                    faces = engine.analyze(image, request or EVERYTHING)
                     session.on_frame(image, faces)
                     per_frame.append((time.perf_counter() - t0) * 1000)
                     n += 1
@@ -139,7 +138,7 @@ def _session_only(engine: FaceEngine, frames: list[np.ndarray], data_dir: Path) 
     from facekiosk.engine.types import Embedding
     from facekiosk.vault import Vault
 
-    analysed = [(f, analyze_for(engine, f, EVERYTHING)) for f in frames[:3]]
+    analysed = [(f, engine.analyze(f, EVERYTHING)) for f in frames[:3]]
     rng = np.random.default_rng(0)
     clock = _Clock()
     times: list[float] = []
@@ -174,7 +173,7 @@ def _analyze_cost(engine: FaceEngine, frames: list[np.ndarray]) -> tuple[list[fl
         image = frames[i % len(frames)]
         for request, out in ((EVERYTHING, with_embed), (FrameRequest(), without)):
             t0 = time.perf_counter()
-            analyze_for(engine, image, request)
+            engine.analyze(image, request)
             out.append((time.perf_counter() - t0) * 1000)
     return with_embed, without
 
@@ -187,7 +186,7 @@ def run_flow_bench(engine: FaceEngine, *, rounds: int = 3) -> dict[str, Any]:
     frames = demo_frames()
     threshold = None
     results: dict[str, list[dict[str, Any]]] = {"eager": [], "requested": []}
-    analyze_for(engine, frames[0], EVERYTHING)  # warm-up (model load, first-call allocations)
+    engine.analyze(frames[0], EVERYTHING)  # warm-up (model load, first-call allocations)
     with tempfile.TemporaryDirectory(prefix="fk-bench-flow-") as tmp:
         for r in range(rounds):
             for mode in ("eager", "requested") if r % 2 == 0 else ("requested", "eager"):

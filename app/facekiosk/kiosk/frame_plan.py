@@ -17,19 +17,10 @@ runs in another process: one round trip, one copy of the frame), then `on_frame`
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
-
-import numpy as np
-
-from facekiosk.engine.base import FaceEngine
-from facekiosk.engine.liveness.geometry import box_iou
-from facekiosk.engine.types import Face, FrameRequest
-from facekiosk.kiosk.attempt import Box
+from facekiosk.engine.types import FrameRequest
 from facekiosk.kiosk.codes import SCAN_STATES, Purpose, State
 from facekiosk.kiosk.core import FlowCore
 from facekiosk.kiosk.steps.liveness import liveness_level
-from facekiosk.kiosk.steps.track import TRACK_MIN_IOU
 
 
 def frame_request(core: FlowCore) -> FrameRequest | None:
@@ -51,30 +42,3 @@ def frame_request(core: FlowCore) -> FrameRequest | None:
         max_faces=None,
         track_box=core.attempt.bio.track_box,
     )
-
-
-def primary_face(faces: list[Face], track_box: Box | None) -> Face | None:
-    """The FrameRequest contract's primary face: the best overlap (IoU >= 0.3) with the
-    tracked box, else the largest."""
-    if not faces:
-        return None
-    if track_box is not None:
-        best = max(faces, key=lambda f: box_iou(track_box, f.bbox))
-        if box_iou(track_box, best.bbox) >= TRACK_MIN_IOU:
-            return best
-    return max(faces, key=lambda f: f.width * f.height)
-
-
-def analyze_for(engine: FaceEngine, image: np.ndarray, request: FrameRequest) -> list[Face]:
-    """The one engine call a frame gets, for tools and tests that drive a session in process
-    (the GUI's pipeline does the same through the engine process): `engine.analyze(image,
-    request)` once the engine takes a FrameRequest; an engine that does not yet detects
-    without embeddings and embeds the primary face (same process: one frame, one pass)."""
-    analyze: Callable[..., list[Face]] = engine.analyze  # either signature
-    if "request" in inspect.signature(analyze).parameters:
-        return analyze(image, request)
-    faces = engine.analyze(image, embed=request.embed == "all", max_faces=request.max_faces)
-    primary = primary_face(faces, request.track_box)
-    if request.embed == "primary" and primary is not None:
-        engine.embed(image, [primary])
-    return faces

@@ -73,14 +73,6 @@ def homography_residual(ref: np.ndarray, cur: np.ndarray) -> float:
     return _rms(mapped, cur) / max(interocular(cur), 1e-6)
 
 
-def box_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    x1, y1 = max(a[0], b[0]), max(a[1], b[1])
-    x2, y2 = min(a[2], b[2]), min(a[3], b[3])
-    inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
-
-
 def turn_proxies(pts: np.ndarray) -> tuple[float, float]:
     """(yaw, pitch) read straight from the landmarks, in the face's own axes.
 

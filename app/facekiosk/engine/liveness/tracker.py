@@ -8,8 +8,7 @@ track restarts from the current face.
 from __future__ import annotations
 
 from facekiosk.engine.liveness.codes import Reason
-from facekiosk.engine.liveness.geometry import box_iou
-from facekiosk.engine.types import Embedding, Face
+from facekiosk.engine.types import Embedding, Face, box_iou
 
 MAX_GAP_S = 0.7  # detector misses shorter than this do not break the track
 MIN_IOU = 0.25  # consecutive boxes must overlap this much (a head turn keeps ~0.6+)

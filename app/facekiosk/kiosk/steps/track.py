@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from facekiosk.engine.liveness.geometry import box_iou
-from facekiosk.engine.types import Face
+from facekiosk.engine.base import TRACK_MIN_IOU
+from facekiosk.engine.types import Face, box_iou
 from facekiosk.kiosk.codes import State
 from facekiosk.kiosk.core import FlowCore
 from facekiosk.kiosk.outcome import OutcomeRecorder
 from facekiosk.kiosk.transitions import Event
-
-TRACK_MIN_IOU = 0.3  # below this the face in view is treated as someone else
 
 
 def same_track(core: FlowCore, face: Face) -> bool:
