@@ -253,6 +253,11 @@ class DlibEngine(FaceEngine):
         found.sort(key=lambda item: (item[1] >= WEAK_SCORE, item[0].area()), reverse=True)
         return found
 
+    def landmarks68(self, gray: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+        """(68, 2) float32 landmarks of one face box (left, top, right, bottom) on a grey frame."""
+        shape = self._sp68(gray, dlib.rectangle(*(int(v) for v in box)))
+        return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
+
     # -- embedding ----------------------------------------------------------
 
     def chips(self, image: np.ndarray, faces: list[Face]) -> np.ndarray:
