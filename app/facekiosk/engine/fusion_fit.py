@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -53,7 +54,7 @@ def fit(dataset: Path) -> dict:
     }
 
 
-def _embed_both(engine, image, faces) -> None:  # type: ignore[no-untyped-def]
+def _embed_both(engine: Any, image: np.ndarray, faces: list[Any]) -> None:
     from facekiosk.engine.dlib_engine import DlibEngine
     from facekiosk.engine.sface import SFaceRecognizer, align_faces
     from facekiosk.engine.types import Embedding

@@ -62,7 +62,8 @@ def run_graph_bytes(graph: bytes, faces: np.ndarray) -> np.ndarray:
     """Raw vectors of an in-memory SFace graph (the build step's equivalence check)."""
     session = ort.InferenceSession(graph, session_options(None), providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
-    return np.concatenate([session.run(None, {name: _blob(faces[i : i + 1])})[0] for i in range(len(faces))])
+    rows = [session.run(None, {name: _blob(faces[i : i + 1])})[0] for i in range(len(faces))]
+    return np.concatenate(rows)
 
 
 class SFaceRecognizer:

@@ -111,7 +111,8 @@ def fold_dequantize(model: Any) -> int:
         y = (x.astype(np.float32) - _expand(zero, x.shape, axis, block)) * _expand(
             scale, x.shape, axis, block
         )
-        model.graph.initializer.append(numpy_helper.from_array(y.astype(np.float32), node.output[0]))
+        folded_tensor = numpy_helper.from_array(y.astype(np.float32), node.output[0])
+        model.graph.initializer.append(folded_tensor)
         folded += 1
     del model.graph.node[:]
     model.graph.node.extend(keep_nodes)
@@ -133,8 +134,8 @@ def _check_faces() -> np.ndarray:
 
     images.append(np.ascontiguousarray(data.astronaut()[:, :, ::-1]))
     try:
-        import insightface
         import cv2
+        import insightface
 
         t1 = Path(insightface.__file__).parent / "data" / "images" / "t1.jpg"
         image = cv2.imread(str(t1), cv2.IMREAD_COLOR)
@@ -204,7 +205,9 @@ def build_sface(
     if verify:
         cosine = compare_graphs(reference.SerializeToString(), payload, _check_faces())
         if cosine < MIN_COSINE:
-            raise SFaceBuildError(f"folded SFace disagrees with the vendored graph (cosine {cosine:.6f})")
+            raise SFaceBuildError(
+                f"folded SFace disagrees with the vendored graph (cosine {cosine:.6f})"
+            )
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     atomic_write(target, payload, mode=0o644)  # public weights, no secret
     log.info("built float SFace %s in %.1fs", target.name, time.perf_counter() - start)
