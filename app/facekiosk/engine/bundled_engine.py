@@ -108,8 +108,9 @@ class BundledEngine(FaceEngine):
             self.default_threshold = float(manifest["reference_far"]["1e-3"]["threshold"])
         elif vectors == "sface":
             self.name, self.model_id, self.dim = "sface", SFaceRecognizer.model_id, 128
-            self.default_threshold = float(manifest.get("sface_threshold_1e-3", 0.5))
-            self.reference_far = None
+            # SFace alone is a benchmark engine; its own FAR table from the same DEV run.
+            self.reference_far = manifest.get("sface_reference_far")
+            self.default_threshold = float(manifest["sface_reference_far"]["1e-3"]["threshold"])
         else:
             raise EngineError(f"unknown vectors {vectors!r}: use fused or sface")
         self.last_timings: dict[str, float] = {}
