@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import cv2
 import dlib
@@ -287,8 +287,8 @@ class DlibEngine(FaceEngine):
 
 
 def _rect_of(face: Face) -> dlib.rectangle:
-    box = face.extras.get("dlib_rect")
+    box: Any = face.extras.get("dlib_rect")
     if box is None:  # a face from another detector: use its box
         box = tuple(round(v) for v in face.bbox)
-    left, top, right, bottom = (int(v) for v in box)  # type: ignore[union-attr]
+    left, top, right, bottom = (int(v) for v in box)
     return dlib.rectangle(left, top, right, bottom)
