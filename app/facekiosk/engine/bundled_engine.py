@@ -5,7 +5,7 @@ predictor on YuNet's box mapped to the square box HOG gives (the predictor was t
 HOG boxes): pose and eye openness then match today's within a median 0.6-0.9 degree and
 0.01-0.02 EAR (docs/notes/engine.md). Faces: largest and most central first.
 
-embed(): one batch per model: dlib chips (5-point predictor on the same box, as the
+embed(): per model, all faces in one call: dlib chips (5-point predictor on the same box, as the
 dlib engine) through the ONNX ResNet, ArcFace-aligned RGB crops (YuNet's 5 points)
 through the float SFace graph, fused into one 256-d unit vector (engine.fusion) whose
 cosine is the calibrated z-fusion score. The dlib-only vector stays in

@@ -4,7 +4,8 @@ Input: RGB float 0..255, 112x112, aligned by the standard ArcFace 5-point simila
 transform (what OpenCV's `FaceRecognizerSF.alignCrop` does); fed BGR its vectors drift
 (median cosine 0.93 to the RGB ones, ../shared/models/README.md). The graph normalises
 pixels itself. The runtime uses the float graph built by `sface_build` (11.7 ms per face
-on 2 threads against 22-32 ms for the quantised file), several faces per run.
+on 2 threads against 22-32 ms for the quantised file); the graph takes any batch size,
+run one face at a time (measured faster here, RUN_BATCH).
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from facekiosk.engine.yunet import session_options
 
 CROP = 112
 DIM = 128
+# Faces per onnxruntime run. The graph takes any batch, but on the 2-core machine six
+# faces one by one took 292 ms against 428 ms as one batch of six (320 in pairs);
+# re-check with `bench pipeline` (t1.jpg) on the target machine before raising it.
+RUN_BATCH = 1
 # ArcFace's reference 5 points in a 112x112 crop, image-left first (Face.kps order).
 ARCFACE_5 = np.array(
     [
@@ -67,7 +72,7 @@ def run_graph_bytes(graph: bytes, faces: np.ndarray) -> np.ndarray:
 
 
 class SFaceRecognizer:
-    """Raw (not unit-length) 128-d SFace vectors for aligned RGB crops, batched."""
+    """Raw (not unit-length) 128-d SFace vectors for aligned RGB crops (RUN_BATCH per run)."""
 
     model_id = "sface_2021dec"
     dim = DIM
@@ -85,8 +90,12 @@ class SFaceRecognizer:
     def compute(self, faces: np.ndarray) -> np.ndarray:
         if len(faces) == 0:
             return np.zeros((0, DIM), dtype=np.float32)
-        (vectors,) = self._session.run(None, {self._input: _blob(faces)})
-        return np.asarray(vectors, dtype=np.float32).reshape(len(faces), DIM)
+        blob = _blob(faces)
+        rows = [
+            self._session.run(None, {self._input: blob[i : i + RUN_BATCH]})[0]
+            for i in range(0, len(blob), RUN_BATCH)
+        ]
+        return np.concatenate(rows).astype(np.float32, copy=False).reshape(len(faces), DIM)
 
 
 def load_sface(data_dir: Path | None, *, threads: int | None = None) -> SFaceRecognizer:
