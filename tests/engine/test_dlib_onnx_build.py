@@ -145,8 +145,12 @@ def test_facekiosk_models_build_bundled_through_the_dispatcher(tmp_path, capsys)
     report = json.loads(capsys.readouterr().out)
     assert report["built"] is True and Path(report["path"]).is_file()
     assert Path(report["path"]).parent == data_dir / "models" / "bundled"
+    sface = report["sface"]
+    assert sface["built"] is True and sface["self_check_cosine"] >= 0.9999
+    assert Path(sface["path"]).parent == data_dir / "models" / "bundled"
     assert main(["--data-dir", str(data_dir), "models", "build-bundled"]) == 0
-    assert capsys.readouterr().out.startswith("up to date:")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(line.startswith("up to date:") for line in lines)
 
 
 def test_one_descriptor_shared_by_threads_gives_the_same_vectors(built) -> None:

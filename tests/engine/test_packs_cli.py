@@ -26,11 +26,24 @@ def test_list_shows_the_licence_of_every_catalog_pack(data_dir, capsys):
     rows = listing(data_dir, capsys)
     assert {"buffalo_l", "buffalo_s", "buffalo_sc", "antelopev2", "liveness"} <= set(rows)
     for row in rows.values():
+        if row["kind"] == "bundled":
+            continue
         assert "NON-COMMERCIAL RESEARCH" in row["licence"] and not row["installed"]
     assert rows["liveness"]["publisher_sha256"] and not rows["buffalo_l"]["publisher_sha256"]
     assert run(data_dir, "list") == 0
     table = capsys.readouterr().out
     assert "buffalo_l" in table and "non-commercial research only" in table
+
+
+def test_list_shows_the_licence_of_every_bundled_model(data_dir, capsys):
+    rows = listing(data_dir, capsys)
+    assert rows["yunet"]["licence"].startswith("MIT") and rows["yunet"]["kind"] == "bundled"
+    assert rows["sface"]["licence"] == "Apache-2.0"
+    assert rows["minifasnet"]["licence"].startswith("Apache-2.0")
+    assert rows["dlib"]["licence"].startswith("CC0")
+    assert run(data_dir, "list") == 0
+    table = capsys.readouterr().out
+    assert "yunet" in table and "MIT (Shiqi Yu)" in table and "Apache-2.0" in table
 
 
 def test_import_zip_verify_tamper_remove(data_dir, tmp_path, capsys):

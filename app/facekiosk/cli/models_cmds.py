@@ -94,19 +94,25 @@ def _short_licence(text: str) -> str:
 def run_list(args: argparse.Namespace, ctx: CliContext) -> int:
     packs = _packs()
     rows = packs.list_packs(ctx.data_dir)
+    bundled = models_bundled.bundled_rows()
     if args.json:
         out = []
         for row in rows:
             d = dataclasses.asdict(row)
             d["path"] = str(row.path) if row.path else None
             out.append(d)
-        print_json(out)
+        print_json(out + bundled)
         return 0
-    print(f"{'NAME':<12} {'KIND':<6} {'STATUS':<10} {'SIZE':>9}  LICENCE")
+    print(f"{'NAME':<12} {'KIND':<7} {'STATUS':<10} {'SIZE':>9}  LICENCE")
+    for b in bundled:  # shipped inside facekiosk: always present, licence in full
+        print(
+            f"{b['name']:<12} {b['kind']:<7} {'bundled':<10} {_mb(b['size_bytes']):>9}  "
+            f"{b['licence']}"
+        )
     for row in rows:
         status = "installed" if row.installed else "-"
         print(
-            f"{row.name:<12} {row.kind:<6} {status:<10} {_mb(row.size_bytes):>9}  "
+            f"{row.name:<12} {row.kind:<7} {status:<10} {_mb(row.size_bytes):>9}  "
             f"{_short_licence(row.licence)}"
         )
     print(f"\n{packs.NON_COMMERCIAL}")

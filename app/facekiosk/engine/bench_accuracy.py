@@ -297,7 +297,25 @@ def reference_far(engine: str, model: str | None) -> dict[str, dict[str, float]]
 
         if model in (None, DlibEngine.model_id):
             return REFERENCE_FAR
+    if engine == "bundled" and model in (None, bundled_model_id()):
+        from facekiosk.engine.vendored import load_vendored
+
+        table = load_vendored("sface").calibration.get("reference_far")
+        return dict(table) if table else None
     return None
+
+
+def bundled_model_id() -> str | None:
+    """The fused engine's model id from its calibration, without loading any model."""
+    from facekiosk.engine.fusion import calibration_from_manifest, fused_model_id
+    from facekiosk.engine.types import EngineError
+    from facekiosk.engine.vendored import load_vendored
+
+    try:
+        version = calibration_from_manifest(load_vendored("sface").calibration).version
+    except EngineError:
+        return None
+    return fused_model_id(version)
 
 
 def far_table(
@@ -312,6 +330,8 @@ def far_table(
         from facekiosk.engine.dlib_engine import DlibEngine
 
         model = DlibEngine.model_id
+    if model is None and engine == "bundled":
+        model = bundled_model_id()
     if model is not None:
         path = report_path(data_dir, engine, model)
         try:

