@@ -141,7 +141,7 @@ def face(
     *,
     embedding=None,
     shift: float = 0.0,
-    antispoof: float | None | str = "absent",
+    antispoof: float | str | None = "absent",
 ) -> Face:
     """`antispoof`: what the engine's anti-spoofing model said about this face (a real
     probability, None = could not judge, "absent" = the engine did not run it)."""
