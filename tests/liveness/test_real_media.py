@@ -132,7 +132,7 @@ def test_replayed_recording_fails_a_challenge_in_another_order(engine, shared_li
         random.Random(_seed(Action.TURN_LEFT, Action.TURN_RIGHT)),
         use_model=False,
     )
-    state = _play(engine, clip, same)
+    _play(engine, clip, same)
     assert same.challenge is not None and same.challenge.step >= 2
 
 

@@ -67,14 +67,14 @@ def _run(args: argparse.Namespace, ctx: CliContext) -> int:
             raise CliError(str(exc)) from exc
 
         def progress(outcome: Outcome) -> None:
-            if not args.json:
-                print(
-                    f"{outcome.rules:6} {outcome.item.label:6} "
-                    f"{outcome.item.attack_type or '-':12} "
-                    f"{outcome.status:9} {outcome.reason or '':18} model={outcome.model:9} "
-                    f"motion={outcome.motion:6} {outcome.item.path.name}",
-                    file=sys.stderr,
-                )
+            # stderr, also with --json (stdout): a long run shows where it is
+            print(
+                f"{outcome.rules:6} {outcome.item.label:6} "
+                f"{outcome.item.attack_type or '-':12} "
+                f"{outcome.status:9} {outcome.reason or '':18} model={outcome.model:9} "
+                f"motion={outcome.motion:6} {outcome.item.path.name}",
+                file=sys.stderr,
+            )
 
         try:
             report = run_bench(
