@@ -8,6 +8,7 @@ from facekiosk.engine.liveness import Action, LivenessSession, LivenessState
 from tests.liveness import synth
 
 FPS = 15.0
+LIVE_SCORE = 0.97  # a typical MiniFASNet real-probability for a live face
 TARGET = {  # (yaw, pitch) at the peak of each action
     Action.TURN_LEFT: (25.0, 0.0),
     Action.TURN_RIGHT: (-25.0, 0.0),
@@ -20,19 +21,30 @@ class Actor:
     """Feeds rendered frames; `obey` answers prompts (after a human reaction delay),
     `script` plays a fixed list of actions regardless of prompts (a replay)."""
 
-    def __init__(self, session: LivenessSession, seed: int = 0, embedding=None) -> None:
+    def __init__(
+        self, session: LivenessSession, seed: int = 0, embedding=None, antispoof=LIVE_SCORE
+    ) -> None:
+        """`antispoof`: the engine's model score on every frame (the synthetic drawing is
+        not a camera image, so the real model is not asked; see test_model_layer.py)."""
         self.session = session
         self.rng = np.random.default_rng(seed)
         self.t = 0.0
         self.embedding = embedding
         self.shift = 0.0
         self.state: LivenessState | None = None
+        self.antispoof = antispoof
 
     def frame(self, yaw: float = 0.0, pitch: float = 0.0, eyes: float = 1.0, **kw) -> LivenessState:
         true_pts = synth.head_points(yaw, pitch, eyes) + np.array([self.shift, 0.0])
         # The picture shows the true face; the "detector" reports it with fit noise.
         pts = synth.noisy(true_pts, self.rng)
-        face = synth.face(pts, yaw, pitch, embedding=kw.get("embedding", self.embedding))
+        face = synth.face(
+            pts,
+            yaw,
+            pitch,
+            embedding=kw.get("embedding", self.embedding),
+            antispoof=kw.get("antispoof", self.antispoof),
+        )
         n_faces = kw.get("n_faces", 1)
         image = synth.render(true_pts)
         self.state = self.session.update(

@@ -135,8 +135,16 @@ def ear_of(points: np.ndarray) -> float:
 
 
 def face(
-    points: np.ndarray, yaw: float, pitch: float, *, embedding=None, shift: float = 0.0
+    points: np.ndarray,
+    yaw: float,
+    pitch: float,
+    *,
+    embedding=None,
+    shift: float = 0.0,
+    antispoof: float | str | None = "absent",
 ) -> Face:
+    """`antispoof`: what the engine's anti-spoofing model said about this face (a real
+    probability, None = could not judge, "absent" = the engine did not run it)."""
     pts = np.asarray(points, dtype=np.float32) + np.float32([shift, 0.0])
     x1, y1 = pts.min(axis=0)
     x2, y2 = pts.max(axis=0)
@@ -151,6 +159,7 @@ def face(
         pose=Pose(yaw=yaw, pitch=pitch, roll=0.0),
         eye_openness=ear_of(pts),
         embedding=embedding,
+        extras={} if antispoof == "absent" else {"antispoof": antispoof},
     )
 
 

@@ -26,16 +26,25 @@ def test_bench_liveness_json_keys_and_a_still_attack(tmp_path, data_dir, tom_han
             "5",
             "--max-seconds",
             "4",
+            "--compare",
             "--json",
         ]
     )
     assert code == 0
     report = json.loads(capsys.readouterr().out)
-    assert list(report)[:5] == ["presentations", "apcer", "apcer_max", "bpcer", "mean_decision_s"]
-    assert report["presentations"] == 1
-    assert report["apcer"] == {"print": 0.0}
-    assert report["bpcer"] is None  # no live media
-    assert report["details"]["frame_ms"]["engine"]["median"] > 0
+    assert list(report) == ["model", "motion"]  # both rule sets, same frames
+    for rules, part in report.items():
+        assert part["rules"] == rules
+        assert list(part)[:5] == ["rules", "presentations", "apcer", "apcer_max", "bpcer"]
+        assert part["presentations"] == 1
+        assert part["apcer"] == {"print": 0.0}
+        assert part["bpcer"] is None  # no live media
+        assert part["fta_live"] == 0
+        assert set(part["per_type"]["print"]) >= {"n", "passed", "fta", "model", "motion"}
+    assert report["motion"]["per_type"]["print"]["model"] == {"off": 1}
+    assert "off" not in report["model"]["per_type"]["print"]["model"]
+    frame_ms = report["model"]["details"]["frame_ms"]
+    assert frame_ms["engine"]["median"] > 0 and frame_ms["model"]["median"] > 0
 
 
 def test_bench_liveness_refuses_a_folder_without_the_layout(tmp_path, data_dir, capsys):

@@ -86,15 +86,15 @@ def _obs(yaw: float, pitch: float, t: float, eyes: float = 1.0) -> Observation:
 
 def _run(challenge: ActiveChallenge, moves: dict[Action, tuple[float, float]], seconds: float):
     """Answer each prompt with the given (yaw, pitch) for 0.5 s, then return to neutral."""
-    t, answered = 0.0, 0
+    t, answered = 0.0, None
     while t < seconds and not challenge.done and challenge.failure is None:
         prompt = challenge.prompt
-        if prompt is not None and answered == challenge.step:
+        if prompt is not None and answered != challenge.prompt_at:  # each prompt shown once
+            answered = challenge.prompt_at
             yaw, pitch = moves[prompt]
             for _ in range(8):
                 challenge.update(_obs(yaw, pitch, t), t)
                 t += 1 / FPS
-            answered += 1
         challenge.update(_obs(0, 0, t), t)
         t += 1 / FPS
 
@@ -116,6 +116,8 @@ def test_opposite_turn_is_a_wrong_action():
     challenge = ActiveChallenge([Action.TURN_LEFT], random.Random(1))
     mirrored = {Action.TURN_LEFT: (-25.0, 0.0)}  # what a mirror-confused detector would want
     _run(challenge, mirrored, 10.0)
+    # The first wrong turn asks again (retry); the second one fails.
+    assert challenge.wrong == 2
     assert challenge.failure is Reason.WRONG_ACTION
 
 

@@ -107,20 +107,32 @@ def _seed(first: Action, second: Action) -> int:
 
 def test_replayed_recording_fails_a_challenge_in_another_order(engine, shared_liveness):
     """The clip turns left, then right, then looks down and up. Asked for the reverse
-    order, the recording does the wrong move first; in its own order it would pass,
-    which is why the order is random (and why screen cues and the addon exist)."""
+    order, the recording does the wrong move first: it is asked again (a person may
+    confuse left and right) and does not get through; in its own order it would pass,
+    which is why the order is random (and why the model layer exists)."""
     clip = shared_liveness / "videos" / "live_head_moves_luyt.mp4"
     settings = LivenessSettings()
     other = LivenessSession(
-        "challenge", settings, random.Random(_seed(Action.TURN_RIGHT, Action.TURN_LEFT))
+        "challenge",
+        settings,
+        random.Random(_seed(Action.TURN_RIGHT, Action.TURN_LEFT)),
+        use_model=False,  # the order check alone (the model would say live: it is a person)
     )
-    state = _play(engine, clip, other)
-    assert state is not None and state.status == "failed"
-    assert state.reason is Reason.WRONG_ACTION
+    states = []
+    for t, frame in video_frames(clip, fps=10, max_seconds=20.0):
+        faces = engine.detect(frame)
+        states.append(other.update(faces[0] if faces else None, len(faces), frame, t))
+        if states[-1].status != "pending":
+            break
+    assert any(s.status == "pending" and s.reason is Reason.WRONG_ACTION for s in states)
+    assert states[-1].status != "passed"
     same = LivenessSession(
-        "challenge", settings, random.Random(_seed(Action.TURN_LEFT, Action.TURN_RIGHT))
+        "challenge",
+        settings,
+        random.Random(_seed(Action.TURN_LEFT, Action.TURN_RIGHT)),
+        use_model=False,
     )
-    state = _play(engine, clip, same)
+    _play(engine, clip, same)
     assert same.challenge is not None and same.challenge.step >= 2
 
 

@@ -93,14 +93,32 @@ def _seed_starting_with(action: Action) -> int:
     return next(s for s in range(100) if random_sequence(random.Random(s), 2)[0] is action)
 
 
-def test_replay_in_another_order_fails():
+def test_wrong_move_gets_the_same_prompt_again_then_a_second_one_fails():
     seed = _seed_starting_with(Action.LOOK_UP)
     session = _session("challenge", seed)
     actor = Actor(session)
-    # The recording turns right 1.5 s in (after the longest pause), while LOOK_UP is asked.
-    state = actor.script([Action.TURN_RIGHT, Action.LOOK_UP, Action.BLINK], gap_s=1.5)
+    # Turns right 1.5 s in (after the longest pause), while LOOK_UP is asked: a confused
+    # person (or a replay) gets the same prompt again, flagged, after facing the camera.
+    state = actor.script([Action.TURN_RIGHT], gap_s=1.5)
+    assert state.status == "pending" and session.challenge is not None
+    assert session.challenge.step == 0 and session.challenge.retry
+    state = actor.hold(1.6)
+    assert state.prompt is Action.LOOK_UP
+    assert state.reason is Reason.WRONG_ACTION  # the UI says "the other way"
+    state = actor.script([Action.TURN_LEFT, Action.TURN_RIGHT], gap_s=0.3)
     assert state.status == "failed"
     assert state.reason is Reason.WRONG_ACTION
+
+
+def test_wrong_move_then_the_right_one_passes():
+    seed = _seed_starting_with(Action.TURN_LEFT)
+    session = _session("challenge", seed)
+    actor = Actor(session)
+    state = actor.script([Action.TURN_RIGHT], gap_s=1.5)
+    assert state.status == "pending" and session.challenge is not None
+    assert session.challenge.retry
+    state = actor.obey()
+    assert state.status == "passed", state
     # The same recording, when its order happens to match, is not refused by order alone:
     seed = next(
         s for s in range(100) if random_sequence(random.Random(s), 2)[0] is Action.TURN_RIGHT

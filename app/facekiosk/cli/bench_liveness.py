@@ -34,12 +34,18 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--embed-every", type=int, default=0, help="embed every Nth frame (identity check)"
     )
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="also run the rules before the anti-spoofing model (motion layer only) "
+        "on the same frames",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.engine.liveness.bench import run_bench
+    from facekiosk.engine.liveness.bench import Outcome, run_bench
     from facekiosk.engine.liveness.media import build_shared_view
     from facekiosk.engine.registry import create_engine
     from facekiosk.engine.types import EngineError
@@ -60,13 +66,15 @@ def _run(args: argparse.Namespace, ctx: CliContext) -> int:
         except EngineError as exc:
             raise CliError(str(exc)) from exc
 
-        def progress(outcome) -> None:
-            if not args.json:
-                print(
-                    f"{outcome.item.label:6} {outcome.item.attack_type or '-':12} "
-                    f"{outcome.status:9} {outcome.reason or '':18} {outcome.item.path.name}",
-                    file=sys.stderr,
-                )
+        def progress(outcome: Outcome) -> None:
+            # stderr, also with --json (stdout): a long run shows where it is
+            print(
+                f"{outcome.rules:6} {outcome.item.label:6} "
+                f"{outcome.item.attack_type or '-':12} "
+                f"{outcome.status:9} {outcome.reason or '':18} model={outcome.model:9} "
+                f"motion={outcome.motion:6} {outcome.item.path.name}",
+                file=sys.stderr,
+            )
 
         try:
             report = run_bench(
@@ -79,17 +87,18 @@ def _run(args: argparse.Namespace, ctx: CliContext) -> int:
                 seed=args.seed,
                 limit=args.limit,
                 embed_every=args.embed_every,
+                rules=("model", "motion") if args.compare else ("model",),
                 progress=progress,
             )
         except FileNotFoundError as exc:
             raise CliError(str(exc)) from exc
     if args.json:
         print_json(report)
-    else:
-        print(f"presentations {report['presentations']}  level {args.level}")
-        for kind, value in report["apcer"].items():  # type: ignore[union-attr]
-            print(f"APCER {kind:14} {value:.3f}")
-        print(f"APCER max      {report['apcer_max']}")
-        print(f"BPCER          {report['bpcer']}")
-        print(f"mean decision  {report['mean_decision_s']} s")
+        return 0
+    for rules, part in report.items():
+        print(f"rules {rules}: presentations {part['presentations']}  level {args.level}")
+        for kind, value in part["apcer"].items():
+            print(f"  APCER {kind:14} {value:.3f}")
+        print(f"  BPCER          {part['bpcer']}  (failures to acquire: {part['fta_live']})")
+        print(f"  live pass s    {part['live_pass_s']}")
     return 0

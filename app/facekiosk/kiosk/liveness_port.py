@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from facekiosk.engine.types import Face
+from facekiosk.engine.types import AntiSpoofScorer, Face
 from facekiosk.settings import LivenessSettings
 
 
@@ -44,6 +44,7 @@ class SimpleLivenessState:
     progress: float = 1.0
     reason: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
+    verdicts: dict[str, str] = field(default_factory=dict)  # per layer, as LivenessState
 
 
 class LivenessOff:
@@ -62,9 +63,13 @@ def default_liveness_factory(
     same_person_threshold: float,
     data_dir: Path | None = None,
     providers: list[str] | None = None,
+    antispoof: AntiSpoofScorer | None = None,
 ) -> LivenessFactory:
     """Real liveness sessions; the insightface addon joins when installed in `data_dir`.
-    The addon is loaded once, on the first attempt that needs liveness."""
+    The addon is loaded once, on the first attempt that needs liveness.
+    The anti-spoofing model score is read from `face.extras["antispoof"]` (the engine
+    fills it when the frame request asks for it); faces without it are scored by
+    `antispoof`, or by the bundled MiniFASNet pair loaded on first need."""
     addon: list[Any] = []
 
     def make(level: str) -> Any:
@@ -80,6 +85,7 @@ def default_liveness_factory(
             rng,
             addon=addon[0],
             same_person_threshold=same_person_threshold,
+            antispoof=antispoof,
         )
 
     return make

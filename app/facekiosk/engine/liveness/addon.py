@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 
@@ -43,7 +43,8 @@ def load_addon(
     addon = load_liveness_addon(data_dir, providers, settings.addon_threshold)
     if addon is None:
         log.info("liveness addon not installed: passive checks and challenge only")
-    return addon
+        return None
+    return cast(LivenessAddon, addon)  # the packs loader is typed loosely
 
 
 class AddonScorer:

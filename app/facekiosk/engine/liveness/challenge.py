@@ -4,9 +4,14 @@ Each step: wait a random pause with the head near its rest pose (so the prompt
 time cannot be predicted and every action starts from neutral), show the
 prompt, then detect the action within the time limit, measured against the
 rest pose of that step. A turn or a nod only counts when the landmarks show
-parallax (a sheet turned like a head is a homography; see passive.py). Doing
-a clearly different head movement first fails the challenge (WRONG_ACTION):
-a replayed recording of somebody else's challenge has its own order.
+parallax (a sheet turned like a head is a homography; see passive.py).
+
+A clearly different head movement (people confuse left and right, especially in
+a mirrored preview) repeats the step once: back to facing the camera, then the
+same prompt again with `retry` set so the UI can say "the other way". A second
+wrong move fails (WRONG_ACTION): a replayed recording has its own order, but a
+wrong move is not by itself evidence of an attack. While the next prompt waits
+for the head to face the camera, `guidance` says so (no silent wait).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from facekiosk.engine.liveness.blink import BlinkDetector
-from facekiosk.engine.liveness.codes import Action, Reason
+from facekiosk.engine.liveness.codes import Action, Guidance, Reason
 from facekiosk.engine.liveness.geometry import homography_residual, turn_proxies
 from facekiosk.engine.liveness.observation import Observation
 
@@ -33,6 +38,9 @@ MIN_HOLD_FRAMES = 3  # ... and this many frames: pose solvers flip for a frame o
 # move the pitch proxy ~0.1.
 YAW_PROXY_MIN = 0.08
 PITCH_PROXY_MIN = 0.05
+MAX_WRONG = 1  # wrong moves forgiven per challenge (the step is asked again)
+FACE_CAMERA_AFTER_S = 0.8  # head away from the rest pose this long in a pause: say so
+REANCHOR_AFTER_S = 3.0  # ... this long: take the current pose as the new rest pose
 
 
 @dataclass(frozen=True)
@@ -123,8 +131,12 @@ class ActiveChallenge:
         self.blink = BlinkDetector()
         self.moves = MoveDetector(self.limits)
         self.failure: Reason | None = None
+        self._away_s = 0.0
         self.planar_turns = 0  # a pose change without parallax: a sheet was turned
         self.completed_at: list[float] = []
+        self.wrong = 0  # wrong moves so far
+        self.retry = False  # the current step is asked again after a wrong move
+        self.away_since: float | None = None  # pause: head away from the rest pose since
 
     @property
     def done(self) -> bool:
@@ -135,6 +147,13 @@ class ActiveChallenge:
         if self.done or self.failure is not None or self.prompt_at is None:
             return None
         return self.actions[self.step]
+
+    @property
+    def guidance(self) -> Guidance | None:
+        """FACE_CAMERA while a pause waits for the head to come back to the rest pose."""
+        if self.done or self.failure is not None or self.prompt_at is not None:
+            return None
+        return Guidance.FACE_CAMERA if self._away_s > FACE_CAMERA_AFTER_S else None
 
     @property
     def progress(self) -> float:
@@ -187,7 +206,15 @@ class ActiveChallenge:
             self.rest = []
         if obs is None:
             return
-        if self._is_neutral(obs):
+        neutral = self._is_neutral(obs)
+        self.away_since = None if neutral else (self.away_since or t)
+        self._away_s = t - self.away_since if self.away_since is not None else 0.0
+        if not neutral and self._away_s > REANCHOR_AFTER_S:
+            # The person settled in another pose (or the first rest pose was a bad frame):
+            # waiting for the old one would be a silent wait until the timeout.
+            self.anchor, self.rest, self.away_since, self._away_s = None, [obs], None, 0.0
+            neutral = True
+        if neutral:
             self.rest.append(obs)
         else:
             # Still moving from the last action (or never settled): the pause restarts.
@@ -214,11 +241,21 @@ class ActiveChallenge:
             else:
                 self.planar_turns += 1
         elif moved is not None:
-            self.failure = Reason.WRONG_ACTION
+            self.wrong += 1
+            if self.wrong > MAX_WRONG:
+                self.failure = Reason.WRONG_ACTION
+                return
+            self.retry = True  # the same step again, after facing the camera
+            self._next_pause()
             return
         if hit:
             self.completed_at.append(t)
             self.step += 1
-            self.prompt_at = None
-            self.pause_until = None
-            self.moves.candidate = None
+            self.retry = False
+            self._next_pause()
+
+    def _next_pause(self) -> None:
+        self.prompt_at = None
+        self.pause_until = None
+        self.moves.candidate = None
+        self.away_since, self._away_s = None, 0.0

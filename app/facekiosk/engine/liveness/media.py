@@ -155,19 +155,19 @@ def still_frames(
     n = max(1, round(seconds * fps))
     walk = _smooth_walk(rng, n, 6)
     background = rng.integers(60, 120, size=(ch, cw, 3), dtype=np.uint8)
-    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     for i in range(n):
         dx, dy, rot, sc, tx, ty = walk[i]
         angle = np.radians(base_rotation_deg + jitter.rotate_deg * rot)
         s = fit * (1.0 + jitter.scale * sc)
         cos, sin = np.cos(angle) * s, np.sin(angle) * s
         centred = corners - (w / 2, h / 2)
-        pts = centred @ np.float32([[cos, sin], [-sin, cos]])
+        pts = centred @ np.array([[cos, sin], [-sin, cos]], dtype=np.float32)
         # Tilt: push one edge of the sheet towards the camera (it grows) and the other away.
         pts[:, 0] *= 1.0 + jitter.tilt * tx * np.sign(centred[:, 1] + 1e-6) * 0.5
         pts[:, 1] *= 1.0 + jitter.tilt * ty * np.sign(centred[:, 0] + 1e-6) * 0.5
         pts += (cw / 2 + jitter.shift * cw * dx, ch / 2 + jitter.shift * ch * dy)
-        h_matrix = cv2.getPerspectiveTransform(corners, pts.astype(np.float32))
+        h_matrix = cv2.getPerspectiveTransform(corners, np.asarray(pts, dtype=np.float32))
         frame = cv2.warpPerspective(
             image, h_matrix, (cw, ch), dst=background.copy(), borderMode=cv2.BORDER_TRANSPARENT
         )

@@ -1,13 +1,19 @@
 """One liveness decision for one person at the kiosk: feed frames, read the state.
 
-Levels: "off" passes at once; "challenge" runs the active challenge from the
-first tracked frame; "passive" passes on passive evidence of a live face
-(a blink, or sustained 3-D parallax/deformation) and escalates to the
-challenge when the evidence is still missing after `passive_window_s` (a
-genuine but very still person then gets prompts instead of a rejection).
-Hard failures at any level: a frozen feed (STILL_IMAGE), a face moving like a
-flat sheet (PLANAR_MOTION), screen/print cues (SCREEN_CUES) and the
-insightface addon's verdict (ADDON_SPOOF).
+Two layers, each able to refuse on its own:
+- the MODEL layer (MiniFASNet, antispoof.py; smoothed in model_evidence.py) judges the
+  presentation medium: it refuses screens and phone replays (MODEL_SPOOF) but accepts
+  paper, and cannot judge a face that fills the frame (the person is asked to STEP_BACK);
+- the MOTION layer (passive.py, blink.py) wants a live 3-D face: a pixel-confirmed blink
+  or sustained parallax; it refuses frozen feeds (STILL_IMAGE) and sheets (PLANAR_MOTION),
+  and a recording of a person passes it.
+
+Levels: "off" passes at once; "passive" passes when both layers say live (after
+MIN_PASSIVE_S of track) and escalates to the challenge when they do not agree in time
+(sooner when the model already says live: only the motion evidence is missing);
+"challenge" runs the challenge from the first tracked frame. A finished challenge
+passes only when the model says live too. With `use_model=False` the rules are those
+before the model (motion layer + challenge), kept for comparison in `bench liveness`.
 
 Pure Python, no Qt; time comes from the caller so tests can use a fake clock.
 """
@@ -22,27 +28,37 @@ import numpy as np
 
 from facekiosk.engine.liveness.addon import AddonScorer, LivenessAddon
 from facekiosk.engine.liveness.challenge import ActiveChallenge, ChallengeLimits, random_sequence
-from facekiosk.engine.liveness.codes import Action, Level, Reason, Status
+from facekiosk.engine.liveness.codes import Action, Guidance, Level, Reason, Status
+from facekiosk.engine.liveness.model_evidence import ModelEvidence, ModelVerdict
 from facekiosk.engine.liveness.observation import Observation
 from facekiosk.engine.liveness.passive import PassiveAnalyzer, PassiveVerdict
 from facekiosk.engine.liveness.screen_cues import CueAccumulator
 from facekiosk.engine.liveness.tracker import FaceTrack
-from facekiosk.engine.types import Embedding, Face, validate_image
+from facekiosk.engine.types import AntiSpoofScorer, Embedding, Face, validate_image
 from facekiosk.settings import LivenessSettings
 
 MIN_PASSIVE_S = 1.0  # passive evidence must come from at least this long a track
 FROZEN_FAIL_FRAMES = 5  # identical face crops in a row = a frozen or injected feed
 STILL_MOTION = 0.02  # IOD: less landmark motion than this over a track = a photo on a stand
 CROP_SIZE = 32  # grey face patch for the frozen-feed check
+USE_MODEL = True  # the model layer; False = the rules before it (bench comparison)
+# Model says live, motion evidence missing: prompt after this long instead of
+# passive_window_s (a still person then blinks or turns on request; a held print
+# cannot). Wanted as a setting: liveness.model_escalate_s.
+MODEL_LIVE_ESCALATE_S = 1.5
+ANTISPOOF_KEY = "antispoof"  # face.extras key the engine fills (FrameRequest.antispoof)
 
 
 @dataclass(frozen=True)
 class LivenessState:
     status: Status
-    prompt: Action | None = None
+    prompt: Action | Guidance | None = None
     progress: float = 0.0
     reason: Reason | None = None
     scores: dict[str, float] = field(default_factory=dict)
+    # per layer, for the event log: {"model": live|spoof|unsure|too_close|off,
+    # "motion": live|weak|planar|frozen}
+    verdicts: dict[str, str] = field(default_factory=dict)
 
 
 class LivenessSession:
@@ -54,10 +70,15 @@ class LivenessSession:
         *,
         addon: LivenessAddon | None = None,
         same_person_threshold: float | None = None,
+        antispoof: AntiSpoofScorer | None = None,
+        use_model: bool = USE_MODEL,
     ) -> None:
         """`addon`: insightface's Liveness model (see addon.load_addon) or None.
         `same_person_threshold`: the engine's cosine threshold; with it, embeddings on
-        the frames restart the challenge when the identity changes (FACE_CHANGED)."""
+        the frames restart the challenge when the identity changes (FACE_CHANGED).
+        `antispoof`: scores faces that arrive without `face.extras["antispoof"]` (the
+        engine ran without FrameRequest.antispoof); None = the bundled MiniFASNet pair,
+        loaded on first need. `use_model=False`: the rules before the model layer."""
         if level not in ("off", "passive", "challenge"):
             raise ValueError(f"liveness level must be off, passive or challenge, not {level!r}")
         self.level: Level = level
@@ -73,6 +94,9 @@ class LivenessSession:
         self.passive = PassiveAnalyzer()
         self.cues = CueAccumulator()
         self.addon = AddonScorer(addon, settings.addon_threshold) if addon is not None else None
+        self.use_model = use_model
+        self.antispoof = antispoof
+        self.model = ModelEvidence()
         self.reset()
 
     def reset(self) -> None:
@@ -81,6 +105,8 @@ class LivenessSession:
         self.cues.reset()
         if self.addon is not None:
             self.addon.reset()
+        self.model.reset()
+        self._model_verdict: ModelVerdict | None = None
         self.challenge: ActiveChallenge | None = None
         self.escalated = self.level == "challenge"
         self.restarts = 0
@@ -130,6 +156,8 @@ class LivenessSession:
         self.cues.update(image, face)
         if self.addon is not None:
             self.addon.update(image, face)
+        if self.use_model:
+            self._model_verdict = self.model.update(self._antispoof_score(face, image))
 
         failure = self._hard_failure(verdict)
         if failure is not None:
@@ -139,7 +167,10 @@ class LivenessSession:
             elapsed = t - self.track.started_at
             if verdict.live and elapsed >= MIN_PASSIVE_S and self._extras_ok():
                 return self._pass(t)
-            if elapsed >= self.settings.passive_window_s:
+            window = self.settings.passive_window_s
+            if self._model_verdict == "live":
+                window = min(window, MODEL_LIVE_ESCALATE_S)
+            if elapsed >= window:
                 self.escalated = True
         if self.escalated:
             if self.challenge is None:
@@ -147,9 +178,29 @@ class LivenessSession:
             self.challenge.update(obs, t)
             if self.challenge.failure is not None:
                 return self._fail(self._explain(self.challenge.failure), t)
-            if self.challenge.done and self._extras_ok():
-                return self._pass(t)
+            if self.challenge.done:
+                if self._extras_ok():
+                    return self._pass(t)
+                if self._model_verdict != "too_close" and self._challenge_overdue(t):
+                    return self._fail(Reason.MODEL_UNSURE, t)
         return self._pending()
+
+    def _antispoof_score(self, face: Face, image: np.ndarray) -> float | None:
+        """The engine's score when it ran the model on this frame, else our own."""
+        if ANTISPOOF_KEY in face.extras:
+            value = face.extras[ANTISPOOF_KEY]
+            return None if value is None else float(value)  # type: ignore[arg-type]
+        if self.antispoof is None:
+            from facekiosk.engine.liveness.antispoof import load_antispoof
+
+            self.antispoof = load_antispoof()
+        return self.antispoof.score(image, face)
+
+    def _challenge_overdue(self, t: float) -> bool:
+        """The challenge is done but the model is still unsure: give it until the
+        challenge's own time limit, then say so (not an attack verdict)."""
+        assert self.challenge is not None and self.challenge.started_at is not None
+        return t - self.challenge.started_at > self.limits.total_timeout_s
 
     # -- helpers ----------------------------------------------------------------
 
@@ -163,6 +214,8 @@ class LivenessSession:
         self.cues.reset()
         if self.addon is not None:
             self.addon.reset()
+        self.model.reset()
+        self._model_verdict = None
         if self.challenge is not None:  # a new person or a new attempt: a new sequence
             self.challenge = self._new_challenge()
 
@@ -175,10 +228,14 @@ class LivenessSession:
             return Reason.SCREEN_CUES
         if self.addon is not None and self.addon.spoof:
             return Reason.ADDON_SPOOF
+        if self._model_verdict == "spoof":
+            return Reason.MODEL_SPOOF
         return None
 
     def _extras_ok(self) -> bool:
-        """Cues and the addon (when installed) must not object and the addon must agree."""
+        """The models (bundled, and the addon when installed) must say live."""
+        if self.use_model and self._model_verdict != "live":
+            return False
         return self.addon is None or self.addon.live
 
     def _explain(self, failure: Reason) -> Reason:
@@ -195,6 +252,8 @@ class LivenessSession:
         scores.update(self.cues.scores())
         if self.addon is not None:
             scores.update(self.addon.scores())
+        if self.use_model:
+            scores.update(self.model.scores())
         scores["restarts"] = float(self.restarts)
         if self.challenge is not None:
             scores["challenge_steps"] = float(self.challenge.step)
@@ -204,18 +263,42 @@ class LivenessSession:
         # Passive checks have nothing to show until they decide; the challenge counts steps.
         return self.challenge.progress if self.challenge is not None else 0.0
 
+    def _verdicts(self) -> dict[str, str]:
+        v = self._verdict
+        motion = "weak"
+        if v is not None:
+            if v.scores["frozen_frames"] >= FROZEN_FAIL_FRAMES:
+                motion = "frozen"
+            elif v.planar:
+                motion = "planar"
+            elif v.live:
+                motion = "live"
+        model = (self._model_verdict or "unsure") if self.use_model else "off"
+        return {"model": model, "motion": motion}
+
     def _pending(self) -> LivenessState:
-        prompt = self.challenge.prompt if self.challenge is not None else None
-        return LivenessState("pending", prompt, self._progress(), self.last_reason, self._scores())
+        prompt: Action | Guidance | None = None
+        reason = self.last_reason
+        if self.challenge is not None:
+            prompt = self.challenge.prompt or self.challenge.guidance
+            if self.challenge.retry and self.challenge.prompt is not None:
+                reason = Reason.WRONG_ACTION  # the same prompt again: "the other way"
+        if self._model_verdict == "too_close" and not isinstance(prompt, Action):
+            prompt = Guidance.STEP_BACK  # a shown action prompt stays; guidance yields
+        return LivenessState(
+            "pending", prompt, self._progress(), reason, self._scores(), self._verdicts()
+        )
 
     def _pass(self, t: float) -> LivenessState:
         self.decided_at = t
-        self.final = LivenessState("passed", None, 1.0, None, self._scores())
+        self.final = LivenessState("passed", None, 1.0, None, self._scores(), self._verdicts())
         return self.final
 
     def _fail(self, reason: Reason, t: float) -> LivenessState:
         self.decided_at = t
-        self.final = LivenessState("failed", None, self._progress(), reason, self._scores())
+        self.final = LivenessState(
+            "failed", None, self._progress(), reason, self._scores(), self._verdicts()
+        )
         return self.final
 
 
