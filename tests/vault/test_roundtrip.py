@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from facekiosk.kiosk.match_policy import decide
 from facekiosk.vault import (
     MAX_PAYLOAD,
     Match,
@@ -16,7 +17,6 @@ from facekiosk.vault import (
     Vault,
     VaultLockedError,
     WrongSpaceError,
-    decide,
 )
 from tests.vault.conftest import emb, unit
 
@@ -77,8 +77,9 @@ def test_real_faces_match_and_duplicate_check(data_dir, real_embeddings):
     with Vault.open(data_dir) as vault:
         ids = {name: vault.enroll([shots[0]]) for name, shots in real_embeddings.items()}
         for name, shots in real_embeddings.items():
-            decision = vault.decide(vault.search(shots[1]), threshold, margin=0.0)
-            assert decision.outcome == "match" and decision.index_id == ids[name]
+            decision = decide(vault.search(shots[1]), threshold, margin=0.0)
+            assert decision.outcome == "match" and decision.best is not None
+            assert decision.best.index_id == ids[name]
             dup = vault.find_duplicate(shots[1], threshold)
             assert dup is not None and dup.index_id == ids[name]
 
@@ -89,7 +90,7 @@ def test_decide_rules():
     assert decide([a], 0.95).reason == "below_threshold"
     assert decide([a, b], 0.5, margin=0.05).reason == "ambiguous"
     ok = decide([a, b], 0.5, margin=0.01)
-    assert (ok.outcome, ok.index_id, ok.runner_up) == ("match", "a", b)
+    assert (ok.outcome, ok.best, ok.runner_up) == ("match", a, b)
 
 
 def test_other_model_is_refused(data_dir, rng):

@@ -188,8 +188,9 @@ def _faces(engine: Any, path: str) -> list[Any]:
 
 
 def _threshold(ctx: CliContext, engine: Any) -> float:
-    t = ctx.settings.engine.threshold
-    return float(engine.default_threshold if t is None else t)
+    from facekiosk.kiosk.match_policy import resolve_threshold
+
+    return resolve_threshold(ctx.settings, engine)
 
 
 # --- enroll / identify ---------------------------------------------------------------------------
@@ -237,9 +238,11 @@ def run_identify(args: argparse.Namespace, ctx: CliContext) -> int:
     if not faces:
         result: dict[str, Any] = {"matches": [], "decision": "no_face"}
     else:
+        from facekiosk.kiosk.match_policy import decide
+
         with open_vault(ctx, create=False) as vault:
             matches = vault.search(faces[0].embedding, k=args.k)
-            decision = vault.decide(matches, _threshold(ctx, engine), ctx.settings.engine.margin)
+            decision = decide(matches, _threshold(ctx, engine), ctx.settings.engine.margin)
         result = {
             "matches": [
                 {"index_id": m.index_id, "similarity": round(m.similarity, 6)} for m in matches

@@ -17,11 +17,10 @@ from facekiosk.vault.errors import (
 )
 from facekiosk.vault.events_csv import write_events_csv
 from facekiosk.vault.identities import MAX_PAYLOAD
-from facekiosk.vault.matching import decide, make_template
+from facekiosk.vault.matching import make_template
 from facekiosk.vault.records import (
     AuditEntry,
     AuditVerification,
-    Decision,
     EventRecord,
     IdentityRecord,
     Match,
@@ -34,7 +33,6 @@ __all__ = [
     "MAX_PAYLOAD",
     "AuditEntry",
     "AuditVerification",
-    "Decision",
     "EventRecord",
     "IdentityRecord",
     "Match",
@@ -48,7 +46,6 @@ __all__ = [
     "VaultKeyError",
     "VaultLockedError",
     "WrongSpaceError",
-    "decide",
     "make_template",
     "write_events_csv",
 ]

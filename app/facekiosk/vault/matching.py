@@ -1,4 +1,5 @@
-"""Turning embeddings into a template and search results into a decision."""
+"""Turning a person's embeddings into one template (the match decision is the kiosk's:
+`facekiosk.kiosk.match_policy`)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from facekiosk.engine.types import Embedding
-from facekiosk.vault.records import Decision, Match
-
-
-def decide(matches: Sequence[Match], threshold: float, margin: float = 0.0) -> Decision:
-    """Match only when the best is above `threshold` and beats the runner-up by `margin`."""
-    best = matches[0] if matches else None
-    runner = matches[1] if len(matches) > 1 else None
-    if best is None:
-        return Decision("no_match", None, None, "empty")
-    if best.similarity < threshold:
-        return Decision("no_match", best, runner, "below_threshold")
-    if runner is not None and best.similarity - runner.similarity < margin:
-        return Decision("no_match", best, runner, "ambiguous")
-    return Decision("match", best, runner, "ok")
 
 
 def make_template(embeddings: Sequence[Embedding]) -> tuple[str, np.ndarray]:

@@ -4,25 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Match:
     index_id: str
     similarity: float  # cosine similarity of unit vectors, exact (re-ranked in float64)
-
-
-@dataclass(frozen=True)
-class Decision:
-    outcome: Literal["match", "no_match"]
-    best: Match | None
-    runner_up: Match | None
-    reason: str  # "ok", "empty", "below_threshold", "ambiguous"
-
-    @property
-    def index_id(self) -> str | None:
-        return self.best.index_id if self.outcome == "match" and self.best else None
 
 
 @dataclass(frozen=True)

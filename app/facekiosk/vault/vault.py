@@ -34,7 +34,6 @@ from facekiosk.vault.identities import Identities
 from facekiosk.vault.key_room import VaultKeys
 from facekiosk.vault.keys import acquire_process_lock, create_keys, unlock_with_kek
 from facekiosk.vault.leftovers import wipe_temp_files
-from facekiosk.vault.matching import decide
 from facekiosk.vault.metadata import METADATA_FILE, open_metadata
 from facekiosk.vault.metadb import MetaDb
 from facekiosk.vault.records import (
@@ -164,7 +163,6 @@ class Vault:
         """Top-k Index IDs by cosine similarity, best first."""
         return self.templates.search(embedding, k)
 
-    decide = staticmethod(decide)  # moving to kiosk/ (match policy); removed after the merge
 
     def find_duplicate(self, embedding: Embedding, threshold: float) -> Match | None:
         """The enrolled Index ID this face already belongs to, if any (enrollment check)."""
