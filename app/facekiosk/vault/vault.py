@@ -25,7 +25,7 @@ from facekiosk.engine.types import Embedding
 from facekiosk.vault.audit_trail import AuditTrail
 from facekiosk.vault.backup import restore_backup, write_backup
 from facekiosk.vault.credentials import Credentials
-from facekiosk.vault.crypto import ENVELOPE_FILE
+from facekiosk.vault.crypto import ENVELOPE_FILE, derive_subkey
 from facekiosk.vault.enrolment import Enrolment
 from facekiosk.vault.errors import VaultError, VaultKeyError
 from facekiosk.vault.event_log import EventLog
@@ -98,7 +98,8 @@ class Vault:
             self.trail.load_anchor(lambda: self.keys.mark_audit_anchored(kek))
             fields = FieldCipher(ring, self.vault_id)
             self.identities = Identities(self.db, fields, self.trail)
-            self.credentials = Credentials(self.db, self.trail)
+            pepper = derive_subkey(ring, self.vault_id, "pin-pepper")
+            self.credentials = Credentials(self.db, self.trail, pepper)
             self.event_log = EventLog(self.db)
             store = VectorStore(data_dir, self.vault_id, ring, params)
             self.templates = Templates(store, params, compact_every)
