@@ -50,6 +50,9 @@ class KeyRing:
     # Set once the audit chain head has a sealed anchor: sealed with the keys, so deleting
     # the anchor (and its SQLite marker) cannot make the vault pass as a pre-anchor one.
     audit_anchored: bool = False
+    # Data keys a rotation with --reencrypt replaced, kept (sealed with the ring) only so
+    # that backups made before it can be restored; never used to open the vault's own files.
+    retired: dict[int, bytes] = field(default_factory=dict)
     _aead: dict[int, AESGCM] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -67,10 +70,19 @@ class KeyRing:
         self.current = key_id
         return key_id
 
-    def drop_keys_except_current(self) -> None:
+    def drop_keys_except_current(self, *, keep_for_backups: bool) -> None:
         for key_id in [k for k in self.keys if k != self.current]:
+            if keep_for_backups:
+                self.retired[key_id] = self.keys[key_id]
             del self.keys[key_id]
             self._aead.pop(key_id, None)
+        if not keep_for_backups:
+            self.retired.clear()
+
+    def with_retired(self) -> KeyRing:
+        """A copy whose data keys include the retired ones (to open and restore a backup)."""
+        keys = {**self.retired, **self.keys}
+        return KeyRing(keys, self.current, self.audit_key, self.audit_anchored)
 
     def to_json(self) -> bytes:
         obj: dict[str, Any] = {
@@ -80,6 +92,8 @@ class KeyRing:
         }
         if self.audit_anchored:  # absent before: older releases read the ring unchanged
             obj["audit_anchored"] = True
+        if self.retired:
+            obj["retired"] = {str(k): _b64(v) for k, v in self.retired.items()}
         return json.dumps(obj).encode()
 
     @classmethod
@@ -87,7 +101,8 @@ class KeyRing:
         obj = json.loads(data)
         keys = {int(k): _unb64(v) for k, v in obj["keys"].items()}
         anchored = bool(obj.get("audit_anchored", False))
-        return cls(keys, int(obj["current"]), _unb64(obj["audit_key"]), anchored)
+        retired = {int(k): _unb64(v) for k, v in obj.get("retired", {}).items()}
+        return cls(keys, int(obj["current"]), _unb64(obj["audit_key"]), anchored, retired)
 
 
 def seal(ring: KeyRing, aad: bytes, plaintext: bytes) -> bytes:

@@ -23,7 +23,7 @@ import numpy as np
 
 from facekiosk.engine.types import Embedding
 from facekiosk.vault.audit_trail import AuditTrail
-from facekiosk.vault.backup import restore_backup, write_backup
+from facekiosk.vault.backup import write_backup
 from facekiosk.vault.credentials import Credentials
 from facekiosk.vault.crypto import ENVELOPE_FILE, derive_subkey
 from facekiosk.vault.enrolment import Enrolment
@@ -37,6 +37,7 @@ from facekiosk.vault.leftovers import wipe_temp_files
 from facekiosk.vault.matching import decide
 from facekiosk.vault.metadata import METADATA_FILE, open_metadata
 from facekiosk.vault.metadb import MetaDb
+from facekiosk.vault.purge_ledger import LEDGER_FILE, PurgeLedger
 from facekiosk.vault.records import (
     AuditEntry,
     AuditVerification,
@@ -45,6 +46,7 @@ from facekiosk.vault.records import (
     Match,
     PurgeReceipt,
 )
+from facekiosk.vault.restore import restore
 from facekiosk.vault.space_index import SearchParams
 from facekiosk.vault.templates import Templates
 from facekiosk.vault.vector_store import VectorStore
@@ -104,9 +106,10 @@ class Vault:
             store = VectorStore(data_dir, self.vault_id, ring, params)
             self.templates = Templates(store, params, compact_every)
             self._closers.append(self.templates)
+            self.ledger = PurgeLedger.load(data_dir / LEDGER_FILE, ring, self.vault_id)
             self.enrolment = Enrolment(
                 self.db, self.templates, self.identities, self.credentials, self.event_log,
-                self.trail,
+                self.trail, self.ledger,
             )  # fmt: skip
             self.enrolment.reconcile()
         except BaseException:
@@ -274,12 +277,15 @@ class Vault:
         with self.db.lock:
             return self.keys.export(passphrase, self.trail)
 
-    def rotate_key(self, *, passphrase: str | None = None, reencrypt: bool = False) -> None:
+    def rotate_key(
+        self, *, passphrase: str | None = None, reencrypt: bool = False,
+        keep_for_backups: bool = True,
+    ) -> None:  # fmt: skip
         """New key-encryption key; `reencrypt`: new data key too (see VaultKeys.rotate)."""
         with self.db.lock:
             self.keys.rotate(
-                passphrase, reencrypt, db=self.db, templates=self.templates,
-                fields=self.identities.fields, trail=self.trail,
+                passphrase, reencrypt, keep_for_backups=keep_for_backups, db=self.db,
+                templates=self.templates, fields=self.identities.fields, trail=self.trail,
             )  # fmt: skip
 
     def backup(self, dest: Path) -> Path:
@@ -290,11 +296,5 @@ class Vault:
             self.audit("backup", "admin", {"file": path.name})
             return path
 
-    @staticmethod
-    def restore(
-        archive: Path, data_dir: Path, *, passphrase: str | None = None,
-        key_file: Path | None = None,
-    ) -> str:  # fmt: skip
-        """Restore an archive into an empty data dir; returns the vault id."""
-        archive, data_dir = Path(archive), Path(data_dir)
-        return restore_backup(archive, data_dir, passphrase=passphrase, key_file=key_file)
+    # Restore an archive into an empty data dir, re-applying later purges (see restore.py).
+    restore = staticmethod(restore)

@@ -1,0 +1,98 @@
+"""Restore (issue 14 items 3 and 4): purges outlive the restore of an older backup, and old
+backups still restore after key rotation, with the current vault, a key export or the
+recovery passphrase."""
+
+from __future__ import annotations
+
+import pytest
+
+from facekiosk.vault import Vault, VaultKeyError
+from facekiosk.vault.purge_ledger import LedgerError
+from facekiosk.vault.restore import RestoreKeys, ResurrectionRisk
+from facekiosk.vault.vector_store import VectorStore
+from tests.vault.conftest import contains_vector, emb, unit
+
+
+def _enrolled(data_dir, rng, n=4):
+    vectors = [unit(rng) for _ in range(n)]
+    with Vault.open(data_dir) as vault:
+        ids = [vault.enroll([emb(v)]) for v in vectors]
+    return ids, vectors
+
+
+def test_restoring_an_older_backup_does_not_resurrect_purged_people(data_dir, tmp_path, rng):
+    ids, vectors = _enrolled(data_dir, rng)
+    with Vault.open(data_dir) as vault:
+        archive = vault.backup(tmp_path / "old.fkbackup")
+        vault.delete(ids[1], reason="asked to be forgotten")  # after the backup
+    keys = RestoreKeys(key_files=[data_dir / "vault.kek"])
+    target = tmp_path / "restored"
+    with pytest.raises(ResurrectionRisk, match=r"come back.*--accept-resurrection"):
+        Vault.restore(archive, target, keys)  # no ledger at hand
+    assert not target.exists()
+    result = Vault.restore(archive, target, keys, ledgers=[data_dir / "vault.purges"])
+    assert result.reapply == [ids[1]]
+    with Vault.open(target) as vault:
+        assert vault.count() == 3 and ids[1] not in {r.index_id for r in vault.list_ids()}
+        assert vault.search(emb(vectors[1]), k=1)[0].index_id != ids[1]
+        units = list(VectorStore(target, vault.vault_id, vault.keys.ring).scan())
+        assert not any(contains_vector(plain, vectors[1]) for _p, _o, plain in units)
+        assert any(contains_vector(plain, vectors[0]) for _p, _o, plain in units)  # control
+        actions = [e.action for e in vault.audit_entries()]
+        assert actions[-2:] == ["purge", "restore"] and vault.verify_audit().ok
+    # The ledger travels: the restored vault's own ledger lists the purge, so a restore of
+    # the same old archive from the restored vault (--key-from) purges it again.
+    again = tmp_path / "again"
+    result = Vault.restore(archive, again, RestoreKeys(key_from=target))
+    assert result.reapply == [ids[1]]
+
+
+def test_ledger_in_the_target_dir_and_a_tampered_ledger(data_dir, tmp_path, rng):
+    ids, _ = _enrolled(data_dir, rng)
+    with Vault.open(data_dir) as vault:
+        archive = vault.backup(tmp_path / "old.fkbackup")
+        vault.delete(ids[2])
+    keys = RestoreKeys(key_files=[data_dir / "vault.kek"])
+    target = tmp_path / "restored"
+    target.mkdir()
+    forged = (data_dir / "vault.purges").read_text().replace(ids[2], ids[3])
+    (target / "vault.purges").write_text(forged)
+    with pytest.raises(LedgerError, match="fails its check"):
+        Vault.restore(archive, target, keys)
+    (target / "vault.purges").write_bytes((data_dir / "vault.purges").read_bytes())
+    assert Vault.restore(archive, target, keys).reapply == [ids[2]]
+
+
+@pytest.mark.parametrize("how", ["current-vault", "key-export", "recovery-passphrase"])
+@pytest.mark.parametrize("reencrypt", [False, True])
+def test_old_backup_restores_after_rotation(data_dir, tmp_path, rng, how, reencrypt):
+    ids, vectors = _enrolled(data_dir, rng, n=3)
+    with Vault.open(data_dir) as vault:
+        archive = vault.backup(tmp_path / "old.fkbackup")
+        vault.rotate_key(reencrypt=reencrypt)
+        export = tmp_path / "key.json"
+        export.write_bytes(vault.export_key("site safe" if how == "recovery-passphrase" else None))
+    # The old device key file is gone: the backup's own envelope cannot be opened.
+    with pytest.raises(VaultKeyError, match="nothing given opens"):
+        Vault.restore(archive, tmp_path / "x", RestoreKeys(key_files=[data_dir / "vault.kek"]))
+    if how == "current-vault":
+        keys = RestoreKeys(key_from=data_dir)
+    elif how == "key-export":
+        keys = RestoreKeys(key_files=[export])
+    else:
+        keys = RestoreKeys(key_files=[export], passphrase="site safe")
+    target = tmp_path / "restored"
+    Vault.restore(archive, target, keys, accept_resurrection=how != "current-vault")
+    passphrase = "site safe" if how == "recovery-passphrase" else None
+    with Vault.open(target, passphrase=passphrase) as vault:
+        assert [vault.search(emb(v), k=1)[0].index_id for v in vectors] == ids
+        assert vault.verify_audit().ok
+
+
+def test_forgetting_old_keys_makes_old_backups_unrestorable(data_dir, tmp_path, rng):
+    _enrolled(data_dir, rng, n=2)
+    with Vault.open(data_dir) as vault:
+        archive = vault.backup(tmp_path / "old.fkbackup")
+        vault.rotate_key(reencrypt=True, keep_for_backups=False)
+    with pytest.raises(VaultKeyError, match="forget-old-backups"):
+        Vault.restore(archive, tmp_path / "r", RestoreKeys(key_from=data_dir))
