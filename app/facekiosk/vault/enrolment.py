@@ -18,7 +18,7 @@ import numpy as np
 from facekiosk.engine.types import Embedding
 from facekiosk.vault.audit_trail import AuditTrail
 from facekiosk.vault.credentials import Credentials
-from facekiosk.vault.errors import UnknownIndexId
+from facekiosk.vault.errors import UnknownIndexId, VaultDiskFullError, disk_full_guard
 from facekiosk.vault.event_log import EventLog
 from facekiosk.vault.identities import Identities, check_label_payload
 from facekiosk.vault.leftovers import wipe_migration_copies
@@ -52,7 +52,11 @@ class Enrolment:
 
     def reconcile(self) -> None:
         """Finish what a crash interrupted: orphan vectors are purged, rows without one
-        flagged; re-apply the purge ledger."""
+        flagged; re-apply the purge ledger. Not on a full disk (read-only): the next open
+        with room does it."""
+        if self.db.read_only:
+            log.warning("the disk is full: the vault is read-only; checks on open skipped")
+            return
         if self.ledger.path is not None and not self.ledger.path.exists():
             self._seed_ledger()
         in_db = self.identities.all_ids()
@@ -104,7 +108,8 @@ class Enrolment:
         check_label_payload(label, payload)
         index_id = str(uuid.uuid4())
         with self.db.lock:
-            self.templates.add(space, index_id, template)
+            with disk_full_guard(self.db.data_dir):
+                self.templates.add(space, index_id, template)
             try:
                 with self.db.tx() as conn:
                     self.identities.insert(
@@ -161,12 +166,20 @@ class Enrolment:
             unknown = [i for i in ids if i not in known and self.templates.space_of(i) is None]
             if unknown:
                 raise UnknownIndexId(unknown)
-            self.ledger.append(ids, iso(now()) or "")  # before the commit: outlives a restore
-            with self.db.tx() as conn:
-                rows = self.credentials.purge(conn, ids) + self.identities.purge(conn, ids)
-                events = self.event_log.anonymise(conn, ids)
-                details = {"index_ids": ids, "reason": reason}
-                seq = self.trail.append(conn, "purge", actor, details)
+            if self.db.read_only:
+                raise VaultDiskFullError(self.db.data_dir)
+            mark = self.ledger.mark()
+            with disk_full_guard(self.db.data_dir):  # before the commit: outlives a restore
+                self.ledger.append(ids, iso(now()) or "")
+            try:
+                with self.db.tx() as conn:
+                    rows = self.credentials.purge(conn, ids) + self.identities.purge(conn, ids)
+                    events = self.event_log.anonymise(conn, ids)
+                    details = {"index_ids": ids, "reason": reason}
+                    seq = self.trail.append(conn, "purge", actor, details)
+            except BaseException:
+                self.ledger.rewind(mark)  # refused, not done: the ledger must not list them
+                raise
             self.identities.forget_labels(ids)
             removed = self.templates.remove(ids)
             self.templates.compact()  # no segment or journal holds the vectors now

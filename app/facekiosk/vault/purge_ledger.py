@@ -126,6 +126,21 @@ class PurgeLedger:
         self._head = head
         self.entries.update(dict.fromkeys(new, at))
 
+    def mark(self) -> tuple[int, str, dict[str, str]]:
+        return self._size, self._head, dict(self.entries)
+
+    def rewind(self, mark: tuple[int, str, dict[str, str]]) -> None:
+        """Take back lines appended since `mark` (their purge did not commit); if that
+        fails too, the next open finishes those purges."""
+        self._size, self._head, self.entries = mark[0], mark[1], dict(mark[2])
+        assert self.path is not None
+        try:
+            with open(self.path, "r+b") as fh:
+                fh.truncate(self._size)
+                os.fsync(fh.fileno())
+        except OSError:
+            pass
+
     def merged(self, others: Iterable[PurgeLedger]) -> PurgeLedger:
         """One ledger with every entry of this one and `others` (earliest time kept)."""
         result = PurgeLedger.empty_like(self)

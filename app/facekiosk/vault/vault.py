@@ -93,7 +93,7 @@ class Vault:
                 envelope, ring, kek = create_keys(data_dir, passphrase)
             self.keys = VaultKeys(data_dir, envelope, ring)
             self.vault_id = envelope.vault_id
-            self.db = MetaDb(open_metadata(data_dir))
+            self.db = MetaDb(open_metadata(data_dir), data_dir)
             self._closers.append(self.db)
             self.db.bind(self.vault_id)
             self.trail = AuditTrail(self.db, ring, self.vault_id, data_dir)
@@ -296,5 +296,4 @@ class Vault:
             self.audit("backup", "admin", {"file": path.name})
             return path
 
-    # Restore an archive into an empty data dir, re-applying later purges (see restore.py).
-    restore = staticmethod(restore)
+    restore = staticmethod(restore)  # into an empty data dir; later purges re-applied
