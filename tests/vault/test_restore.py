@@ -96,3 +96,57 @@ def test_forgetting_old_keys_makes_old_backups_unrestorable(data_dir, tmp_path, 
         vault.rotate_key(reencrypt=True, keep_for_backups=False)
     with pytest.raises(VaultKeyError, match="forget-old-backups"):
         Vault.restore(archive, tmp_path / "r", RestoreKeys(key_from=data_dir))
+
+
+def test_dead_disk_after_rotation_through_the_cli(data_dir, tmp_path, rng, capsys):
+    """The README's story: an old and a new backup off the device, a purge between them, a
+    rotation, a key export in the safe; the disk dies; the old backup is restored."""
+    import shutil
+
+    from tests.vault.test_cli import _run
+
+    ids, vectors = _enrolled(data_dir, rng, n=3)
+    safe = tmp_path / "safe"
+    safe.mkdir()
+    assert _run(capsys, data_dir, "admin", "backup", "--out", str(safe / "old.fkbackup"))[0] == 0
+    with Vault.open(data_dir) as vault:
+        vault.delete(ids[0])
+    code, _, err = _run(capsys, data_dir, "admin", "backup", "--out", str(safe / "new.fkbackup"))
+    assert code == 0 and "new.fkbackup.purges" in err
+    code, _, err = _run(capsys, data_dir, "admin", "key", "rotate", "--reencrypt")
+    assert code == 0 and "--key-from" in err
+    export = str(safe / "key.json")
+    assert _run(capsys, data_dir, "admin", "key", "export", "--out", export)[0] == 0
+    shutil.rmtree(data_dir)  # the disk died
+    target = tmp_path / "new-disk"
+    old = str(safe / "old.fkbackup")
+    code, _, err = _run(capsys, target, "admin", "restore", old, "--key-file", export)
+    assert code == 1 and "--accept-resurrection" in err
+    code, out, err = _run(
+        capsys, target, "admin", "restore", old, "--key-file", export,
+        "--ledger", str(safe / "new.fkbackup.purges"),
+    )  # fmt: skip
+    assert code == 0 and "purged again 1 Index ID" in out, err
+    with Vault.open(target) as vault:
+        assert vault.count() == 2 and vault.search(emb(vectors[0]), k=1)[0].index_id != ids[0]
+        assert [vault.search(emb(v), k=1)[0].index_id for v in vectors[1:]] == ids[1:]
+    code, out, _ = _run(capsys, target, "admin", "audit", "--verify")
+    assert code == 0, out
+
+
+def test_release_vault_gets_a_ledger_of_its_earlier_purges(tmp_path):
+    import json
+    import shutil
+
+    from facekiosk.vault.purge_ledger import PurgeLedger
+    from tests.vault.test_release_fixture import FIXTURE
+
+    data_dir = tmp_path / "vault"
+    shutil.copytree(FIXTURE / "data", data_dir)
+    data_dir.chmod(0o700)
+    (data_dir / "vault.kek").chmod(0o600)
+    deleted = json.loads((FIXTURE / "expected.json").read_text())["deleted"]
+    assert not (data_dir / "vault.purges").exists()
+    with Vault.open(data_dir) as vault:
+        ledger = PurgeLedger.load(data_dir / "vault.purges", vault.keys.ring, vault.vault_id)
+    assert ledger.ids() == {deleted}  # seeded from the audit log's purge entry
