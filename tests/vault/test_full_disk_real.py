@@ -44,7 +44,13 @@ with Vault.open(root / "data") as vault:
             assert str(exc).startswith("the disk is full: free space on"), exc
         else:
             raise AssertionError("a write on a full disk did not fail")
+    archive = vault.backup(Path(sys.argv[2]) / "rescue.fkbackup")  # to another disk: works
 (root / "filler").unlink()
+from facekiosk.vault.restore import RestoreKeys
+restored = Path(sys.argv[2]) / "restored"
+Vault.restore(archive, restored, RestoreKeys(key_from=root / "data"))
+with Vault.open(restored) as vault:
+    assert [vault.search(e(v), k=1)[0].index_id for v in vecs] == ids
 with Vault.open(root / "data") as vault:  # room again: writes work, nothing was lost
     assert vault.count() == 4  # the refused delete was not done later behind a back
     vault.delete(ids[1])
@@ -60,7 +66,8 @@ def test_full_disk_keeps_reading_and_refuses_writes_clearly(tmp_path):
     mnt.mkdir()
     script = tmp_path / "child.py"
     script.write_text(textwrap.dedent(CHILD))
-    inner = f"mount -t tmpfs -o size=3m tmpfs {mnt} && exec {sys.executable} {script} {mnt}"
+    run = f"{sys.executable} {script} {mnt} {tmp_path}"  # tmp_path: another disk, with room
+    inner = f"mount -t tmpfs -o size=3m tmpfs {mnt} && exec {run}"
     try:
         done = subprocess.run(
             ["unshare", "-rm", "sh", "-c", inner], capture_output=True, text=True,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from facekiosk.fsutil import atomic_write
 from facekiosk.vault.audit import ANCHOR_FILE
+from facekiosk.vault.audit_trail import AuditTrail
 from facekiosk.vault.crypto import (
     DEVICE_KEY_FILE,
     ENVELOPE_FILE,
@@ -27,10 +28,12 @@ from facekiosk.vault.crypto import (
     sealed_key_id,
     unseal,
 )
-from facekiosk.vault.errors import VaultCorruptError, VaultError
+from facekiosk.vault.errors import VaultCorruptError, VaultError, disk_full_guard
 from facekiosk.vault.key_room import VaultKeys
 from facekiosk.vault.metadata import METADATA_FILE
+from facekiosk.vault.metadb import MetaDb
 from facekiosk.vault.purge_ledger import LEDGER_FILE
+from facekiosk.vault.templates import Templates
 from facekiosk.vault.vector_store import JOURNAL_FILE, SEGMENT_NAME, SEGMENT_PREFIX, SNAPSHOT_FILE
 
 MAGIC = b"FKBACKUP1"
@@ -46,8 +49,21 @@ def _aad(vault_id: str) -> bytes:
     return f"facekiosk/{vault_id}/backup".encode()
 
 
-def write_backup(keys: VaultKeys, conn: sqlite3.Connection, dest: Path) -> Path:
-    """Caller holds the vault lock and has just compacted."""
+def write_backup(
+    keys: VaultKeys, db: MetaDb, templates: Templates, trail: AuditTrail, dest: Path
+) -> Path:
+    """Caller holds the vault lock. On a full disk (read-only vault) the backup is still
+    written, to another disk, without the compaction and the audit entry (the journal is
+    archived as it is)."""
+    if not db.read_only:
+        templates.compact()
+    path = _write(keys, db.conn, dest)
+    if not db.read_only:
+        trail.record("backup", "admin", {"file": path.name})
+    return path
+
+
+def _write(keys: VaultKeys, conn: sqlite3.Connection, dest: Path) -> Path:
     if dest.is_dir():
         dest = dest / f"facekiosk-{keys.vault_id[:8]}.fkbackup"
     buf = io.BytesIO()
@@ -67,10 +83,11 @@ def write_backup(keys: VaultKeys, conn: sqlite3.Connection, dest: Path) -> Path:
             tar.addfile(info, io.BytesIO(data))
     envelope = keys.envelope.to_bytes()
     body = seal(keys.ring, _aad(keys.vault_id), buf.getvalue())
-    atomic_write(dest, MAGIC + _U32.pack(len(envelope)) + envelope + body)
     ledger = keys.data_dir / LEDGER_FILE
-    if ledger.exists():  # beside it: the newest ledger, for restoring an older archive
-        atomic_write(ledger_copy_path(dest), ledger.read_bytes())
+    with disk_full_guard(dest.parent):
+        atomic_write(dest, MAGIC + _U32.pack(len(envelope)) + envelope + body)
+        if ledger.exists():  # beside it: the newest ledger, for restoring an older archive
+            atomic_write(ledger_copy_path(dest), ledger.read_bytes())
     return dest
 
 

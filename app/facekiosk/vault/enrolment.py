@@ -122,7 +122,8 @@ class Enrolment:
                 self.templates.remove([index_id])
                 raise
             self.identities.cache_labels({index_id: label})
-            self.templates.maybe_compact()
+            with disk_full_guard(self.db.data_dir):  # enrolled (journal): says so clearly
+                self.templates.maybe_compact()
         return index_id
 
     def enroll_many(self, templates: np.ndarray, space: str) -> list[str]:
@@ -181,8 +182,9 @@ class Enrolment:
                 self.ledger.rewind(mark)  # refused, not done: the ledger must not list them
                 raise
             self.identities.forget_labels(ids)
-            removed = self.templates.remove(ids)
-            self.templates.compact()  # no segment or journal holds the vectors now
+            with disk_full_guard(self.db.data_dir):  # committed: the next open finishes it
+                removed = self.templates.remove(ids)
+                self.templates.compact()  # no segment or journal holds the vectors now
             self.db.checkpoint()
             if self.ledger.path is not None:  # a pre-migration copy may hold them
                 wipe_migration_copies(self.ledger.path.parent)

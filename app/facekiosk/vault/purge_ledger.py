@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from pathlib import Path
 from facekiosk.fsutil import atomic_write
 from facekiosk.vault.crypto import KeyRing, derive_subkey
 from facekiosk.vault.errors import VaultError
+
+log = logging.getLogger(__name__)
 
 LEDGER_FILE = "vault.purges"
 KIND = "facekiosk-purge-ledger"
@@ -61,6 +64,19 @@ class PurgeLedger:
         ledger = cls.parse(data, str(path), ring, vault_id)
         ledger.path = path
         return ledger
+
+    @classmethod
+    def open_for_vault(cls, path: Path, ring: KeyRing, vault_id: str) -> PurgeLedger:
+        """`load`, but a damaged ledger must not stop the kiosk: it is moved aside (admin
+        check names the moved file) and rebuilt from the audit log's purge entries by
+        `Enrolment.reconcile`, the ledger's source for this vault's own purges."""
+        try:
+            return cls.load(path, ring, vault_id)
+        except LedgerError as exc:
+            aside = path.with_name(f"{path.name}.damaged")
+            log.error("%s; moved to %s, rebuilt from the audit log", exc, aside.name)
+            os.replace(path, aside)
+            return cls.empty(ring, vault_id, path)
 
     @classmethod
     def parse(cls, data: bytes, source: str, ring: KeyRing, vault_id: str) -> PurgeLedger:

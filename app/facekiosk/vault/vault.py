@@ -106,7 +106,7 @@ class Vault:
             store = VectorStore(data_dir, self.vault_id, ring, params)
             self.templates = Templates(store, params, compact_every)
             self._closers.append(self.templates)
-            self.ledger = PurgeLedger.load(data_dir / LEDGER_FILE, ring, self.vault_id)
+            self.ledger = PurgeLedger.open_for_vault(data_dir / LEDGER_FILE, ring, self.vault_id)
             self.enrolment = Enrolment(
                 self.db, self.templates, self.identities, self.credentials, self.event_log,
                 self.trail, self.ledger,
@@ -291,9 +291,6 @@ class Vault:
     def backup(self, dest: Path) -> Path:
         """One encrypted archive of keys envelope, snapshot and metadata (see backup.py)."""
         with self.db.lock:
-            self.templates.compact()
-            path = write_backup(self.keys, self.db.conn, Path(dest))
-            self.audit("backup", "admin", {"file": path.name})
-            return path
+            return write_backup(self.keys, self.db, self.templates, self.trail, Path(dest))
 
     restore = staticmethod(restore)  # into an empty data dir; later purges re-applied
