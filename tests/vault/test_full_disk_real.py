@@ -36,8 +36,9 @@ with Vault.open(root / "data") as vault:
     assert [vault.search(e(v), k=1)[0].index_id for v in vecs] == ids
     assert vault.count() == 4 and len(vault.list_ids()) == 4
     assert vault.verify_audit().ok and vault.verify_pin(ids[0], "4812")
+    vault.touch(ids[2])  # recognised: last seen is skipped, not an error
     for write in (lambda: vault.enroll([e(-vecs[0])]), lambda: vault.delete(ids[1]),
-                  lambda: vault.touch(ids[2])):
+                  lambda: vault.record_event("check_in", ids[2], "k1", "granted", "ok")):
         try:
             write()
         except VaultError as exc:
