@@ -91,7 +91,10 @@ def key_candidates(
         if obj.get("kind") == EXPORT_KIND:
             envelope = json.dumps(obj.get("envelope")).encode()
             envelopes.append((Envelope.from_bytes(envelope, str(path)), str(path)))
-            keks.append(base64.b64decode(str(obj.get("device_key", ""))))
+            try:
+                keks.append(base64.b64decode(str(obj.get("device_key", "")), validate=True))
+            except ValueError as exc:
+                raise VaultKeyError(f"{path}: damaged key export ({exc})") from exc
         else:
             envelopes.append((Envelope.from_bytes(data, str(path)), str(path)))
     if keys.key_from is not None:
