@@ -71,7 +71,10 @@ def test_old_backup_restores_after_rotation(data_dir, tmp_path, rng, how, reencr
         archive = vault.backup(tmp_path / "old.fkbackup")
         vault.rotate_key(reencrypt=reencrypt)
         export = tmp_path / "key.json"
-        export.write_bytes(vault.export_key("site safe" if how == "recovery-passphrase" else None))
+        if how == "recovery-passphrase":
+            export.write_bytes(vault.export_key("site safe"))
+        else:
+            export.write_bytes(vault.export_key(device_key=True))
     # The old device key file is gone: the backup's own envelope cannot be opened.
     with pytest.raises(VaultKeyError, match="nothing given opens"):
         Vault.restore(archive, tmp_path / "x", RestoreKeys(key_files=[data_dir / "vault.kek"]))

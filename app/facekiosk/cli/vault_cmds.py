@@ -522,8 +522,8 @@ def run_key_export(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.recovery_passphrase:
         recovery = _passphrase(NEW_PASSPHRASE_ENV, "recovery passphrase: ", confirm=True)
     with open_vault(ctx, create=False) as vault:
-        data = vault.export_key(recovery)
         device = recovery is None and vault.keys.envelope.mode == "device"
+        data = vault.export_key(recovery, device_key=device)  # alone, it restores backups
     if args.out:
         from facekiosk.fsutil import atomic_write
 

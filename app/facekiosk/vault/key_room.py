@@ -31,12 +31,13 @@ class VaultKeys:
         if not self.ring.audit_anchored:
             self.envelope = mark_audit_anchored(self.data_dir, self.envelope, self.ring, kek)
 
-    def export(self, passphrase: str | None, trail: AuditTrail) -> bytes:
-        """Without `passphrase`: for a passphrase vault the envelope as stored (needs the
-        admin passphrase); for a device-key vault the envelope with the device key, so the
-        file alone restores a backup after the disk died (keep it in the site's safe). With
-        one: a recovery envelope sealed under that passphrase."""
-        if passphrase is None and self.envelope.mode == "device":
+    def export(self, passphrase: str | None, trail: AuditTrail, *, device_key: bool) -> bytes:
+        """Without `passphrase`: the envelope as stored (needs the admin passphrase or this
+        device's key file); with `device_key`, for a device-key vault, the envelope and the
+        device key, so the file alone restores any backup after the disk died (a secret:
+        written 0600, kept in the site's safe). With `passphrase`: a recovery envelope
+        sealed under it."""
+        if passphrase is None and device_key and self.envelope.mode == "device":
             kek = read_device_kek(self.data_dir / DEVICE_KEY_FILE)
             bundle = {
                 "kind": EXPORT_KIND,
@@ -48,7 +49,8 @@ class VaultKeys:
             data = self.envelope.to_bytes()
         else:
             data = passphrase_envelope(self.vault_id, self.ring, passphrase).to_bytes()
-        trail.record("key_export", "admin", {"recovery_passphrase": passphrase is not None})
+        details = {"recovery_passphrase": passphrase is not None, "device_key": device_key}
+        trail.record("key_export", "admin", details)
         return data
 
     def rewrap(self, passphrase: str | None) -> None:

@@ -272,10 +272,10 @@ class Vault:
         """A short token naming the newest audit entry, to keep off the device."""
         return self.trail.checkpoint()
 
-    def export_key(self, passphrase: str | None = None) -> bytes:
+    def export_key(self, passphrase: str | None = None, *, device_key: bool = False) -> bytes:
         """The wrapped data keys (JSON) for the site's safe (see VaultKeys.export)."""
         with self.db.lock:
-            return self.keys.export(passphrase, self.trail)
+            return self.keys.export(passphrase, self.trail, device_key=device_key)
 
     def rotate_key(
         self, *, passphrase: str | None = None, reencrypt: bool = False,
