@@ -7,7 +7,12 @@ import sqlite3
 import pytest
 
 from facekiosk.vault import Vault
+from facekiosk.vault.restore import RestoreKeys
 from tests.vault.conftest import emb, unit
+
+
+def KEK(data_dir):  # the device key file of `data_dir`, as restore takes it
+    return RestoreKeys(key_files=[data_dir / "vault.kek"])
 
 
 def _fill(data_dir, rng):
@@ -138,10 +143,10 @@ def test_anchor_survives_restart_rotation_backup_and_restore(data_dir, tmp_path,
     with Vault.open(data_dir) as vault:
         assert vault.verify_audit().ok
     target = tmp_path / "restored"
-    Vault.restore(archive, target, key_file=data_dir / "vault.kek")
+    Vault.restore(archive, target, KEK(data_dir), accept_resurrection=True)
     with Vault.open(target) as vault:
         result = vault.verify_audit()
-        assert result.ok and result.checked == 7, result
+        assert result.ok and result.checked == 8, result  # + the "restore" entry
 
 
 def _remove_anchor(data_dir) -> None:

@@ -105,3 +105,22 @@ def test_sqlite_integrity_check_runs(data_dir, rng):
     report = check_vault(data_dir)
     assert not report.ok
     assert any("integrity_check" in what for _o, what in report.files["vault.sqlite"].damaged)
+
+
+def test_a_changed_purge_ledger_is_named(data_dir, rng):
+    with Vault.open(data_dir) as vault:
+        ids = [vault.enroll([emb(unit(rng))]) for _ in range(3)]
+        vault.delete(ids[0])
+    assert check_vault(data_dir).ok
+    ledger = data_dir / "vault.purges"
+    ledger.write_text(ledger.read_text().replace(ids[0], ids[1]))  # "purge" someone else
+    report = check_vault(data_dir)
+    assert not report.ok
+    ((_offset, what),) = report.files["vault.purges"].damaged
+    assert "line 2 of the purge ledger fails its check" in what
+    # The kiosk still opens: the damaged ledger is moved aside and rebuilt from the audit log.
+    with Vault.open(data_dir) as vault:
+        assert vault.count() == 2
+    assert check_vault(data_dir).unaccounted == ["vault.purges.damaged"]
+    assert ids[0] in (data_dir / "vault.purges").read_text()
+    assert ids[1] not in (data_dir / "vault.purges").read_text()

@@ -89,16 +89,20 @@ def test_events_csv_backup_restore_and_keys(data_dir, tmp_path, capsys, monkeypa
     assert code == 0 and rows[0]["index_id"] == index_id and rows[0]["kind"] == "check_in"
 
     code, out, _ = _run(capsys, data_dir, "admin", "key", "export")
-    assert json.loads(out)["mode"] == "device"
+    assert json.loads(out)["envelope"]["mode"] == "device"
 
     code, out, _ = _run(capsys, data_dir, "admin", "backup", "--out", str(tmp_path))
     archive = out.strip()
     target = tmp_path / "restored"
     code, _, err = _run(capsys, target, "admin", "restore", archive)
     assert code == 1 and "--key-file" in err
+    kek = str(data_dir / "vault.kek")
+    code, _, err = _run(capsys, target, "admin", "restore", archive, "--key-file", kek)
+    assert code == 1 and "--accept-resurrection" in err and not target.exists()
     code, out, err = _run(
-        capsys, target, "admin", "restore", archive, "--key-file", str(data_dir / "vault.kek")
-    )
+        capsys, target, "admin", "restore", archive, "--key-file", kek, "--ledger",
+        str(data_dir / "vault.purges"),
+    )  # fmt: skip
     assert code == 0, err
 
     monkeypatch.setenv("FACEKIOSK_VAULT_NEW_PASSPHRASE", "a long passphrase")

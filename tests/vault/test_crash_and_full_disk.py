@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from facekiosk.vault import Vault
+from facekiosk.vault.errors import VaultDiskFullError
 from facekiosk.vault.vector_store import VectorStore
 from tests.vault.conftest import SPACE, contains_vector, emb, unit
 
@@ -122,7 +123,7 @@ def test_full_disk_on_enrol_refuses_it_and_keeps_the_rest(data_dir, rng, monkeyp
     with Vault.open(data_dir) as vault:
         with monkeypatch.context() as m:
             _full_disk_for(m, "vectors.journal")
-            with pytest.raises(OSError):
+            with pytest.raises(VaultDiskFullError, match="the disk is full: free space on"):
                 vault.enroll([emb(unit(rng))])
         assert vault.count() == 3
     with Vault.open(data_dir) as vault:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
 
 import pytest
 
 from facekiosk.vault import Vault, VaultError, VaultKeyError
+from facekiosk.vault.restore import RestoreKeys
 from tests.vault.conftest import emb, tree_digest, unit
+
+
+def KEK(data_dir):  # the device key file of `data_dir`, as restore takes it
+    return RestoreKeys(key_files=[data_dir / "vault.kek"])
 
 
 def test_wrong_device_key_file_is_clear_and_changes_nothing(data_dir, rng):
@@ -91,6 +98,9 @@ def test_exported_recovery_key_unlocks_the_data_key(data_dir, rng):
         vault.enroll([emb(unit(rng))])
         stored = Envelope.from_bytes(vault.export_key())
         assert stored.mode == "device"
+        export = json.loads(vault.export_key(device_key=True))  # the CLI's: + the device key
+        assert Envelope.from_bytes(json.dumps(export["envelope"]).encode()) == stored
+        assert base64.b64decode(export["device_key"]) == (data_dir / "vault.kek").read_bytes()
         recovery = Envelope.from_bytes(vault.export_key("site safe"))
         assert recovery.vault_id == vault.vault_id
         assert recovery.salt is not None and recovery.params is not None
@@ -110,7 +120,7 @@ def test_backup_restore_and_wrong_key_writes_nothing(data_dir, tmp_path, rng):
     wrong = tmp_path / "wrong.kek"
     wrong.write_bytes(secrets.token_bytes(32))
     with pytest.raises(VaultKeyError):
-        Vault.restore(archive, target, key_file=wrong)
+        Vault.restore(archive, target, RestoreKeys(key_files=[wrong]), accept_resurrection=True)
     assert not target.exists()  # refused before anything was written
 
     damaged = bytearray(archive.read_bytes())
@@ -118,12 +128,12 @@ def test_backup_restore_and_wrong_key_writes_nothing(data_dir, tmp_path, rng):
     bad = tmp_path / "bad.fkbackup"
     bad.write_bytes(bytes(damaged))
     with pytest.raises(VaultError, match="offset"):
-        Vault.restore(bad, target, key_file=data_dir / "vault.kek")
+        Vault.restore(bad, target, KEK(data_dir), accept_resurrection=True)
     assert not target.exists()
 
-    Vault.restore(archive, target, key_file=data_dir / "vault.kek")
+    Vault.restore(archive, target, KEK(data_dir), accept_resurrection=True)
     with pytest.raises(VaultError, match="empty data dir"):
-        Vault.restore(archive, target, key_file=data_dir / "vault.kek")
+        Vault.restore(archive, target, KEK(data_dir), accept_resurrection=True)
     with Vault.open(target) as vault:
         for i, v in enumerate(vectors):
             assert vault.search(emb(v), k=1)[0].index_id == ids[i]

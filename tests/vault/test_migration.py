@@ -37,13 +37,17 @@ def test_v1_vault_is_migrated_with_a_backup(data_dir, rng):
         assert vault.get_counter("kiosk_fail:k1") == 3
         new_id = vault.enroll([emb(unit(rng))])
         assert vault.get(new_id).status == "active"
+        (backup,) = (data_dir / "backups").glob("vault.v1.*.sqlite")
+        conn = sqlite3.connect(backup)
+        assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 1
+        assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 3
+        held = conn.execute("SELECT COUNT(*) FROM identities WHERE index_id=?", (OLD_ID,))
+        assert held.fetchone()[0] == 1
+        conn.close()
         vault.delete(OLD_ID)
         assert vault.verify_audit().ok
-    (backup,) = (data_dir / "backups").glob("vault.v1.*.sqlite")
-    conn = sqlite3.connect(backup)
-    assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 1
-    assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 3
-    conn.close()
+    # The pre-migration copy held OLD_ID: the purge wiped it (issue 14 item 3).
+    assert list((data_dir / "backups").iterdir()) == []
     conn = sqlite3.connect(data_dir / "vault.sqlite")
     assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()

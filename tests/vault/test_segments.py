@@ -99,10 +99,10 @@ def test_backup_carries_the_segments(data_dir, tmp_path, rng, small_segments):
     ids, vectors = _enrolled(data_dir, rng, n=120)
     with Vault.open(data_dir) as vault:
         archive = vault.backup(tmp_path / "b.fkbackup")
-    from facekiosk.vault.backup import restore_backup
+    from facekiosk.vault.restore import RestoreKeys
 
     target = tmp_path / "restored"
-    restore_backup(archive, target, passphrase=None, key_file=data_dir / "vault.kek")
+    Vault.restore(archive, target, RestoreKeys(key_from=data_dir))
     assert len(list(target.glob("vectors.seg.*"))) == 3
     with Vault.open(target) as vault:
         assert vault.count() == 120

@@ -114,6 +114,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--reencrypt", action="store_true", help="also new data key; re-encrypt everything"
     )
+    p.add_argument(
+        "--forget-old-backups",
+        action="store_true",
+        help="with --reencrypt: drop the old data key too (old ciphertext in free disk blocks "
+        "becomes unreadable, and so does every backup made before this rotation)",
+    )
     p.set_defaults(func=run_key_rotate)
 
     p = asub.add_parser("backup", help="one encrypted archive of the vault")
@@ -122,7 +128,31 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = asub.add_parser("restore", help="restore an archive into an EMPTY data dir")
     p.add_argument("archive", type=Path)
-    p.add_argument("--key-file", type=Path, help="device key file of the vault that was backed up")
+    p.add_argument(
+        "--key-file",
+        type=Path,
+        action="append",
+        default=[],
+        help="device key file, key export or recovery envelope of this vault (repeatable)",
+    )
+    p.add_argument(
+        "--key-from",
+        type=Path,
+        metavar="DATA_DIR",
+        help="the current data dir of this vault: its keys and its purge ledger",
+    )
+    p.add_argument(
+        "--ledger",
+        type=Path,
+        action="append",
+        default=[],
+        help="newest purge ledger (vault.purges, or the .purges file beside the newest backup)",
+    )
+    p.add_argument(
+        "--accept-resurrection",
+        action="store_true",
+        help="restore without a purge ledger: people purged after the backup come back",
+    )
     p.set_defaults(func=run_restore)
 
 
@@ -507,7 +537,8 @@ def run_key_export(args: argparse.Namespace, ctx: CliContext) -> int:
             NEW_PASSPHRASE_ENV, "recovery passphrase: ", confirm=True, new=True
         )
     with open_vault(ctx, create=False) as vault:
-        data = vault.export_key(recovery)
+        device = recovery is None and vault.keys.envelope.mode == "device"
+        data = vault.export_key(recovery, device_key=device)  # alone, it restores backups
     if args.out:
         from facekiosk.fsutil import atomic_write
 
@@ -516,6 +547,12 @@ def run_key_export(args: argparse.Namespace, ctx: CliContext) -> int:
         print(f"wrapped key written to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(data.decode())
+    if device:
+        print(
+            "this export holds the device key: with it alone, anyone can open the vault and "
+            "its backups; keep it in the site's safe (or export with --recovery-passphrase)",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -523,41 +560,61 @@ def run_key_rotate(args: argparse.Namespace, ctx: CliContext) -> int:
     new = None
     if args.passphrase:
         new = read_passphrase(NEW_PASSPHRASE_ENV, "new vault passphrase: ", confirm=True, new=True)
+    if args.forget_old_backups and not args.reencrypt:
+        raise CliError("--forget-old-backups only goes with --reencrypt")
+    keep = not args.forget_old_backups
     with open_vault(ctx, create=False) as vault:
-        vault.rotate_key(passphrase=new, reencrypt=args.reencrypt)
+        vault.rotate_key(passphrase=new, reencrypt=args.reencrypt, keep_for_backups=keep)
     print("key rotated" + (" and data re-encrypted" if args.reencrypt else ""))
+    if keep:
+        print(
+            "warning: backups made before now are locked by the old key file or passphrase: "
+            "restore them with --key-from THIS_DATA_DIR, or with a key export made now "
+            "(admin key export; the old data keys are kept, sealed under the new key)",
+            file=sys.stderr,
+        )
+    else:
+        print("warning: backups made before now can no longer be restored", file=sys.stderr)
     return 0
 
 
 def run_backup(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.vault.backup import ledger_copy_path
+
     if not args.out.is_dir():
         check_out(args.out)
     with open_vault(ctx, create=False) as vault:
         path = vault.backup(args.out)
     print(path)
+    print(
+        f"keep {ledger_copy_path(path).name} (the purge ledger) with the newest backup: "
+        "restoring an older backup needs it so purged people stay purged",
+        file=sys.stderr,
+    )
     return 0
 
 
 def run_restore(args: argparse.Namespace, ctx: CliContext) -> int:
     from facekiosk.vault import Vault, VaultError
-    from facekiosk.vault.backup import read_envelope
+    from facekiosk.vault.restore import RestoreKeys, needs_passphrase
 
-    passphrase = None
+    keys = RestoreKeys(key_files=args.key_file, key_from=args.key_from)
     try:
-        mode = read_envelope(args.archive).mode
-    except OSError as exc:
-        raise CliError(f"{args.archive}: {exc.strerror}") from exc
+        if needs_passphrase(args.archive, keys):
+            keys.passphrase = read_passphrase(PASSPHRASE_ENV, "passphrase (vault or recovery): ")
+        result = Vault.restore(
+            args.archive, ctx.data_dir, keys, ledgers=args.ledger,
+            accept_resurrection=args.accept_resurrection,
+        )  # fmt: skip
     except VaultError as exc:
         raise CliError(str(exc)) from exc
-    if mode == "passphrase":
-        passphrase = read_passphrase(PASSPHRASE_ENV, "passphrase of the backed-up vault: ")
-    elif args.key_file is None:
-        raise CliError("this backup is locked by a device key file: pass --key-file")
-    try:
-        vault_id = Vault.restore(
-            args.archive, ctx.data_dir, passphrase=passphrase, key_file=args.key_file
+    print(f"restored vault {result.vault_id} into {ctx.data_dir}")
+    if result.ledgers:
+        print(f"purged again {len(result.reapply)} Index ID(s) the purge ledger lists")
+    else:
+        print(
+            "warning: restored without a purge ledger: people purged after this backup "
+            "are back (recorded in the audit log)",
+            file=sys.stderr,
         )
-    except VaultError as exc:
-        raise CliError(str(exc)) from exc
-    print(f"restored vault {vault_id} into {ctx.data_dir}")
     return 0

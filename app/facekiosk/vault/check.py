@@ -24,6 +24,7 @@ from facekiosk.vault.errors import VaultCorruptError
 from facekiosk.vault.keys import acquire_process_lock, unlock
 from facekiosk.vault.leftovers import unaccounted
 from facekiosk.vault.metadata import METADATA_FILE
+from facekiosk.vault.purge_ledger import LEDGER_FILE, LedgerError, PurgeLedger
 from facekiosk.vault.records import AuditVerification
 from facekiosk.vault.vector_store import VectorStore, section_files
 
@@ -68,10 +69,26 @@ def check_vault(data_dir: Path, passphrase: str | None = None) -> CheckReport:
         for name, why in unaccounted(data_dir, named).items():
             files[name].damaged.append((0, why))
             files[name].unaccounted = True
+        _ledger(data_dir, ring, envelope.vault_id, files)
         audit = _audit(data_dir, ring, envelope.vault_id, files[METADATA_FILE])
         return CheckReport(dict(files), audit)
     finally:
         os.close(lock)
+
+
+def _ledger(
+    data_dir: Path, ring: KeyRing, vault_id: str, files: dict[str, FileReport]
+) -> None:
+    """The purge ledger's chain (a damaged one would let a restore bring people back)."""
+    path = data_dir / LEDGER_FILE
+    if not path.exists():
+        return
+    try:
+        ledger = PurgeLedger.load(path, ring, vault_id)
+    except LedgerError as exc:
+        files[LEDGER_FILE].damaged.append((0, f"{exc}; restore it from the newest backup"))
+        return
+    files[LEDGER_FILE].readable += len(ledger.entries)
 
 
 def _named_segments(section: bytes) -> set[str]:

@@ -1,26 +1,32 @@
 """PIN hashes and the small counters the kiosk's lockout policy keeps (policy is the
 caller's; this stores and compares). Counters whose key contains an Index ID are purged
-with it."""
+with it. PIN hashes are keyed with a secret derived from the sealed key ring (see
+crypto.hash_secret); hashes of older releases (plain scrypt) still verify and are re-hashed
+keyed on their next successful check."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 
 from facekiosk.vault.audit_trail import AuditTrail
-from facekiosk.vault.crypto import hash_secret, verify_secret
-from facekiosk.vault.errors import UnknownIndexId
+from facekiosk.vault.crypto import hash_secret, is_keyed, verify_secret
+from facekiosk.vault.errors import UnknownIndexId, VaultError
 from facekiosk.vault.metadb import MetaDb, iso, now
+
+log = logging.getLogger(__name__)
 
 
 class Credentials:
-    def __init__(self, db: MetaDb, trail: AuditTrail) -> None:
+    def __init__(self, db: MetaDb, trail: AuditTrail, pepper: bytes) -> None:
         self.db = db
         self.trail = trail
+        self._pepper = pepper
 
     def set_pin(self, index_id: str, pin: str) -> None:
         if not pin:
             raise ValueError("empty PIN")
-        salt, digest, params = hash_secret(pin)
+        salt, digest, params = hash_secret(pin, self._pepper)
         with self.db.tx() as conn:
             known = conn.execute("SELECT 1 FROM identities WHERE index_id=?", (index_id,))
             if known.fetchone() is None:
@@ -39,7 +45,24 @@ class Credentials:
             ).fetchone()
         if row is None:
             return False
-        return verify_secret(pin, row[0], row[1], row[2])
+        if not verify_secret(pin, row[0], row[1], row[2], self._pepper):
+            return False
+        if not is_keyed(row[2]):
+            self._upgrade(index_id, pin, row[1])
+        return True
+
+    def _upgrade(self, index_id: str, pin: str, old_hash: bytes) -> None:
+        """Re-hash an older release's unkeyed PIN hash keyed (a failure, e.g. a full disk,
+        leaves the old hash in place: the PIN was right and the person is let in)."""
+        salt, digest, params = hash_secret(pin, self._pepper)
+        try:
+            with self.db.tx() as conn:
+                conn.execute(
+                    "UPDATE pins SET salt=?, hash=?, params=? WHERE index_id=? AND hash=?",
+                    (salt, digest, params, index_id, old_hash),
+                )
+        except (VaultError, sqlite3.Error) as exc:
+            log.warning("could not upgrade an unkeyed PIN hash (kept the old one): %s", exc)
 
     def has_pin(self, index_id: str) -> bool:
         with self.db.lock:

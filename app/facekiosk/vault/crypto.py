@@ -50,6 +50,9 @@ class KeyRing:
     # Set once the audit chain head has a sealed anchor: sealed with the keys, so deleting
     # the anchor (and its SQLite marker) cannot make the vault pass as a pre-anchor one.
     audit_anchored: bool = False
+    # Data keys a rotation with --reencrypt replaced, kept (sealed with the ring) only so
+    # that backups made before it can be restored; never used to open the vault's own files.
+    retired: dict[int, bytes] = field(default_factory=dict)
     _aead: dict[int, AESGCM] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -67,10 +70,19 @@ class KeyRing:
         self.current = key_id
         return key_id
 
-    def drop_keys_except_current(self) -> None:
+    def drop_keys_except_current(self, *, keep_for_backups: bool) -> None:
         for key_id in [k for k in self.keys if k != self.current]:
+            if keep_for_backups:
+                self.retired[key_id] = self.keys[key_id]
             del self.keys[key_id]
             self._aead.pop(key_id, None)
+        if not keep_for_backups:
+            self.retired.clear()
+
+    def with_retired(self) -> KeyRing:
+        """A copy whose data keys include the retired ones (to open and restore a backup)."""
+        keys = {**self.retired, **self.keys}
+        return KeyRing(keys, self.current, self.audit_key, self.audit_anchored)
 
     def to_json(self) -> bytes:
         obj: dict[str, Any] = {
@@ -80,6 +92,8 @@ class KeyRing:
         }
         if self.audit_anchored:  # absent before: older releases read the ring unchanged
             obj["audit_anchored"] = True
+        if self.retired:
+            obj["retired"] = {str(k): _b64(v) for k, v in self.retired.items()}
         return json.dumps(obj).encode()
 
     @classmethod
@@ -87,7 +101,8 @@ class KeyRing:
         obj = json.loads(data)
         keys = {int(k): _unb64(v) for k, v in obj["keys"].items()}
         anchored = bool(obj.get("audit_anchored", False))
-        return cls(keys, int(obj["current"]), _unb64(obj["audit_key"]), anchored)
+        retired = {int(k): _unb64(v) for k, v in obj.get("retired", {}).items()}
+        return cls(keys, int(obj["current"]), _unb64(obj["audit_key"]), anchored, retired)
 
 
 def seal(ring: KeyRing, aad: bytes, plaintext: bytes) -> bytes:
@@ -253,18 +268,46 @@ class Envelope:
 
 # --- secrets that are only ever compared (PINs) --------------------------------------------
 
+PIN_KEYING = "hmac-sha256/v1"  # in the params JSON of a keyed hash; absent: plain scrypt
 
-def hash_secret(secret: str) -> tuple[bytes, bytes, str]:
-    """(salt, hash, params JSON) with scrypt."""
+
+def derive_subkey(ring: KeyRing, vault_id: str, purpose: str) -> bytes:
+    """A key for one purpose, derived from the ring's audit key (which rotation keeps, so
+    what is keyed with it outlives `admin key rotate --reencrypt`)."""
+    info = f"facekiosk/{purpose}/{vault_id}".encode()
+    return hmac.new(ring.audit_key, info, hashlib.sha256).digest()
+
+
+def hash_secret(secret: str, pepper: bytes | None = None) -> tuple[bytes, bytes, str]:
+    """(salt, hash, params JSON) with scrypt; with `pepper`, scrypt of HMAC(pepper, secret):
+    a copy of vault.sqlite alone then cannot be brute-forced (a 4-digit PIN fell in 23 s)."""
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(secret.encode("utf-8"), salt=salt, dklen=32, **PIN_SCRYPT)
-    return salt, digest, json.dumps(PIN_SCRYPT)
+    params: dict[str, Any] = dict(PIN_SCRYPT)
+    if pepper is not None:
+        params["keyed"] = PIN_KEYING
+    digest = hashlib.scrypt(_pin_material(secret, pepper), salt=salt, dklen=32, **PIN_SCRYPT)
+    return salt, digest, json.dumps(params)
 
 
-def verify_secret(secret: str, salt: bytes, digest: bytes, params_json: str) -> bool:
+def verify_secret(
+    secret: str, salt: bytes, digest: bytes, params_json: str, pepper: bytes | None = None
+) -> bool:
     params = json.loads(params_json)
-    candidate = hashlib.scrypt(secret.encode("utf-8"), salt=salt, dklen=len(digest), **params)
+    keyed = params.pop("keyed", None)
+    if keyed is not None and (keyed != PIN_KEYING or pepper is None):
+        return False
+    material = _pin_material(secret, pepper if keyed else None)
+    candidate = hashlib.scrypt(material, salt=salt, dklen=len(digest), **params)
     return hmac.compare_digest(candidate, digest)
+
+
+def is_keyed(params_json: str) -> bool:
+    return "keyed" in json.loads(params_json)
+
+
+def _pin_material(secret: str, pepper: bytes | None) -> bytes:
+    raw = secret.encode("utf-8")
+    return raw if pepper is None else hmac.new(pepper, raw, hashlib.sha256).digest()
 
 
 def _envelope_digest(obj: dict[str, Any]) -> str:

@@ -1,10 +1,13 @@
 """Enrolment, re-enrolment and purge: the calls that change the template index and the
 metadata together. The template is journalled (fsync) before its row is committed; if the
 row fails, the template is taken back out, and `reconcile` (every open) finishes what a
-crash left half-done: templates without a row are purged, rows without one flagged."""
+crash left half-done: templates without a row are purged, rows without one flagged, and
+Index IDs the purge ledger lists are purged again (a restored older backup, or a purge cut
+short between its ledger line and its commit)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Sequence
@@ -15,11 +18,13 @@ import numpy as np
 from facekiosk.engine.types import Embedding
 from facekiosk.vault.audit_trail import AuditTrail
 from facekiosk.vault.credentials import Credentials
-from facekiosk.vault.errors import UnknownIndexId
+from facekiosk.vault.errors import UnknownIndexId, VaultDiskFullError, disk_full_guard
 from facekiosk.vault.event_log import EventLog
 from facekiosk.vault.identities import Identities, check_label_payload
+from facekiosk.vault.leftovers import wipe_migration_copies
 from facekiosk.vault.matching import make_template
-from facekiosk.vault.metadb import MetaDb, now
+from facekiosk.vault.metadb import MetaDb, iso, now
+from facekiosk.vault.purge_ledger import PurgeLedger
 from facekiosk.vault.records import PurgeReceipt
 from facekiosk.vault.templates import Templates
 
@@ -35,7 +40,9 @@ class Enrolment:
         credentials: Credentials,
         event_log: EventLog,
         trail: AuditTrail,
+        ledger: PurgeLedger,
     ) -> None:
+        self.ledger = ledger
         self.db = db
         self.templates = templates
         self.identities = identities
@@ -44,9 +51,22 @@ class Enrolment:
         self.trail = trail
 
     def reconcile(self) -> None:
-        """Finish what a crash interrupted: orphan vectors are purged, rows without one flagged."""
+        """Finish what a crash interrupted: orphan vectors are purged, rows without one
+        flagged; re-apply the purge ledger. Not on a full disk (read-only): the next open
+        with room does it."""
+        if self.db.read_only:
+            log.warning("the disk is full: the vault is read-only; checks on open skipped")
+            return
+        if self.ledger.path is not None and not self.ledger.path.exists():
+            self._seed_ledger()
         in_db = self.identities.all_ids()
         with_vector = self.templates.ids()
+        back = sorted((in_db | with_vector) & self.ledger.ids())
+        if back:
+            log.warning("purging %d Index ID(s) the purge ledger lists as purged", len(back))
+            reason = "purge ledger: purged after this copy of the vault was made"
+            self.delete(back, reason=reason, actor="purge-ledger")
+            in_db, with_vector = self.identities.all_ids(), self.templates.ids()
         orphans = sorted(with_vector - in_db)
         if orphans:
             log.warning("purging %d template(s) left by an interrupted enroll/delete", len(orphans))
@@ -57,6 +77,21 @@ class Enrolment:
             log.warning("%d Index ID(s) have no template; flagged no_template", len(missing))
             self.identities.flag_no_template(missing)
 
+    def _seed_ledger(self) -> None:
+        """A vault of an earlier release (or one whose ledger was deleted): its audit log
+        names every purge; write them into a new ledger."""
+        with self.db.lock:
+            rows = self.db.conn.execute(
+                "SELECT at, details FROM audit WHERE action='purge' ORDER BY seq"
+            ).fetchall()
+        entries: dict[str, str] = {}
+        for at, details in rows:
+            for index_id in json.loads(details).get("index_ids", []):
+                entries.setdefault(str(index_id), str(at))
+        assert self.ledger.path is not None
+        for at in sorted(set(entries.values())):
+            self.ledger.append([i for i, when in entries.items() if when == at], at)
+        self.ledger.create()
 
     def enroll(
         self,
@@ -73,7 +108,8 @@ class Enrolment:
         check_label_payload(label, payload)
         index_id = str(uuid.uuid4())
         with self.db.lock:
-            self.templates.add(space, index_id, template)
+            with disk_full_guard(self.db.data_dir):
+                self.templates.add(space, index_id, template)
             try:
                 with self.db.tx() as conn:
                     self.identities.insert(
@@ -86,7 +122,8 @@ class Enrolment:
                 self.templates.remove([index_id])
                 raise
             self.identities.cache_labels({index_id: label})
-            self.templates.maybe_compact()
+            with disk_full_guard(self.db.data_dir):  # enrolled (journal): says so clearly
+                self.templates.maybe_compact()
         return index_id
 
     def enroll_many(self, templates: np.ndarray, space: str) -> list[str]:
@@ -130,13 +167,25 @@ class Enrolment:
             unknown = [i for i in ids if i not in known and self.templates.space_of(i) is None]
             if unknown:
                 raise UnknownIndexId(unknown)
-            with self.db.tx() as conn:
-                rows = self.credentials.purge(conn, ids) + self.identities.purge(conn, ids)
-                events = self.event_log.anonymise(conn, ids)
-                details = {"index_ids": ids, "reason": reason}
-                seq = self.trail.append(conn, "purge", actor, details)
+            if self.db.read_only:
+                raise VaultDiskFullError(self.db.data_dir)
+            mark = self.ledger.mark()
+            with disk_full_guard(self.db.data_dir):  # before the commit: outlives a restore
+                self.ledger.append(ids, iso(now()) or "")
+            try:
+                with self.db.tx() as conn:
+                    rows = self.credentials.purge(conn, ids) + self.identities.purge(conn, ids)
+                    events = self.event_log.anonymise(conn, ids)
+                    details = {"index_ids": ids, "reason": reason}
+                    seq = self.trail.append(conn, "purge", actor, details)
+            except BaseException:
+                self.ledger.rewind(mark)  # refused, not done: the ledger must not list them
+                raise
             self.identities.forget_labels(ids)
-            removed = self.templates.remove(ids)
-            self.templates.compact()  # no segment or journal holds the vectors now
+            with disk_full_guard(self.db.data_dir):  # committed: the next open finishes it
+                removed = self.templates.remove(ids)
+                self.templates.compact()  # no segment or journal holds the vectors now
             self.db.checkpoint()
+            if self.ledger.path is not None:  # a pre-migration copy may hold them
+                wipe_migration_copies(self.ledger.path.parent)
         return PurgeReceipt(ids, now(), removed, rows, events, seq)

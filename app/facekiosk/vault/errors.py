@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from facekiosk.engine.types import IncompatibleEmbeddingError
@@ -17,6 +21,40 @@ class VaultKeyError(VaultError):
 
 class VaultLockedError(VaultError):
     """Another process has the vault open."""
+
+
+class VaultDiskFullError(VaultError):
+    """No space left: the vault stays readable (open, search, list, verify), writes fail."""
+
+    def __init__(self, where: Path) -> None:
+        super().__init__(
+            f"the disk is full: free space on the file system of {where} (the vault is "
+            f"readable: recognition and lists work, but nothing can be enrolled, changed or "
+            f"deleted until there is room)"
+        )
+
+
+# Below this much free space an SQLite error is taken for a full disk (WAL and its shared
+# memory need a few pages; a real full disk reports "disk I/O error" on tmpfs, for one).
+LOW_SPACE = 4 << 20
+
+
+def disk_is_full(where: Path) -> bool:
+    try:
+        return shutil.disk_usage(where).free < LOW_SPACE
+    except OSError:
+        return False
+
+
+@contextmanager
+def disk_full_guard(where: Path) -> Iterator[None]:
+    """A write that hits a full disk raises one clear VaultDiskFullError."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise VaultDiskFullError(where) from exc
+        raise
 
 
 class UnknownIndexId(VaultError, KeyError):

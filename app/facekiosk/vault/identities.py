@@ -3,6 +3,7 @@ validity and status. The template itself lives in the template index (templates.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,8 @@ from facekiosk.vault.errors import UnknownIndexId
 from facekiosk.vault.fields import FieldCipher
 from facekiosk.vault.metadb import MetaDb, iso, now, parse_dt
 from facekiosk.vault.records import IdentityRecord
+
+log = logging.getLogger(__name__)
 
 MAX_PAYLOAD = 16 * 1024
 MAX_LABEL = 256
@@ -251,6 +254,12 @@ class Identities:
             self.cache_labels({index_id: label})
 
     def touch(self, index_id: str, at: datetime | None = None) -> None:
+        """Last seen; on a full disk (read-only vault) not recorded, so that recognising
+        someone does not fail for a convenience column (the ID is still checked)."""
+        if self.db.read_only:
+            self.get(index_id)  # UnknownIndexId as before
+            log.warning("the disk is full: last seen of an Index ID not recorded")
+            return
         with self.db.tx() as conn:
             cur = conn.execute(
                 "UPDATE identities SET last_seen=? WHERE index_id=?", (iso(at or now()), index_id)

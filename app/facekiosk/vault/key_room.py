@@ -3,14 +3,20 @@ rotation (a new key-encryption key, optionally a new data key with everything re
 
 from __future__ import annotations
 
+import base64
+import json
+import logging
 from pathlib import Path
 
 from facekiosk.vault.audit_trail import AuditTrail
-from facekiosk.vault.crypto import Envelope, KeyRing
+from facekiosk.vault.crypto import DEVICE_KEY_FILE, Envelope, KeyRing, read_device_kek
 from facekiosk.vault.fields import FieldCipher
 from facekiosk.vault.keys import mark_audit_anchored, passphrase_envelope, write_envelope
 from facekiosk.vault.metadb import MetaDb
 from facekiosk.vault.templates import Templates
+
+log = logging.getLogger(__name__)
+EXPORT_KIND = "facekiosk-key-export"
 
 
 class VaultKeys:
@@ -25,14 +31,26 @@ class VaultKeys:
         if not self.ring.audit_anchored:
             self.envelope = mark_audit_anchored(self.data_dir, self.envelope, self.ring, kek)
 
-    def export(self, passphrase: str | None, trail: AuditTrail) -> bytes:
-        """Without `passphrase`: the envelope as stored (needs this device's key file or the
-        admin passphrase); with one: a recovery envelope sealed under that passphrase."""
-        if passphrase is None:
+    def export(self, passphrase: str | None, trail: AuditTrail, *, device_key: bool) -> bytes:
+        """Without `passphrase`: the envelope as stored (needs the admin passphrase or this
+        device's key file); with `device_key`, for a device-key vault, the envelope and the
+        device key, so the file alone restores any backup after the disk died (a secret:
+        written 0600, kept in the site's safe). With `passphrase`: a recovery envelope
+        sealed under it."""
+        if passphrase is None and device_key and self.envelope.mode == "device":
+            kek = read_device_kek(self.data_dir / DEVICE_KEY_FILE)
+            bundle = {
+                "kind": EXPORT_KIND,
+                "envelope": json.loads(self.envelope.to_bytes()),
+                "device_key": base64.b64encode(kek).decode("ascii"),
+            }
+            data = json.dumps(bundle, indent=2).encode() + b"\n"
+        elif passphrase is None:
             data = self.envelope.to_bytes()
         else:
             data = passphrase_envelope(self.vault_id, self.ring, passphrase).to_bytes()
-        trail.record("key_export", "admin", {"recovery_passphrase": passphrase is not None})
+        details = {"recovery_passphrase": passphrase is not None, "device_key": device_key}
+        trail.record("key_export", "admin", details)
         return data
 
     def rewrap(self, passphrase: str | None) -> None:
@@ -44,6 +62,7 @@ class VaultKeys:
         passphrase: str | None,
         reencrypt: bool,
         *,
+        keep_for_backups: bool,
         db: MetaDb,
         templates: Templates,
         fields: FieldCipher,
@@ -51,8 +70,9 @@ class VaultKeys:
     ) -> None:
         """A new key-encryption key (a new device key file, or `passphrase`). `reencrypt`
         also makes a new data key, re-encrypts the segments, labels and payloads with it and
-        forgets the old one (old ciphertext lingering in free disk blocks becomes
-        unreadable). Caller holds the vault lock."""
+        retires the old one: kept sealed in the ring so that older backups still restore
+        (`keep_for_backups`), or forgotten, so that old ciphertext lingering in free disk
+        blocks, and every older backup, becomes unreadable. Caller holds the vault lock."""
         if reencrypt:
             old_ids = set(self.ring.keys)
             self.ring.add_key()
@@ -62,7 +82,8 @@ class VaultKeys:
                 fields.reseal_all(conn, old_ids)
             db.checkpoint()
             trail.write_anchor()  # sealed under the new key before the old one goes
-            self.ring.drop_keys_except_current()
+            self.ring.drop_keys_except_current(keep_for_backups=keep_for_backups)
         self.rewrap(passphrase)
-        details = {"mode": self.envelope.mode, "reencrypted": reencrypt}
+        details = {"mode": self.envelope.mode, "reencrypted": reencrypt,
+                   "old_backups_restorable": keep_for_backups or not reencrypt}  # fmt: skip
         trail.record("key_rotate", "admin", details)

@@ -20,6 +20,7 @@ from facekiosk.vault.audit import ANCHOR_FILE
 from facekiosk.vault.crypto import DEVICE_KEY_FILE, ENVELOPE_FILE
 from facekiosk.vault.keys import LOCK_FILE, NEXT_KEY_SUFFIX
 from facekiosk.vault.metadata import BACKUP_DIR, METADATA_FILE
+from facekiosk.vault.purge_ledger import LEDGER_FILE
 from facekiosk.vault.vector_store import JOURNAL_FILE, SEGMENT_NAME, SNAPSHOT_FILE
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ KNOWN = frozenset(
         ENVELOPE_FILE,
         LOCK_FILE,
         ANCHOR_FILE,
+        LEDGER_FILE,
         SNAPSHOT_FILE,
         JOURNAL_FILE,
         METADATA_FILE,
@@ -54,6 +56,22 @@ def wipe(path: Path) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     path.unlink()
+
+
+def wipe_migration_copies(data_dir: Path) -> list[str]:
+    """The metadata copies taken before a schema migration, after a purge: they may hold the
+    purged identities (labels, PINs, consents), so they go with the first purge after it."""
+    folder = data_dir / BACKUP_DIR
+    gone = []
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if MIGRATION_BACKUP.fullmatch(path.name) and path.is_file():
+                wipe(path)
+                gone.append(path.name)
+    if gone:
+        log.info("wiped %d pre-migration metadata copies after a purge", len(gone))
+        fsync_dir(folder)
+    return gone
 
 
 def wipe_temp_files(data_dir: Path) -> list[str]:

@@ -15,7 +15,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-from facekiosk.vault.errors import SchemaVersionError, VaultError
+from facekiosk.vault.errors import (
+    SchemaVersionError,
+    VaultDiskFullError,
+    VaultError,
+    disk_is_full,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +94,40 @@ SCHEMA_VERSION = max(MIGRATIONS)
 
 def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError:
+        conn.close()
+        if not disk_is_full(path.parent):
+            raise
+        return connect_read_only(path)
     conn.execute("PRAGMA synchronous=FULL")  # a commit is on disk when it returns
     conn.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed, not left in free pages
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """On a full disk: WAL mode cannot create its shared-memory file, so the kiosk could not
+    even read. The caller holds the process lock (no other writer), so with no WAL left
+    over the file is opened immutable (no side files); a left-over WAL is read in place."""
+    wal = path.with_name(path.name + "-wal")
+    flag = "mode=ro" if wal.exists() and wal.stat().st_size else "immutable=1"
+    try:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{flag}", uri=True, check_same_thread=False,
+            isolation_level=None,
+        )  # fmt: skip
+        conn.execute("PRAGMA query_only=ON")
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        raise VaultDiskFullError(path.parent) from exc
+    log.warning("the disk is full: %s opened read-only", path)
+    return conn
+
+
+def is_read_only(conn: sqlite3.Connection) -> bool:
+    return bool(conn.execute("PRAGMA query_only").fetchone()[0])
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -121,6 +155,8 @@ def open_metadata(data_dir: Path) -> sqlite3.Connection:
                 f"newer version or restore a backup made by this one"
             )
         if version < SCHEMA_VERSION:
+            if is_read_only(conn):
+                raise VaultDiskFullError(data_dir)  # a migration writes
             if existed and version > 0:
                 backup = backup_metadata(conn, data_dir, version)
                 log.warning(

@@ -4,15 +4,17 @@ only once its entry is committed)."""
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
-from facekiosk.vault.errors import VaultKeyError
-from facekiosk.vault.metadata import METADATA_FILE
+from facekiosk.vault.errors import VaultDiskFullError, VaultKeyError, disk_is_full
+from facekiosk.vault.metadata import METADATA_FILE, is_read_only
 
 
 class TxListener(Protocol):
@@ -40,25 +42,43 @@ def parse_dt(text: str | None) -> datetime | None:
 class MetaDb:
     """`conn` is used under `lock` (an RLock: a room may call another inside a write)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, data_dir: Path) -> None:
         self.conn = conn
+        self.data_dir = data_dir
+        self.read_only = is_read_only(conn)  # opened on a full disk
         self.lock = threading.RLock()
         self.listeners: list[TxListener] = []
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
         with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if self.read_only:
+                raise VaultDiskFullError(self.data_dir)
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                self._raise_if_full(exc)
+                raise
             try:
                 yield self.conn
                 self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+            except BaseException as exc:
+                if self.conn.in_transaction:  # a failed COMMIT may have ended it
+                    self.conn.execute("ROLLBACK")
                 for listener in self.listeners:
                     listener.rolled_back()
+                if isinstance(exc, sqlite3.OperationalError | OSError):
+                    self._raise_if_full(exc)
                 raise
             for listener in self.listeners:
                 listener.committed()
+
+    def _raise_if_full(self, exc: Exception) -> None:
+        """A full disk as one clear VaultError (SQLite says "database or disk is full", or
+        on some file systems "disk I/O error")."""
+        full = getattr(exc, "errno", None) == errno.ENOSPC or "full" in str(exc)
+        if full or disk_is_full(self.data_dir):
+            raise VaultDiskFullError(self.data_dir) from exc
 
     def bind(self, vault_id: str) -> None:
         """Tie the metadata to the keys' vault id on first open; refuse another vault's."""

@@ -23,9 +23,9 @@ import numpy as np
 
 from facekiosk.engine.types import Embedding
 from facekiosk.vault.audit_trail import AuditTrail
-from facekiosk.vault.backup import restore_backup, write_backup
+from facekiosk.vault.backup import write_backup
 from facekiosk.vault.credentials import Credentials
-from facekiosk.vault.crypto import ENVELOPE_FILE
+from facekiosk.vault.crypto import ENVELOPE_FILE, derive_subkey
 from facekiosk.vault.enrolment import Enrolment
 from facekiosk.vault.errors import VaultError, VaultKeyError
 from facekiosk.vault.event_log import EventLog
@@ -36,6 +36,7 @@ from facekiosk.vault.keys import acquire_process_lock, create_keys, unlock_with_
 from facekiosk.vault.leftovers import wipe_temp_files
 from facekiosk.vault.metadata import METADATA_FILE, open_metadata
 from facekiosk.vault.metadb import MetaDb
+from facekiosk.vault.purge_ledger import LEDGER_FILE, PurgeLedger
 from facekiosk.vault.records import (
     AuditEntry,
     AuditVerification,
@@ -44,6 +45,7 @@ from facekiosk.vault.records import (
     Match,
     PurgeReceipt,
 )
+from facekiosk.vault.restore import restore
 from facekiosk.vault.space_index import SearchParams
 from facekiosk.vault.templates import Templates
 from facekiosk.vault.vector_store import VectorStore
@@ -90,21 +92,23 @@ class Vault:
                 envelope, ring, kek = create_keys(data_dir, passphrase)
             self.keys = VaultKeys(data_dir, envelope, ring)
             self.vault_id = envelope.vault_id
-            self.db = MetaDb(open_metadata(data_dir))
+            self.db = MetaDb(open_metadata(data_dir), data_dir)
             self._closers.append(self.db)
             self.db.bind(self.vault_id)
             self.trail = AuditTrail(self.db, ring, self.vault_id, data_dir)
             self.trail.load_anchor(lambda: self.keys.mark_audit_anchored(kek))
             fields = FieldCipher(ring, self.vault_id)
             self.identities = Identities(self.db, fields, self.trail)
-            self.credentials = Credentials(self.db, self.trail)
+            pepper = derive_subkey(ring, self.vault_id, "pin-pepper")
+            self.credentials = Credentials(self.db, self.trail, pepper)
             self.event_log = EventLog(self.db)
             store = VectorStore(data_dir, self.vault_id, ring, params)
             self.templates = Templates(store, params, compact_every)
             self._closers.append(self.templates)
+            self.ledger = PurgeLedger.open_for_vault(data_dir / LEDGER_FILE, ring, self.vault_id)
             self.enrolment = Enrolment(
                 self.db, self.templates, self.identities, self.credentials, self.event_log,
-                self.trail,
+                self.trail, self.ledger,
             )  # fmt: skip
             self.enrolment.reconcile()
         except BaseException:
@@ -266,32 +270,25 @@ class Vault:
         """A short token naming the newest audit entry, to keep off the device."""
         return self.trail.checkpoint()
 
-    def export_key(self, passphrase: str | None = None) -> bytes:
+    def export_key(self, passphrase: str | None = None, *, device_key: bool = False) -> bytes:
         """The wrapped data keys (JSON) for the site's safe (see VaultKeys.export)."""
         with self.db.lock:
-            return self.keys.export(passphrase, self.trail)
+            return self.keys.export(passphrase, self.trail, device_key=device_key)
 
-    def rotate_key(self, *, passphrase: str | None = None, reencrypt: bool = False) -> None:
+    def rotate_key(
+        self, *, passphrase: str | None = None, reencrypt: bool = False,
+        keep_for_backups: bool = True,
+    ) -> None:  # fmt: skip
         """New key-encryption key; `reencrypt`: new data key too (see VaultKeys.rotate)."""
         with self.db.lock:
             self.keys.rotate(
-                passphrase, reencrypt, db=self.db, templates=self.templates,
-                fields=self.identities.fields, trail=self.trail,
+                passphrase, reencrypt, keep_for_backups=keep_for_backups, db=self.db,
+                templates=self.templates, fields=self.identities.fields, trail=self.trail,
             )  # fmt: skip
 
     def backup(self, dest: Path) -> Path:
         """One encrypted archive of keys envelope, snapshot and metadata (see backup.py)."""
         with self.db.lock:
-            self.templates.compact()
-            path = write_backup(self.keys, self.db.conn, Path(dest))
-            self.audit("backup", "admin", {"file": path.name})
-            return path
+            return write_backup(self.keys, self.db, self.templates, self.trail, Path(dest))
 
-    @staticmethod
-    def restore(
-        archive: Path, data_dir: Path, *, passphrase: str | None = None,
-        key_file: Path | None = None,
-    ) -> str:  # fmt: skip
-        """Restore an archive into an empty data dir; returns the vault id."""
-        archive, data_dir = Path(archive), Path(data_dir)
-        return restore_backup(archive, data_dir, passphrase=passphrase, key_file=key_file)
+    restore = staticmethod(restore)  # into an empty data dir; later purges re-applied
