@@ -8,6 +8,7 @@ libraries (dlib, onnxruntime, Qt) inside the handlers, so `--help` stays fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -68,11 +69,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Private whatever the shell's umask: under umask 000 the engine's models/ folder came
     # out 0777 and files 0666. Restored on return (tests call main() in-process).
     umask = os.umask(0o077)
+    created = not ctx.data_dir.exists()
     try:
         if args.command not in INSPECT_ONLY:
             _open_data_dir(ctx.data_dir)
         return int(args.func(args, ctx) or 0)
     except CliError as exc:
+        if created:  # a refused command leaves no trace, not even an empty data dir
+            with contextlib.suppress(OSError):
+                ctx.data_dir.rmdir()
         print(f"facekiosk: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

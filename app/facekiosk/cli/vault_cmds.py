@@ -28,6 +28,8 @@ PASSPHRASE_ENV = "FACEKIOSK_VAULT_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "FACEKIOSK_VAULT_NEW_PASSPHRASE"
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from facekiosk.cli import vault_keys_cmds as keys_cmds
+
     p = sub.add_parser("enroll", help="enrol one person from photos; prints the new Index ID")
     p.add_argument("--image", nargs="+", required=True, metavar="PATH", help="photos of ONE person")
     p.add_argument("--label", help="optional label (stored encrypted)")
@@ -103,7 +105,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help=f"wrap under a recovery passphrase (from ${NEW_PASSPHRASE_ENV} or a prompt)",
     )
-    p.set_defaults(func=run_key_export)
+    p.set_defaults(func=keys_cmds.run_key_export)
     p = ksub.add_parser("rotate", help="new key-encryption key (device file or passphrase)")
     p.add_argument(
         "--passphrase",
@@ -120,11 +122,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="with --reencrypt: drop the old data key too (old ciphertext in free disk blocks "
         "becomes unreadable, and so does every backup made before this rotation)",
     )
-    p.set_defaults(func=run_key_rotate)
+    p.set_defaults(func=keys_cmds.run_key_rotate)
 
     p = asub.add_parser("backup", help="one encrypted archive of the vault")
     p.add_argument("--out", type=Path, required=True, help="file or folder")
-    p.set_defaults(func=run_backup)
+    p.set_defaults(func=keys_cmds.run_backup)
 
     p = asub.add_parser("restore", help="restore an archive into an EMPTY data dir")
     p.add_argument("archive", type=Path)
@@ -153,7 +155,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="restore without a purge ledger: people purged after the backup come back",
     )
-    p.set_defaults(func=run_restore)
+    p.set_defaults(func=keys_cmds.run_restore)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -527,94 +529,4 @@ def run_events(args: argparse.Namespace, ctx: CliContext) -> int:
                     f"{r['at']} {r['kind']} {r['index_id'] or '-'} {r['decision']} {r['reason']}"
                 )
             )
-    return 0
-
-
-def run_key_export(args: argparse.Namespace, ctx: CliContext) -> int:
-    recovery = None
-    if args.recovery_passphrase:
-        recovery = read_passphrase(
-            NEW_PASSPHRASE_ENV, "recovery passphrase: ", confirm=True, new=True
-        )
-    with open_vault(ctx, create=False) as vault:
-        device = recovery is None and vault.keys.envelope.mode == "device"
-        data = vault.export_key(recovery, device_key=device)  # alone, it restores backups
-    if args.out:
-        from facekiosk.fsutil import atomic_write
-
-        check_out(args.out)
-        atomic_write(args.out, data)
-        print(f"wrapped key written to {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(data.decode())
-    if device:
-        print(
-            "this export holds the device key: with it alone, anyone can open the vault and "
-            "its backups; keep it in the site's safe (or export with --recovery-passphrase)",
-            file=sys.stderr,
-        )
-    return 0
-
-
-def run_key_rotate(args: argparse.Namespace, ctx: CliContext) -> int:
-    new = None
-    if args.passphrase:
-        new = read_passphrase(NEW_PASSPHRASE_ENV, "new vault passphrase: ", confirm=True, new=True)
-    if args.forget_old_backups and not args.reencrypt:
-        raise CliError("--forget-old-backups only goes with --reencrypt")
-    keep = not args.forget_old_backups
-    with open_vault(ctx, create=False) as vault:
-        vault.rotate_key(passphrase=new, reencrypt=args.reencrypt, keep_for_backups=keep)
-    print("key rotated" + (" and data re-encrypted" if args.reencrypt else ""))
-    if keep:
-        print(
-            "warning: backups made before now are locked by the old key file or passphrase: "
-            "restore them with --key-from THIS_DATA_DIR, or with a key export made now "
-            "(admin key export; the old data keys are kept, sealed under the new key)",
-            file=sys.stderr,
-        )
-    else:
-        print("warning: backups made before now can no longer be restored", file=sys.stderr)
-    return 0
-
-
-def run_backup(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.vault.backup import ledger_copy_path
-
-    if not args.out.is_dir():
-        check_out(args.out)
-    with open_vault(ctx, create=False) as vault:
-        path = vault.backup(args.out)
-    print(path)
-    print(
-        f"keep {ledger_copy_path(path).name} (the purge ledger) with the newest backup: "
-        "restoring an older backup needs it so purged people stay purged",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def run_restore(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.vault import Vault, VaultError
-    from facekiosk.vault.restore import RestoreKeys, needs_passphrase
-
-    keys = RestoreKeys(key_files=args.key_file, key_from=args.key_from)
-    try:
-        if needs_passphrase(args.archive, keys):
-            keys.passphrase = read_passphrase(PASSPHRASE_ENV, "passphrase (vault or recovery): ")
-        result = Vault.restore(
-            args.archive, ctx.data_dir, keys, ledgers=args.ledger,
-            accept_resurrection=args.accept_resurrection,
-        )  # fmt: skip
-    except VaultError as exc:
-        raise CliError(str(exc)) from exc
-    print(f"restored vault {result.vault_id} into {ctx.data_dir}")
-    if result.ledgers:
-        print(f"purged again {len(result.reapply)} Index ID(s) the purge ledger lists")
-    else:
-        print(
-            "warning: restored without a purge ledger: people purged after this backup "
-            "are back (recorded in the audit log)",
-            file=sys.stderr,
-        )
     return 0
