@@ -115,13 +115,21 @@ def _landmarks_agree(move: Action, obs: Observation, rest: Observation) -> bool:
 
 class ActiveChallenge:
     def __init__(
-        self, actions: list[Action], rng: random.Random, limits: ChallengeLimits | None = None
+        self,
+        actions: list[Action],
+        rng: random.Random,
+        limits: ChallengeLimits | None = None,
+        *,
+        first_pause_s: tuple[float, float] = PAUSE_S,
     ) -> None:
+        """`first_pause_s`: the random wait before the first prompt (PAUSE_S unless the
+        caller already watched the person hold still, see session.ESCALATED_PAUSE_S)."""
         if not actions:
             raise ValueError("a challenge needs at least one action")
         self.actions = list(actions)
         self.rng = rng
         self.limits = limits or ChallengeLimits()
+        self.first_pause_s = first_pause_s
         self.started_at: float | None = None
         self.step = 0
         self.prompt_at: float | None = None  # when the current prompt was shown
@@ -202,7 +210,8 @@ class ActiveChallenge:
 
     def _pause(self, obs: Observation | None, t: float) -> None:
         if self.pause_until is None:
-            self.pause_until = t + self.rng.uniform(*PAUSE_S)
+            bounds = self.first_pause_s if self.step == 0 and self.anchor is None else PAUSE_S
+            self.pause_until = t + self.rng.uniform(*bounds)
             self.rest = []
         if obs is None:
             return
