@@ -10,14 +10,14 @@ import cv2
 import numpy as np
 import pytest
 
-from facekiosk.cli import main
-from facekiosk.engine.bench_accuracy import (
+from facekiosk.bench.accuracy import (
     equal_error_rate,
     identification,
     run_accuracy,
     threshold_at_far,
 )
-from facekiosk.engine.bench_pipeline import run_pipeline
+from facekiosk.bench.pipeline import run_pipeline
+from facekiosk.cli import main
 
 from .derive import jpeg, rotate
 
@@ -147,7 +147,7 @@ def test_pipeline_report_shape(dlib_engine, data_dir):
 
 
 def test_kiosk_frames_place_faces_at_the_asked_size(tiny_dataset, dlib_engine):
-    from facekiosk.engine.bench_pipeline import detect_width_recall, kiosk_frames_from_photos
+    from facekiosk.bench.pipeline import detect_width_recall, kiosk_frames_from_photos
 
     frames = kiosk_frames_from_photos(dlib_engine, tiny_dataset, face_width=150, limit=2)
     assert len(frames) == 2

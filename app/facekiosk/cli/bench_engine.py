@@ -1,5 +1,5 @@
 """`facekiosk bench accuracy` and `facekiosk bench pipeline` (argparse only; the
-measuring lives in facekiosk.engine.bench_accuracy / bench_pipeline)."""
+measuring lives in facekiosk.bench.accuracy / facekiosk.bench.pipeline)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def _create(args: argparse.Namespace, ctx: CliContext):
 
 
 def _run_accuracy(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.engine.bench_accuracy import run_accuracy, save_report
+    from facekiosk.bench.accuracy import run_accuracy, save_report
 
     if not (args.dataset / "identities").is_dir():
         raise CliError(f"{args.dataset}: expected an identities/<person>/<image> folder")
@@ -94,7 +94,7 @@ def _run_accuracy(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _run_pipeline(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.engine.bench_pipeline import run_pipeline
+    from facekiosk.bench.pipeline import run_pipeline
 
     if args.repeats < 1:
         raise CliError("--repeats must be at least 1")
@@ -103,7 +103,7 @@ def _run_pipeline(args: argparse.Namespace, ctx: CliContext) -> int:
         engine, repeats=args.repeats, settings=ctx.settings, data_dir=ctx.data_dir
     )
     if args.recall_dataset:
-        from facekiosk.engine.bench_pipeline import detect_width_recall
+        from facekiosk.bench.pipeline import detect_width_recall
 
         if not hasattr(engine, "detect_width"):
             raise CliError(f"--recall-dataset: engine {engine.name!r} has no detect width")

@@ -197,7 +197,7 @@ def kiosk_frames_from_photos(
 ) -> list[tuple[np.ndarray, tuple[float, ...]]]:
     """640x480 frames with one photo each, scaled so its face box is `face_width` px
     wide and centred (as at a kiosk), with the expected box. Needs a photo-mode engine."""
-    from facekiosk.engine.bench_accuracy import list_dataset
+    from facekiosk.engine.dataset import list_dataset
     from facekiosk.engine.types import read_image
 
     frames = []

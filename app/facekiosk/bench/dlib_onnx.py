@@ -1,6 +1,6 @@
 """Speed of the ONNX descriptor against dlib's, on the same chips, in the same process.
 
-    python -m facekiosk.engine.dlib_onnx.bench [--rounds 20] [--json]
+    python -m facekiosk.bench.dlib_onnx [--rounds 20] [--json]
 
 Chips are the six faces of insightface's t1.jpg (HOG + 5-point + get_face_chips).
 Reports per-face medians / p90 / p99 in ms for dlib (one chip per call), ONNX one
