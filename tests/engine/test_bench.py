@@ -133,6 +133,17 @@ def test_bench_accuracy_cli_json_and_missing_dataset(tiny_dataset, tmp_path, cap
     assert "identities/<person>/<image>" in capsys.readouterr().err
 
 
+def test_bench_pipeline_recall_refuses_a_detector_without_hog(tiny_dataset, tmp_path, capsys):
+    # The sweep passes HOG's `upsample`: the bundled (YuNet) engine used to run the whole
+    # pipeline and then crash with a TypeError instead of saying what to do.
+    code = main(
+        ["--data-dir", str(tmp_path / "data"), "bench", "pipeline", "--engine", "bundled",
+         "--repeats", "1", "--recall-dataset", str(tiny_dataset)]
+    )  # fmt: skip
+    assert code == 1
+    assert "--engine dlib" in capsys.readouterr().err
+
+
 def test_pipeline_report_shape(dlib_engine, data_dir):
     report = run_pipeline(dlib_engine, repeats=1, data_dir=data_dir, warmup=0)
     assert report["engine"] == "dlib" and report["descriptor_backend"] == "dlib"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -84,7 +85,7 @@ def pair_scores(vectors: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np
 
 def identification(
     vectors: np.ndarray, labels: np.ndarray, threshold: float
-) -> dict[str, float | int]:
+) -> dict[str, Any]:
     """Rank-1 with gallery = first image of each person, probes = the rest; and
     unknown-person rejection: each person's probes against a gallery without them."""
     gallery_idx: dict[int, int] = {}
