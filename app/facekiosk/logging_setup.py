@@ -7,6 +7,10 @@ import logging.handlers
 from pathlib import Path
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# The accepted log.level / --log-level values. settings.schema spells them again as a
+# Literal (a type needs literals); a test keeps the two equal. Here so the CLI parser
+# can offer them without loading the settings schema (pydantic) on --help/--version.
+LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def configure_logging(data_dir: Path | None, level: str = "INFO", *, stderr: bool = True) -> None:

@@ -10,14 +10,14 @@ import cv2
 import numpy as np
 import pytest
 
-from facekiosk.cli import main
-from facekiosk.engine.bench_accuracy import (
+from facekiosk.bench.accuracy import (
     equal_error_rate,
     identification,
     run_accuracy,
     threshold_at_far,
 )
-from facekiosk.engine.bench_pipeline import run_pipeline
+from facekiosk.bench.pipeline import run_pipeline
+from facekiosk.cli import main
 
 from .derive import jpeg, rotate
 
@@ -133,6 +133,17 @@ def test_bench_accuracy_cli_json_and_missing_dataset(tiny_dataset, tmp_path, cap
     assert "identities/<person>/<image>" in capsys.readouterr().err
 
 
+def test_bench_pipeline_recall_refuses_a_detector_without_hog(tiny_dataset, tmp_path, capsys):
+    # The sweep passes HOG's `upsample`: the bundled (YuNet) engine used to run the whole
+    # pipeline and then crash with a TypeError instead of saying what to do.
+    code = main(
+        ["--data-dir", str(tmp_path / "data"), "bench", "pipeline", "--engine", "bundled",
+         "--repeats", "1", "--recall-dataset", str(tiny_dataset)]
+    )  # fmt: skip
+    assert code == 1
+    assert "--engine dlib" in capsys.readouterr().err
+
+
 def test_pipeline_report_shape(dlib_engine, data_dir):
     report = run_pipeline(dlib_engine, repeats=1, data_dir=data_dir, warmup=0)
     assert report["engine"] == "dlib" and report["descriptor_backend"] == "dlib"
@@ -147,7 +158,7 @@ def test_pipeline_report_shape(dlib_engine, data_dir):
 
 
 def test_kiosk_frames_place_faces_at_the_asked_size(tiny_dataset, dlib_engine):
-    from facekiosk.engine.bench_pipeline import detect_width_recall, kiosk_frames_from_photos
+    from facekiosk.bench.pipeline import detect_width_recall, kiosk_frames_from_photos
 
     frames = kiosk_frames_from_photos(dlib_engine, tiny_dataset, face_width=150, limit=2)
     assert len(frames) == 2

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from facekiosk.engine.bench_pipeline import group_frame, kiosk_frame
+from facekiosk.bench.pipeline import group_frame, kiosk_frame
 from facekiosk.engine.bundled_engine import BundledEngine, hog_like_box
 from facekiosk.engine.dlib_engine import DlibEngine
 from facekiosk.engine.registry import create_engine

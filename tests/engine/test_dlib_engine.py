@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from facekiosk.engine.bench_pipeline import kiosk_frame
+from facekiosk.bench.pipeline import kiosk_frame
 from facekiosk.engine.types import Embedding, IncompatibleEmbeddingError
 
 from .derive import jpeg, rotate

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from facekiosk.engine.bench_pipeline import kiosk_frame
+from facekiosk.bench.pipeline import kiosk_frame
 from facekiosk.engine.quality import Guidance, QualityVerdict, assess
 from facekiosk.settings import QualitySettings
 

@@ -20,7 +20,7 @@ def run_graph_bytes_batch(graph: bytes, faces: np.ndarray) -> np.ndarray:
 
 
 def _real_faces() -> np.ndarray:
-    from facekiosk.engine.bench_pipeline import group_frame
+    from facekiosk.bench.pipeline import group_frame
 
     image = group_frame()
     return align_faces(image, [d.kps for d in YuNetDetector(threads=1).detect(image, 640)])

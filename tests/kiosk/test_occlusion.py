@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from facekiosk.bench.masks import paint_mask
 from facekiosk.engine.types import Face, read_image
-from facekiosk.kiosk.bench_masks import paint_mask
 from facekiosk.kiosk.occlusion import MASKED_BELOW, looks_masked, lower_face_skin_fraction
 
 

@@ -197,7 +197,7 @@ def test_admin_delete_removes_the_purged_id_from_access_toml(qtbot, data_dir, ca
 def test_settings_editor_shows_far_points_beside_the_threshold(qtbot, panel, vault, data_dir):
     """Beside engine.threshold: the engine's built-in FAR reference, replaced by this site's
     `bench accuracy --save` report once there is one."""
-    from facekiosk.engine.bench_accuracy import save_report
+    from facekiosk.bench.accuracy import save_report
 
     label = panel.settings_tab.far_label
     text = label.text()

@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import QTimer
 
-from facekiosk.ui.stall_probe import StallProbe
+from facekiosk.bench.stall_probe import StallProbe
 
 
 def test_probe_reports_a_blocked_event_loop(qtbot):

@@ -223,7 +223,7 @@ def _reload(index, params):
 def test_quantised_scan_follows_adds_removes_and_size_limit(rng):
     """Rows and codes stay aligned through inserts, replaces and cuts; the scan starts
     above exact_max, stops at half of it, and survives a save/load."""
-    from facekiosk.vault.search_bench import FaceLikeGenerator
+    from facekiosk.bench.search import FaceLikeGenerator
     from facekiosk.vault.space_index import SearchParams, SpaceIndex
 
     gen = FaceLikeGenerator(dim=64)
@@ -315,7 +315,7 @@ def test_snapshot_of_format_1_is_read_and_rewritten(data_dir):
 
 def test_quantised_scan_of_512d_templates(rng):
     """ArcFace-sized templates use one 4-bit sub-quantiser per two dimensions."""
-    from facekiosk.vault.search_bench import FaceLikeGenerator
+    from facekiosk.bench.search import FaceLikeGenerator
     from facekiosk.vault.space_index import SearchParams, SpaceIndex
 
     gen = FaceLikeGenerator(dim=512)
@@ -349,7 +349,7 @@ def test_search_stays_exact_when_faiss_cannot_load(rng, monkeypatch, caplog):
 
 
 def test_unreadable_search_codes_are_trained_again(rng, caplog):
-    from facekiosk.vault.search_bench import FaceLikeGenerator
+    from facekiosk.bench.search import FaceLikeGenerator
     from facekiosk.vault.space_index import SearchParams, SpaceIndex
 
     gen = FaceLikeGenerator(dim=32)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from facekiosk import __version__
 from facekiosk.cli.context import CliContext, CliError
-from facekiosk.settings import LOG_LEVELS
+from facekiosk.logging_setup import LOG_LEVELS
 
 # The area modules that add subcommands, in help order.
 COMMAND_MODULES: tuple[str, ...] = (

@@ -1,5 +1,5 @@
 """`facekiosk bench accuracy` and `facekiosk bench pipeline` (argparse only; the
-measuring lives in facekiosk.engine.bench_accuracy / bench_pipeline)."""
+measuring lives in facekiosk.bench.accuracy / facekiosk.bench.pipeline)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import dataclasses
 from pathlib import Path
 
 from facekiosk.cli.context import CliContext, CliError, print_json
-from facekiosk.engine.types import EngineError
 
 
 def register_bench(sub: argparse._SubParsersAction) -> None:
@@ -51,6 +50,7 @@ def _engine_args(parser: argparse.ArgumentParser) -> None:
 
 def _create(args: argparse.Namespace, ctx: CliContext):
     from facekiosk.engine.registry import create_engine
+    from facekiosk.engine.types import EngineError
 
     settings = ctx.settings.engine
     changes = {}
@@ -65,7 +65,7 @@ def _create(args: argparse.Namespace, ctx: CliContext):
 
 
 def _run_accuracy(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.engine.bench_accuracy import run_accuracy, save_report
+    from facekiosk.bench.accuracy import run_accuracy, save_report
 
     if not (args.dataset / "identities").is_dir():
         raise CliError(f"{args.dataset}: expected an identities/<person>/<image> folder")
@@ -94,21 +94,28 @@ def _run_accuracy(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _run_pipeline(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.engine.bench_pipeline import run_pipeline
+    from facekiosk.bench.pipeline import run_pipeline
 
     if args.repeats < 1:
         raise CliError("--repeats must be at least 1")
+    if args.recall_dataset and not (args.recall_dataset / "identities").is_dir():
+        raise CliError(f"{args.recall_dataset}: expected identities/<person>/<image>")
     engine = _create(args, ctx)
+    if args.recall_dataset:
+        from facekiosk.engine.dlib_engine import DlibEngine
+
+        # It sweeps HOG's detect width at upsample 0; other detectors take no upsample.
+        if not isinstance(engine, DlibEngine):
+            raise CliError(
+                f"--recall-dataset measures dlib's HOG detector, not {engine.name!r}:"
+                " add --engine dlib"
+            )
     report = run_pipeline(
         engine, repeats=args.repeats, settings=ctx.settings, data_dir=ctx.data_dir
     )
     if args.recall_dataset:
-        from facekiosk.engine.bench_pipeline import detect_width_recall
+        from facekiosk.bench.pipeline import detect_width_recall
 
-        if not hasattr(engine, "detect_width"):
-            raise CliError(f"--recall-dataset: engine {engine.name!r} has no detect width")
-        if not (args.recall_dataset / "identities").is_dir():
-            raise CliError(f"{args.recall_dataset}: expected identities/<person>/<image>")
         report["detect_width_recall"] = detect_width_recall(engine, args.recall_dataset)
     if args.json:
         print_json(report)

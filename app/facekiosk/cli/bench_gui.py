@@ -31,7 +31,7 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from facekiosk.ui.bench import run_gui_bench
+    from facekiosk.bench.gui import run_gui_bench
 
     settings = ctx.settings
     if args.descriptor:

@@ -1,6 +1,6 @@
 """`facekiosk bench flow [--rounds N] [--json]`: kiosk flow cost per frame, eager vs lazy
-embedding (facekiosk.kiosk.bench_flow); `facekiosk bench masks --dataset DIR [--json]`: the
-mask check on real photos and painted masks (facekiosk.kiosk.bench_masks)."""
+embedding (facekiosk.bench.flow); `facekiosk bench masks --dataset DIR [--json]`: the
+mask check on real photos and painted masks (facekiosk.bench.masks)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.bench.flow import run_flow_bench
     from facekiosk.engine.registry import create_engine
     from facekiosk.engine.types import EngineError
-    from facekiosk.kiosk.bench_flow import run_flow_bench
 
     if args.rounds < 1:
         raise CliError("--rounds must be at least 1")
@@ -39,8 +39,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_masks(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.bench.masks import run_mask_bench
     from facekiosk.engine.dlib_engine import DlibEngine
-    from facekiosk.kiosk.bench_masks import run_mask_bench
 
     if not args.dataset.is_dir():
         raise CliError(f"--dataset {args.dataset}: not a folder")

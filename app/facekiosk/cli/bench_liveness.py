@@ -1,6 +1,6 @@
 """`facekiosk bench liveness`: APCER per attack type, BPCER, time to decision.
 
-The measuring lives in facekiosk.engine.liveness.bench; this is argparse only.
+The measuring lives in facekiosk.bench.liveness; this is argparse only.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.engine.liveness.bench import Outcome, run_bench
+    from facekiosk.bench.liveness import Outcome, run_bench
     from facekiosk.engine.liveness.media import build_shared_view
     from facekiosk.engine.registry import create_engine
     from facekiosk.engine.types import EngineError

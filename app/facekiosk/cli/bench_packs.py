@@ -17,7 +17,7 @@ def register_bench(bench_sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.engine.packs.bench import run_pack_bench
+    from facekiosk.bench.packs import run_pack_bench
 
     result = run_pack_bench(size_mb=max(1, args.size_mb), runs=max(1, args.runs))
     if args.json:

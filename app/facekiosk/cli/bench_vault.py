@@ -39,7 +39,7 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.vault.search_bench import run_search_bench
+    from facekiosk.bench.search import run_search_bench
     from facekiosk.vault.space_index import SearchParams
 
     if args.n < 2 or args.dim < 2:

@@ -7,11 +7,13 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from facekiosk.logging_setup import configure_logging
 from facekiosk.paths import default_data_dir, ensure_data_dir
-from facekiosk.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:  # settings load pydantic and tomlkit (~0.5 s): only when a command reads them
+    from facekiosk.settings import Settings
 
 
 class CliError(Exception):
@@ -36,6 +38,8 @@ class CliContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from facekiosk.settings import SettingsError, load_settings
+
             try:
                 self._settings = load_settings(self.data_dir)
             except SettingsError as exc:

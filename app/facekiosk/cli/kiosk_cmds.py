@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from facekiosk.cli.context import CliContext, CliError, print_json
-from facekiosk.kiosk.restrictions import AccessGroup, AccessPolicy, AccessPolicyError, WeeklyWindow
+
+if TYPE_CHECKING:  # the kiosk package loads settings (pydantic): only inside the handlers
+    from facekiosk.kiosk.restrictions import AccessPolicy
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -106,6 +109,8 @@ def run_attendance(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _policy(ctx: CliContext) -> AccessPolicy:
+    from facekiosk.kiosk.restrictions import AccessPolicy, AccessPolicyError
+
     try:
         return AccessPolicy.load(ctx.data_dir)
     except AccessPolicyError as exc:
@@ -131,6 +136,8 @@ def run_access_show(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_access_group(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.kiosk.restrictions import AccessGroup, AccessPolicyError, WeeklyWindow
+
     try:
         schedule = [WeeklyWindow.parse(text) for text in args.schedule]
     except AccessPolicyError as exc:

@@ -82,7 +82,9 @@ def resolve_auto_source(first_camera: Callable[[], str | None] | None = None) ->
     """camera.source = "auto": the first camera that delivers a frame; with none, the
     demo source, so a newcomer without a camera still sees the whole flow."""
     if first_camera is None:
-        from facekiosk.doctor import first_camera
+        from facekiosk.doctor import first_camera as probe_cameras
+
+        first_camera = probe_cameras
     camera = first_camera()
     if camera is None:
         print("facekiosk: no camera found; starting the demo source", file=sys.stderr)

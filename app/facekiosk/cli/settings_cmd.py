@@ -10,8 +10,6 @@ import dataclasses
 import sys
 
 from facekiosk.cli.context import CliContext, CliError, print_json
-from facekiosk.fsutil import atomic_write
-from facekiosk.settings import SETTINGS_FILE, defaults_template, dump_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.fsutil import atomic_write
+    from facekiosk.settings import SETTINGS_FILE, defaults_template, dump_settings
+
     path = ctx.data_dir / SETTINGS_FILE
     if args.action == "path":
         print(path)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from facekiosk.engine.bench_accuracy import list_dataset
+from facekiosk.engine.dataset import list_dataset
 from facekiosk.engine.fusion import impostor_stats
 from facekiosk.engine.types import ImageError, read_image
 from facekiosk.engine.vendored import MANIFEST, models_root

@@ -198,6 +198,8 @@ class InsightEngine(FaceEngine):
 
         from facekiosk.engine.pose import estimate_pose, eye_aspect_ratio
 
+        if self._lmk is None:
+            return
         raw = InsightFace(bbox=np.asarray(face.bbox, dtype=np.float32), kps=face.kps)
         points = np.asarray(self._lmk.get(image, raw), dtype=np.float32)[:, :2]
         if not np.all(np.isfinite(points)):
@@ -233,7 +235,7 @@ class InsightEngine(FaceEngine):
         return out
 
     def close(self) -> None:
-        self._det = self._rec = self._lmk = None  # type: ignore[assignment]
+        self._det = self._rec = self._lmk = None
 
 
 def _check_detector(model: Any, folder: Path) -> Any:

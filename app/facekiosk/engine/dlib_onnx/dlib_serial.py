@@ -11,6 +11,7 @@ version 2: raw little-endian IEEE float32).
 
 from __future__ import annotations
 
+import builtins
 import math
 from dataclasses import dataclass
 
@@ -96,7 +97,8 @@ class DlibReader:
             raise DlibFormatError(f"bad string length {length} at byte {start}")
         return bytes(self._take(length)).decode("latin-1")
 
-    def expect_version(self, allowed: tuple[int, ...], what: str) -> int:
+    # builtins.int: inside the class body `int` is the method above.
+    def expect_version(self, allowed: tuple[builtins.int, ...], what: str) -> builtins.int:
         start = self.pos
         version = self.int()
         if version not in allowed:

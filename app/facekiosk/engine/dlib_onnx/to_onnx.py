@@ -19,6 +19,7 @@ dlib semantics reproduced here:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import onnx
@@ -68,7 +69,7 @@ class _GraphBuilder:
         self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
         return name
 
-    def node(self, op: str, inputs: list[str], prefix: str, **attrs: object) -> str:
+    def node(self, op: str, inputs: list[str], prefix: str, **attrs: Any) -> str:
         out = self.fresh(prefix)
         self.nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
         return out
@@ -131,9 +132,10 @@ def _zero_fill(g: _GraphBuilder, x: _Value, shape: tuple[int, int, int]) -> str:
 
 
 def _add_prev(g: _GraphBuilder, x: _Value, other: _Value) -> _Value:
-    shape = tuple(max(a, b) for a, b in zip(x.shape, other.shape, strict=True))
+    (c1, r1, k1), (c2, r2, k2) = x.shape, other.shape
+    shape = (max(c1, c2), max(r1, r2), max(k1, k2))
     out = g.node("Add", [_zero_fill(g, x, shape), _zero_fill(g, other, shape)], "add")
-    return _Value(out, shape)  # type: ignore[arg-type]
+    return _Value(out, shape)
 
 
 def _input(g: _GraphBuilder, net: DlibNet) -> _Value:

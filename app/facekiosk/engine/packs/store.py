@@ -422,7 +422,7 @@ def list_packs(data_dir: Path, catalog: Mapping[str, CatalogEntry] = CATALOG) ->
         )
     for name in installed_names(data_dir):
         folder = models_root(data_dir) / name
-        entry = catalog.get(name)
+        listed = catalog.get(name)
         try:
             manifest = read_manifest(folder)
         except PackError:
@@ -441,7 +441,7 @@ def list_packs(data_dir: Path, catalog: Mapping[str, CatalogEntry] = CATALOG) ->
             status.source = manifest.source
             status.trust = manifest.trust
             status.installed_at = manifest.installed_at
-        if entry is not None and entry.kind == "pack":
+        if listed is not None and listed.kind == "pack":
             status.licence_status = _insightface_licence(folder)
         rows[name] = status
     return sorted(rows.values(), key=lambda r: (not r.installed, r.name))

@@ -75,7 +75,7 @@ class AdminPanel(QWidget):
             note = self.tr("empty = engine default %1, FAR 1e-3 on the benchmark set").replace(
                 "%1", f"{engine.default_threshold:.3f}"
             )
-        from facekiosk.engine.bench_accuracy import far_table
+        from facekiosk.engine.operating_points import far_table
 
         far_points = far_table(
             data_dir,

@@ -1,6 +1,6 @@
 """Speed of the ONNX descriptor against dlib's, on the same chips, in the same process.
 
-    python -m facekiosk.engine.dlib_onnx.bench [--rounds 20] [--json]
+    python -m facekiosk.bench.dlib_onnx [--rounds 20] [--json]
 
 Chips are the six faces of insightface's t1.jpg (HOG + 5-point + get_face_chips).
 Reports per-face medians / p90 / p99 in ms for dlib (one chip per call), ONNX one
@@ -32,7 +32,10 @@ def t1_chips() -> np.ndarray:
     import insightface
 
     path = Path(insightface.__file__).parent / "data" / "images" / "t1.jpg"
-    rgb = cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise FileNotFoundError(f"{path}: unreadable (insightface's sample image)")
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
     predictor = dlib.shape_predictor(
         str(bundled_dat_path().parent / "shape_predictor_5_face_landmarks.dat")
     )

@@ -16,6 +16,7 @@ import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from facekiosk.bench.stall_probe import StallProbe
 from facekiosk.engine.base import FULL_REQUEST
 from facekiosk.engine.remote import engine_info, open_engine
 from facekiosk.engine.types import Face
@@ -24,7 +25,6 @@ from facekiosk.pipeline.demo_source import demo_source
 from facekiosk.settings import Settings
 from facekiosk.ui.inference import FrameProcessor, InferenceResult, InferenceWorker
 from facekiosk.ui.preview import PreviewWidget
-from facekiosk.ui.stall_probe import StallProbe
 
 PREVIEW_INTERVAL_MS = 16  # the GUI polls the frame slot at ~60 Hz and paints what is new
 

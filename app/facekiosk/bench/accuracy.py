@@ -10,40 +10,17 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from facekiosk.engine.base import FaceEngine
+from facekiosk.engine.dataset import IMAGE_SUFFIXES, Sample, list_dataset
+from facekiosk.engine.operating_points import FAR_POINTS, REJECTION_FAR, report_path
 from facekiosk.engine.types import ImageError, read_image
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
-FAR_POINTS = {"1e-2": 1e-2, "1e-3": 1e-3, "1e-4": 1e-4}
-REJECTION_FAR = "1e-3"  # the operating point used for unknown-person rejection
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05)  # candidate engine.margin values
-
-
-@dataclass(frozen=True)
-class Sample:
-    identity: str
-    path: Path
-
-
-def list_dataset(root: Path) -> list[Sample]:
-    """Samples sorted by identity then file name (so "first image" is well defined)."""
-    folder = Path(root) / "identities"
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{root}: expected an identities/<person>/<image> folder")
-    samples = [
-        Sample(person.name, image)
-        for person in sorted(p for p in folder.iterdir() if p.is_dir())
-        for image in sorted(person.iterdir())
-        if image.suffix.lower() in IMAGE_SUFFIXES
-    ]
-    if not samples:
-        raise FileNotFoundError(f"{folder}: no images")
-    return samples
 
 
 def use_photo_detection(engine: FaceEngine) -> None:
@@ -108,7 +85,7 @@ def pair_scores(vectors: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np
 
 def identification(
     vectors: np.ndarray, labels: np.ndarray, threshold: float
-) -> dict[str, float | int]:
+) -> dict[str, Any]:
     """Rank-1 with gallery = first image of each person, probes = the rest; and
     unknown-person rejection: each person's probes against a gallery without them."""
     gallery_idx: dict[int, int] = {}
@@ -268,13 +245,7 @@ def write_det_plot(
     plt.close(fig)
 
 
-# --- saved results: `bench accuracy --save` and the admin settings editor ---------------
-
-
-def report_path(data_dir: Path, engine: str, model: str) -> Path:
-    """Where `bench accuracy --save` keeps the report for one engine/model."""
-    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in model)
-    return Path(data_dir) / "bench" / f"accuracy-{engine}-{safe}.json"
+# --- saved results: `bench accuracy --save` (read back by engine.operating_points) ---
 
 
 def save_report(data_dir: Path, report: dict) -> Path:
@@ -288,63 +259,3 @@ def save_report(data_dir: Path, report: dict) -> Path:
     data = json.dumps(report, indent=2, sort_keys=True).encode() + b"\n"
     atomic_write(path, data, mode=0o644)
     return path
-
-
-def reference_far(engine: str, model: str | None) -> dict[str, dict[str, float]] | None:
-    """The engine's built-in operating points {far: {threshold, tar}}, if it has them."""
-    if engine == "dlib":
-        from facekiosk.engine.dlib_engine import REFERENCE_FAR, DlibEngine
-
-        if model in (None, DlibEngine.model_id):
-            return REFERENCE_FAR
-    if engine == "bundled" and model in (None, bundled_model_id()):
-        from facekiosk.engine.vendored import load_vendored
-
-        table = load_vendored("sface").calibration.get("reference_far")
-        return dict(table) if table else None
-    return None
-
-
-def bundled_model_id() -> str | None:
-    """The fused engine's model id from its calibration, without loading any model."""
-    from facekiosk.engine.fusion import calibration_from_manifest, fused_model_id
-    from facekiosk.engine.types import EngineError
-    from facekiosk.engine.vendored import load_vendored
-
-    try:
-        version = calibration_from_manifest(load_vendored("sface").calibration).version
-    except EngineError:
-        return None
-    return fused_model_id(version)
-
-
-def far_table(
-    data_dir: Path, engine: str, model: str | None
-) -> tuple[dict[str, dict[str, float]], Path | None] | None:
-    """Operating points {far: {threshold, tar}} for FAR_POINTS, and the file they came from:
-    this site's saved `bench accuracy` report when present (and readable), else the engine's
-    built-in reference (path None), else None."""
-    import json
-
-    if model is None and engine == "dlib":
-        from facekiosk.engine.dlib_engine import DlibEngine
-
-        model = DlibEngine.model_id
-    if model is None and engine == "bundled":
-        model = bundled_model_id()
-    if model is not None:
-        path = report_path(data_dir, engine, model)
-        try:
-            report = json.loads(path.read_text())
-            table = {
-                key: {
-                    "threshold": float(report["threshold_at_far"][key]),
-                    "tar": float(report["tar_at_far"][key]),
-                }
-                for key in FAR_POINTS
-            }
-            return table, path
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-    ref = reference_far(engine, model)
-    return (ref, None) if ref is not None else None

@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -21,6 +22,9 @@ from facekiosk.engine.base import FaceEngine
 from facekiosk.engine.quality import assess
 from facekiosk.engine.types import box_iou
 from facekiosk.settings import Settings
+
+if TYPE_CHECKING:
+    from facekiosk.engine.dlib_engine import DlibEngine
 
 WARMUP = 3
 STAGES = ("detect", "landmarks", "pose", "quality", "embed", "total")
@@ -125,20 +129,18 @@ def time_descriptors(
     one = chips[:1]
     dlib_rt = DlibResnetDescriptor(locate_models().resnet)
     onnx_rt = _load_onnx_descriptor(data_dir)
-    result["embed_dlib_ms"] = round(_median_ms(lambda: dlib_rt.compute(one), repeats, warmup), 2)
+    dlib_ms = round(_median_ms(lambda: dlib_rt.compute(one), repeats, warmup), 2)
+    result["embed_dlib_ms"] = dlib_ms
     result["embed_dlib_batch_ms_per_face"] = round(
         _median_ms(lambda: dlib_rt.compute(chips), max(1, repeats // 3), warmup) / len(chips), 2
     )
     if onnx_rt is not None:
-        result["embed_onnx_ms"] = round(
-            _median_ms(lambda: onnx_rt.compute(one), repeats, warmup), 2
-        )
+        onnx_ms = round(_median_ms(lambda: onnx_rt.compute(one), repeats, warmup), 2)
+        result["embed_onnx_ms"] = onnx_ms
         result["embed_onnx_batch_ms_per_face"] = round(
             _median_ms(lambda: onnx_rt.compute(chips), max(1, repeats // 3), warmup) / len(chips), 2
         )
-        result["embed_ratio_dlib_over_onnx"] = round(
-            result["embed_dlib_ms"] / result["embed_onnx_ms"], 2
-        )
+        result["embed_ratio_dlib_over_onnx"] = round(dlib_ms / onnx_ms, 2)
         a, b = dlib_rt.compute(chips), onnx_rt.compute(chips)
         cos = np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
         result["descriptor_min_cosine"] = round(float(cos.min()), 6)
@@ -184,23 +186,24 @@ def run_pipeline(
         "embed_dlib_ms": None,
         "embed_onnx_ms": None,
     }
-    chips_fn = getattr(engine, "chips", None)
-    if chips_fn is not None:
+    from facekiosk.engine.dlib_engine import DlibEngine
+
+    if isinstance(engine, DlibEngine):  # the only engine with both ResNet runtimes
         faces = engine.detect(group, detect_width=0)
-        chips = chips_fn(group, faces)
+        chips = engine.chips(group, faces)
         report.update(time_descriptors(chips, repeats, data_dir, warmup))
     return report
 
 
 def kiosk_frames_from_photos(
-    engine: FaceEngine, dataset: Path, face_width: int, limit: int | None = None
+    engine: DlibEngine, dataset: Path, face_width: int, limit: int | None = None
 ) -> list[tuple[np.ndarray, tuple[float, ...]]]:
     """640x480 frames with one photo each, scaled so its face box is `face_width` px
     wide and centred (as at a kiosk), with the expected box. Needs a photo-mode engine."""
-    from facekiosk.engine.bench_accuracy import list_dataset
+    from facekiosk.engine.dataset import list_dataset
     from facekiosk.engine.types import read_image
 
-    frames = []
+    frames: list[tuple[np.ndarray, tuple[float, ...]]] = []
     for sample in list_dataset(dataset)[:limit]:
         photo = read_image(str(sample.path))
         faces = engine.detect(photo, max_faces=1, detect_width=0, upsample=1)
@@ -209,7 +212,7 @@ def kiosk_frames_from_photos(
         x1, y1, x2, y2 = faces[0].bbox
         s = face_width / (x2 - x1)
         cx, cy = (x1 + x2) / 2 * s, (y1 + y2) / 2 * s
-        m = np.float32([[s, 0, 320 - cx], [0, s, 240 - cy]])
+        m = np.array([[s, 0, 320 - cx], [0, s, 240 - cy]], dtype=np.float32)
         frame = cv2.warpAffine(photo, m, (640, 480), borderMode=cv2.BORDER_REPLICATE)
         box = (320 - (x2 - x1) * s / 2, 240 - (y2 - y1) * s / 2, 320 + (x2 - x1) * s / 2)
         frames.append((frame, (*box, 240 + (y2 - y1) * s / 2)))
@@ -217,7 +220,7 @@ def kiosk_frames_from_photos(
 
 
 def detect_width_recall(
-    engine: FaceEngine,
+    engine: DlibEngine,
     dataset: Path,
     face_widths: tuple[int, ...] = (90, 110, 130, 160, 200, 260),
     detect_widths: tuple[int, ...] = (240, 320, 400, 480, 640),

@@ -1,6 +1,6 @@
 """HOG against YuNet on turned heads: frames of real clips where each finds the face.
 
-    python -m facekiosk.engine.bench_detectors ../shared/liveness [--json]
+    python -m facekiosk.bench.detectors ../shared/liveness [--json]
 
 Every frame of the head-turn and head-shake clips of ../shared/liveness, each detector
 at its live setting (the dlib engine's HOG at engine.detect_width 480, the bundled

@@ -195,7 +195,7 @@ def run_search_bench(
         truth = id_of_row[truth_rows]
         graph = None
         if graph_sweep:
-            from facekiosk.vault.graph_baseline import graph_sweep as run_graph
+            from facekiosk.bench.graph_baseline import graph_sweep as run_graph
 
             say(f"graph baseline: HNSW over {n} templates, ef {graph_sweep}")
             graph = run_graph(gallery, probes, truth_rows, graph_sweep)
