@@ -1,7 +1,7 @@
-"""The house rules of docs/ARCHITECTURE.md, checked on the source: each room imports only the
-rooms below it (that nothing imports bench/: test_bench_boundary.py) (lazy imports inside functions count too), and only ui/ and the Qt parts of
-bench/ touch Qt. A new front end (an HTTP API, a site sync) sits beside ui/ and obeys the
-same table."""
+"""The house rules of docs/ARCHITECTURE.md, checked on the source: each room imports only
+the rooms below it (lazy imports inside functions count too), and only ui/ and the Qt parts of
+bench/ touch Qt. That nothing imports bench/ is test_bench_boundary.py's check. A new front end
+(an HTTP API, a site sync) sits beside ui/ and obeys the same table."""
 
 from __future__ import annotations
 
