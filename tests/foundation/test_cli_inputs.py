@@ -129,6 +129,8 @@ def test_damaged_sqlite_header_is_a_clear_error(tmp_path):
         (["admin", "list", "--offset", "-5"], "must be between 0 and"),
         (["identify", "--image", str(PHOTO), "-k", "-1"], "must be between 1 and"),
         (["--log-level", "NONSENSE", "admin", "list"], "invalid choice"),
+        # was a ValueError traceback from the vault after the engine had run
+        (["enroll", "--image", str(PHOTO), "--label", "x" * 257], "at most 256 characters"),
     ],
 )
 def test_out_of_range_numbers_are_usage_errors(tmp_path, args, text):

@@ -35,6 +35,18 @@ def int_in(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def label_text(text: str) -> str:
+    """An argparse type: a label the vault takes (at most MAX_LABEL characters), so a long
+    one is a usage error, not a traceback after the engine has run."""
+    from facekiosk.vault.identities import MAX_LABEL
+
+    if len(text) > MAX_LABEL:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_LABEL} characters, not {len(text)} (use an Index ID's payload for more)"
+        )
+    return text
+
+
 def printable(text: object) -> str:
     """`text` with control characters escaped: a label or reason holding a newline or a
     terminal escape sequence must not fake rows or recolour the admin's terminal."""

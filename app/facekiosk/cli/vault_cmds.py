@@ -20,6 +20,7 @@ from facekiosk.cli.inputs import (
     MAX_ROWS,
     check_out,
     int_in,
+    label_text,
     printable,
     read_passphrase,
 )
@@ -32,7 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("enroll", help="enrol one person from photos; prints the new Index ID")
     p.add_argument("--image", nargs="+", required=True, metavar="PATH", help="photos of ONE person")
-    p.add_argument("--label", help="optional label (stored encrypted)")
+    p.add_argument(
+        "--label", type=label_text, help="optional label (stored encrypted, <= 256 characters)"
+    )
     p.add_argument("--consent-version", help="consent text version the person accepted")
     p.add_argument(
         "--allow-duplicate", action="store_true", help="enrol even if the face is already enrolled"
