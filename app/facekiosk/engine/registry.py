@@ -29,6 +29,18 @@ def available_engines() -> list[str]:
     return names
 
 
+def default_detect_width(name: str) -> int:
+    """The detect width an engine runs at when `engine.detect_width` is unset (None).
+    Constants only: no model is loaded."""
+    if name in ("bundled", "sface"):
+        from facekiosk.engine.bundled_engine import DEFAULT_DETECT_WIDTH as bundled_width
+
+        return bundled_width
+    from facekiosk.engine.dlib_engine import DEFAULT_DETECT_WIDTH as dlib_width
+
+    return dlib_width
+
+
 def create_engine(
     settings: EngineSettings, data_dir: Path | None = None, *, photos: bool = False
 ) -> FaceEngine:
@@ -37,11 +49,14 @@ def create_engine(
     `photos=True` tunes detection for still photos (enrolment from files, benchmarks)
     instead of live camera frames: smaller faces are found, at a higher cost."""
     name = settings.name
+    width = settings.detect_width
+    if width is None:
+        width = default_detect_width(name)
     if name in ("bundled", "sface"):  # "sface": SFace alone, for `bench accuracy`
         from facekiosk.engine.bundled_engine import BundledEngine
 
         return BundledEngine(
-            detect_width=settings.detect_width,
+            detect_width=width,
             data_dir=data_dir,
             photos=photos,
             vectors="fused" if name == "bundled" else "sface",
@@ -51,7 +66,7 @@ def create_engine(
         from facekiosk.engine.dlib_engine import DlibEngine
 
         return DlibEngine(
-            detect_width=settings.detect_width,
+            detect_width=width,
             descriptor=settings.descriptor,
             data_dir=data_dir,
             photos=photos,
