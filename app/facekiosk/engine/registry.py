@@ -41,6 +41,19 @@ def default_detect_width(name: str) -> int:
     return dlib_width
 
 
+def engine_space(settings: EngineSettings) -> str | None:
+    """The model space ("engine/model") templates of the engine `settings.name` names live
+    in, without loading any model; None when it depends on an installed pack (insight)."""
+    if settings.name == "bundled":
+        from facekiosk.engine.bench_accuracy import bundled_model_id
+
+        model = bundled_model_id()
+        return f"bundled/{model}" if model is not None else None
+    if settings.name == "dlib":
+        return "dlib/dlib_resnet_v1"  # DlibEngine.model_id (a test checks they agree)
+    return None
+
+
 def create_engine(
     settings: EngineSettings, data_dir: Path | None = None, *, photos: bool = False
 ) -> FaceEngine:
