@@ -121,6 +121,18 @@ def test_settings_editor_saves_valid_and_refuses_invalid(panel, data_dir):
     assert load_settings(data_dir).pin.min_length == 4  # nothing written
 
 
+def test_settings_editor_detect_width_empty_is_the_engines_own(panel, data_dir):
+    tab = panel.settings_tab
+    width, _ = tab.editors["engine.detect_width"]
+    assert width.text() == ""  # None: the engine's own default (320 for bundled)
+    width.setText("400")
+    assert tab.save() is not None
+    assert load_settings(data_dir).engine.detect_width == 400
+    width.setText("")
+    assert tab.save() is not None
+    assert load_settings(data_dir).engine.detect_width is None
+
+
 def test_restart_is_offered_after_a_save_and_asked_for_by_the_panel(qtbot, panel):
     tab = panel.settings_tab
     assert not tab.restart_button.isEnabled()  # nothing saved yet: nothing to apply
