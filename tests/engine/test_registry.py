@@ -78,3 +78,13 @@ def test_threshold_range_per_engine(name, threshold, ok):
         EngineSettings(name=name, threshold=threshold)
     if threshold > 0.9:
         assert 'engine.name = "dlib"' in str(info.value)
+
+
+def test_a_dlib_era_threshold_without_an_engine_name_keeps_dlib():
+    """settings.toml written when dlib was the default: `threshold = 0.935` alone still means
+    the dlib engine after the update (no outage, nobody refused at 0.935 on fused cosines)."""
+    from facekiosk.settings import parse_settings
+
+    assert parse_settings("[engine]\nthreshold = 0.935\n").engine.name == "dlib"
+    assert parse_settings("[engine]\nthreshold = 0.76\n").engine.name == "bundled"
+    assert parse_settings("[engine]\nname = 'dlib'\nthreshold = 0.85\n").engine.name == "dlib"

@@ -38,7 +38,7 @@ REFUSED: list[tuple[str, str]] = [
     ("[engine]\nthreshold = 1.5\n", "engine.threshold"),
     ("[engine]\nname = 'dlib'\nthreshold = 0.49\n", "engine.threshold"),
     ("[engine]\nthreshold = 0.44\n", "engine.threshold"),  # the default engine: bundled
-    ("[engine]\nthreshold = 0.92\n", "engine.threshold"),  # a dlib-era value under bundled
+    ("[engine]\nname = 'bundled'\nthreshold = 0.92\n", "engine.threshold"),  # dlib-era
     ("[engine]\nname = 'bundled'\nthreshold = 0.3\n", "engine.threshold"),
     ("[engine]\nname = 'insight'\nthreshold = 0.97\n", "engine.threshold"),
     ("[engine]\nname = 'insight'\nthreshold = 0.05\n", "engine.threshold"),

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic.dataclasses import dataclass
+from pydantic_core import ArgsKwargs
 
 # Format version of settings.toml ([meta] schema); a file without it is schema 1.
 # An app refuses a file newer than it knows: a downgrade must not misread keys.
@@ -49,7 +50,7 @@ THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
 _DLIB_HINT = (
     '; a threshold written for the dlib engine? set engine.name = "dlib" to keep that '
     "engine, or remove engine.threshold: dlib-enrolled people still match under bundled"
-)
+)  # shown when engine.name = "bundled" is explicit (see _dlib_era_threshold)
 
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
@@ -88,6 +89,21 @@ class EngineSettings:
     # of correct matches above the threshold, 0.02 refuses 6% (docs/notes/engine.md).
     # Above 0.5 no engine's right person ever leads by that much.
     margin: Annotated[float, Field(ge=0, le=0.5)] = 0.02
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dlib_era_threshold(cls, data: Any) -> Any:
+        """A file that sets a threshold only the dlib engine accepts, and no engine name, was
+        written when dlib was the default (before issue 18): it keeps meaning dlib, so an
+        update neither stops the kiosk nor refuses everyone at 0.92+ on fused cosines. The
+        admin switches with engine.name = "bundled" and a bundled threshold (or none)."""
+        kwargs = data.kwargs if isinstance(data, ArgsKwargs) else data
+        if isinstance(kwargs, dict) and "name" not in kwargs:
+            t = kwargs.get("threshold")
+            if isinstance(t, int | float) and t > THRESHOLD_RANGES["bundled"][1]:
+                pinned = {**kwargs, "name": "dlib"}
+                return ArgsKwargs(data.args, pinned) if isinstance(data, ArgsKwargs) else pinned
+        return data
 
     @model_validator(mode="after")
     def _threshold_in_range(self) -> EngineSettings:
