@@ -121,7 +121,7 @@ def test_bench_accuracy_cli_json_and_missing_dataset(tiny_dataset, tmp_path, cap
     shutil.copytree(tiny_dataset / "identities" / "person_7", tiny / "identities" / "b")
     code = main(
         ["--data-dir", str(data), "bench", "accuracy", "--dataset", str(tiny),
-         "--descriptor", "dlib", "--json", "--save"]
+         "--engine", "dlib", "--descriptor", "dlib", "--json", "--save"]
     )  # fmt: skip
     assert code == 0
     report = json.loads(capsys.readouterr().out)

@@ -36,7 +36,9 @@ REFUSED: list[tuple[str, str]] = [
     ("[engine]\nthreshold = 'high'\n", "engine.threshold"),
     ("[engine]\nthreshold = -1.0\n", "engine.threshold"),
     ("[engine]\nthreshold = 1.5\n", "engine.threshold"),
-    ("[engine]\nthreshold = 0.49\n", "engine.threshold"),
+    ("[engine]\nname = 'dlib'\nthreshold = 0.49\n", "engine.threshold"),
+    ("[engine]\nthreshold = 0.44\n", "engine.threshold"),  # the default engine: bundled
+    ("[engine]\nname = 'bundled'\nthreshold = 0.92\n", "engine.threshold"),  # dlib-era
     ("[engine]\nname = 'bundled'\nthreshold = 0.3\n", "engine.threshold"),
     ("[engine]\nname = 'insight'\nthreshold = 0.97\n", "engine.threshold"),
     ("[engine]\nname = 'insight'\nthreshold = 0.05\n", "engine.threshold"),
@@ -120,8 +122,10 @@ REFUSED: list[tuple[str, str]] = [
 
 # The edge of each range is allowed: the rules above are not broader than they say.
 ACCEPTED = [
-    "[engine]\nthreshold = 0.5\n",
-    "[engine]\nthreshold = 0.999\nmargin = 0.5\n",
+    "[engine]\nname = 'dlib'\nthreshold = 0.5\n",
+    "[engine]\nname = 'dlib'\nthreshold = 0.999\nmargin = 0.5\n",
+    "[engine]\nthreshold = 0.45\n",
+    "[engine]\nthreshold = 0.9\n",
     "[engine]\nname = 'insight'\nthreshold = 0.1\n",
     "[engine]\nname = 'insight'\nthreshold = 0.95\n",
     "[engine]\nname = 'bundled'\nthreshold = 0.8\n",

@@ -29,6 +29,7 @@ ADMIN_FILE = """\
 schema = 1
 
 [engine]
+name = "dlib"
 # raised for the 300 people of the evening shift (bench accuracy, 2026-03)
 threshold = 0.935
 future_key = "kept"   # a key from a newer facekiosk

@@ -91,7 +91,7 @@ def test_low_confidence_policy_asks_pin_only_below_confident_threshold(make_kios
     k.session.start_auth()
     assert k.feed(people["t1_0"]) == State.RESULT  # same photo: similarity ~1.0, no PIN
     # Demand more confidence than any match can give: the PIN is asked.
-    settings.pin.confident_delta = 0.0799
+    settings.pin.confident_delta = 0.9999 - settings.engine.threshold
     k.clock.advance(400)
     k.session.tick()
     k.session.start_auth()

@@ -121,6 +121,18 @@ def test_settings_editor_saves_valid_and_refuses_invalid(panel, data_dir):
     assert load_settings(data_dir).pin.min_length == 4  # nothing written
 
 
+def test_settings_editor_detect_width_empty_is_the_engines_own(panel, data_dir):
+    tab = panel.settings_tab
+    width, _ = tab.editors["engine.detect_width"]
+    assert width.text() == ""  # None: the engine's own default (320 for bundled)
+    width.setText("400")
+    assert tab.save() is not None
+    assert load_settings(data_dir).engine.detect_width == 400
+    width.setText("")
+    assert tab.save() is not None
+    assert load_settings(data_dir).engine.detect_width is None
+
+
 def test_restart_is_offered_after_a_save_and_asked_for_by_the_panel(qtbot, panel):
     tab = panel.settings_tab
     assert not tab.restart_button.isEnabled()  # nothing saved yet: nothing to apply
@@ -144,6 +156,21 @@ def test_vault_tab_backup_export_rotate(panel, tmp_path):
     before = key.read_bytes()
     tab.rotate()
     assert tab.export_key(tmp_path / "key2.json").read_bytes() != before
+
+
+def test_vault_tab_counts_index_ids_left_to_upgrade(panel, vault):
+    # Settings() runs the bundled engine: the panel's three dlib-space templates are left
+    # to upgrade (still recognised); a fused one is the current space's.
+    text = panel.vault_tab.info.text()
+    assert "dlib/dlib_resnet_v1: 3 Index IDs to upgrade, each at their next sign-in" in text
+    fused = panel.vault_tab.primary_space
+    assert fused is not None and fused.startswith("bundled/")
+    vector = np.random.default_rng(7).normal(size=256).astype(np.float32)
+    vault.replace_template(panel.ids[0], [Embedding(vector, *fused.split("/", 1))])
+    panel.vault_tab.refresh()
+    text = panel.vault_tab.info.text()
+    assert "dlib/dlib_resnet_v1: 2 Index IDs to upgrade" in text
+    assert f"{fused}: 1 templates" in text
 
 
 def test_models_tab_lists_packs(panel):
@@ -199,8 +226,13 @@ def test_settings_editor_shows_far_points_beside_the_threshold(qtbot, panel, vau
     `bench accuracy --save` report once there is one."""
     from facekiosk.bench.accuracy import save_report
 
-    label = panel.settings_tab.far_label
-    text = label.text()
+    # the default (bundled) engine's reference table
+    assert "FAR 1e-3: threshold 0.741, TAR 99.2%" in panel.settings_tab.far_label.text()
+    dlib = Settings()
+    dlib.engine.name = "dlib"
+    first = AdminPanel(vault, dlib, data_dir)
+    qtbot.addWidget(first)
+    text = first.settings_tab.far_label.text()
     for far, t, tar in (("1e-2", "0.905", "99.7%"), ("1e-3", "0.922", "95.8%"),
                         ("1e-4", "0.935", "86.5%")):  # fmt: skip
         assert f"FAR {far}: threshold {t}, TAR {tar}" in text
@@ -213,7 +245,7 @@ def test_settings_editor_shows_far_points_beside_the_threshold(qtbot, panel, vau
     }
     path = save_report(data_dir, report)
     assert path == data_dir / "bench" / "accuracy-dlib-dlib_resnet_v1.json"
-    fresh = AdminPanel(vault, Settings(), data_dir)
+    fresh = AdminPanel(vault, dlib, data_dir)
     qtbot.addWidget(fresh)
     text = fresh.settings_tab.far_label.text()
     assert "FAR 1e-3: threshold 0.918, TAR 94.4%" in text

@@ -49,7 +49,7 @@ def test_enroll_identify_delete_audit(data_dir, shared_faces, capsys, tmp_path):
     assert code == 0 and set(result) == {"matches", "decision"}
     assert result["decision"] == "match"
     assert result["matches"][0]["index_id"] == ids["Bill_Frist"]
-    assert set(result["matches"][0]) == {"index_id", "similarity"}
+    assert set(result["matches"][0]) == {"index_id", "similarity", "space"}
 
     nofaces = sorted((shared_faces / "nofaces").glob("*.jpg"))[0]
     code, out, _ = _run(capsys, data_dir, "identify", "--image", str(nofaces), "--json")

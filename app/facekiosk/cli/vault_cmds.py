@@ -131,6 +131,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, required=True, help="file or folder")
     p.set_defaults(func=keys_cmds.run_backup)
 
+    from facekiosk.cli.upgrade_cmd import register_admin
+
+    register_admin(asub)  # upgrade-templates
+
     p = asub.add_parser("restore", help="restore an archive into an EMPTY data dir")
     p.add_argument("archive", type=Path)
     p.add_argument(
@@ -233,14 +237,16 @@ def _threshold(ctx: CliContext, engine: Any) -> float:
 
 def run_enroll(args: argparse.Namespace, ctx: CliContext) -> int:
     engine = _engine(ctx)
-    embeddings = []
+    embeddings, found = [], []
     for path in args.image:
         faces = _faces(engine, path)
         if len(faces) != 1:
             what = "no face" if not faces else f"{len(faces)} faces"
             raise CliError(f"{path}: {what} found; each photo must show exactly one person")
         embeddings.append(faces[0].embedding)
+        found.append(faces[0])
     from facekiosk.engine.types import Embedding
+    from facekiosk.kiosk.space_search import find_duplicate, legacy_vectors
     from facekiosk.vault import make_template
 
     threshold = _threshold(ctx, engine)
@@ -250,8 +256,10 @@ def run_enroll(args: argparse.Namespace, ctx: CliContext) -> int:
     if len(embeddings) > 1 and min(probe.similarity(e) for e in embeddings) < threshold:
         raise CliError("the photos do not look like the same person; enrol them separately")
     with open_vault(ctx) as vault:
-        if space in vault.spaces():
-            dup = vault.find_duplicate(probe, threshold)
+        held = vault.spaces()
+        legacy = [v for face in found for v in legacy_vectors(face, held)]
+        if space in held or legacy:  # also a person enrolled with the previous engine
+            dup = find_duplicate(vault, probe, legacy, threshold)
             if dup is not None and not args.allow_duplicate:
                 raise CliError(
                     f"this face is already enrolled as {dup.index_id} "
@@ -273,14 +281,18 @@ def run_identify(args: argparse.Namespace, ctx: CliContext) -> int:
     if not faces:
         result: dict[str, Any] = {"matches": [], "decision": "no_face"}
     else:
-        from facekiosk.kiosk.match_policy import decide
+        from facekiosk.kiosk.space_search import search_face
 
+        # Every space the vault holds (templates of the previous engine too), as the kiosk.
         with open_vault(ctx, create=False) as vault:
-            matches = vault.search(faces[0].embedding, k=args.k)
-            decision = decide(matches, _threshold(ctx, engine), ctx.settings.engine.margin)
+            decision, spaces = search_face(
+                vault, faces[0], _threshold(ctx, engine), ctx.settings.engine.margin, k=args.k
+            )
         result = {
             "matches": [
-                {"index_id": m.index_id, "similarity": round(m.similarity, 6)} for m in matches
+                {"index_id": m.index_id, "similarity": round(m.similarity, 6), "space": r.space}
+                for r in spaces
+                for m in r.matches
             ],
             "decision": decision.outcome,
         }

@@ -29,6 +29,31 @@ def available_engines() -> list[str]:
     return names
 
 
+def default_detect_width(name: str) -> int:
+    """The detect width an engine runs at when `engine.detect_width` is unset (None).
+    Constants only: no model is loaded."""
+    if name in ("bundled", "sface"):
+        from facekiosk.engine.bundled_engine import DEFAULT_DETECT_WIDTH as bundled_width
+
+        return bundled_width
+    from facekiosk.engine.dlib_engine import DEFAULT_DETECT_WIDTH as dlib_width
+
+    return dlib_width
+
+
+def engine_space(settings: EngineSettings) -> str | None:
+    """The model space ("engine/model") templates of the engine `settings.name` names live
+    in, without loading any model; None when it depends on an installed pack (insight)."""
+    if settings.name == "bundled":
+        from facekiosk.engine.bench_accuracy import bundled_model_id
+
+        model = bundled_model_id()
+        return f"bundled/{model}" if model is not None else None
+    if settings.name == "dlib":
+        return "dlib/dlib_resnet_v1"  # DlibEngine.model_id (a test checks they agree)
+    return None
+
+
 def create_engine(
     settings: EngineSettings, data_dir: Path | None = None, *, photos: bool = False
 ) -> FaceEngine:
@@ -37,11 +62,14 @@ def create_engine(
     `photos=True` tunes detection for still photos (enrolment from files, benchmarks)
     instead of live camera frames: smaller faces are found, at a higher cost."""
     name = settings.name
+    width = settings.detect_width
+    if width is None:
+        width = default_detect_width(name)
     if name in ("bundled", "sface"):  # "sface": SFace alone, for `bench accuracy`
         from facekiosk.engine.bundled_engine import BundledEngine
 
         return BundledEngine(
-            detect_width=settings.detect_width,
+            detect_width=width,
             data_dir=data_dir,
             photos=photos,
             vectors="fused" if name == "bundled" else "sface",
@@ -51,7 +79,7 @@ def create_engine(
         from facekiosk.engine.dlib_engine import DlibEngine
 
         return DlibEngine(
-            detect_width=settings.detect_width,
+            detect_width=width,
             descriptor=settings.descriptor,
             data_dir=data_dir,
             photos=photos,

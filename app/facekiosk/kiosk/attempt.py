@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from facekiosk.engine.types import Embedding
 from facekiosk.kiosk.codes import ErrorCode, PinIssue, Purpose
 from facekiosk.kiosk.evidence import TemplateFrames
 from facekiosk.kiosk.liveness_port import LivenessLike
@@ -26,6 +27,8 @@ class Biometrics:
     streak: MatchStreak
     template: TemplateFrames
     track_box: Box | None = None
+    # enrolment: the template frames' vectors of legacy spaces (space_search.find_duplicate)
+    legacy: list[Embedding] = field(default_factory=list)
     liveness: LivenessLike | None = None
     liveness_status: str = "pending"
     liveness_prompt: str | None = None
@@ -36,6 +39,8 @@ class Biometrics:
         return (
             self.template.held()
             + len(self.streak.hits)
+            + len(self.streak.upgrade)
+            + len(self.legacy)
             + (self.liveness is not None)
             + (self.track_box is not None)
         )
@@ -65,5 +70,9 @@ class Attempt:
     pin_tries: int = 0
     pin_error: ErrorCode | None = None
     candidate: tuple[str, float] | None = None  # (Index ID, similarity) once identified
+    # The candidate matched in a legacy space: the primary embeddings of the streak's frames,
+    # written as their new template when the attempt is admitted (steps/admit.py), dropped
+    # with the attempt otherwise.
+    upgrade: list[Embedding] = field(default_factory=list)
     result: Result | None = None
     error: ErrorCode | None = None

@@ -138,7 +138,8 @@ class KioskSession:
     def held_biometrics(self) -> int:
         """How many biometric items the session holds now (0 after every result/timeout)."""
         with self._lock:
-            return self._core.attempt.bio.held()
+            a = self._core.attempt
+            return a.bio.held() + len(a.upgrade)
 
     def drain_events(self) -> list[KioskEvent]:
         """Events since the last drain (the newest outcome.MAX_EVENTS; older ones drop)."""

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic.dataclasses import dataclass
+from pydantic_core import ArgsKwargs
 
 # Format version of settings.toml ([meta] schema); a file without it is schema 1.
 # An app refuses a file newer than it knows: a downgrade must not misread keys.
@@ -31,18 +32,27 @@ LOG_LEVELS: tuple[str, ...] = typing.get_args(LogLevel)
 # Accepted engine.threshold (cosine) per engine; outside it the kiosk either matches
 # strangers or nobody. dlib (default 0.92): on ../shared/faces impostor pairs score 0.69-0.94
 # (mean 0.826) and genuine pairs 0.90-0.987 (docs/notes/engine.md), so below 0.5 every
-# stranger matches someone and above 0.999 not even a re-take of the same photo does. The
-# bundled engine emits a rescaled fused cosine with its default in the same band
-# (0.5-0.999; re-check when its calibration changes). insight/ArcFace (default 0.40):
+# stranger matches someone and above 0.999 not even a re-take of the same photo does.
+# bundled (default 0.7411): its fused cosine (0.705 dlib + 0.295 SFace) is lower; on
+# ../shared/faces impostor pairs score 0.463-0.777 (mean 0.609), genuine 0.702-0.946 (mean
+# 0.861): below 0.45 every stranger matches; at 0.90 only 17 % of genuine pairs pass (0.92:
+# 4 %), so 0.90 is the top and a dlib-era threshold (0.905-0.935) left in settings.toml
+# is refused with its key named instead of locking nearly everyone out (re-check when the
+# calibration version changes). insight/ArcFace (default 0.40):
 # impostors sit around 0 and genuines around 0.5-0.8, so below 0.1 a sizeable share of
 # strangers pass and above 0.95 hardly anyone does.
 THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
     "dlib": (0.5, 0.999),
-    "bundled": (0.5, 0.999),
+    "bundled": (0.45, 0.90),
     "insight": (0.1, 0.95),
     # SFace alone: impostor cosines 0.09 +- 0.09 on ../shared/faces, FAR 1e-3 at 0.354.
     "sface": (0.2, 0.9),
 }
+
+_DLIB_HINT = (
+    '; a threshold written for the dlib engine? set engine.name = "dlib" to keep that '
+    "engine, or remove engine.threshold: dlib-enrolled people still match under bundled"
+)  # shown when engine.name = "bundled" is explicit (see _dlib_era_threshold)
 
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
@@ -59,14 +69,19 @@ def _rule(ok: bool, message: str) -> None:
 
 @dataclass(config=_STRICT)
 class EngineSettings:
-    name: EngineName = "dlib"  # "dlib" or "bundled" (ship with facekiosk), "insight" (a pack)
+    # "bundled" (YuNet + fused dlib/SFace, the default since issue 18) or "dlib" (ship with
+    # facekiosk), "insight" (a pack). A vault enrolled with "dlib" keeps working under
+    # "bundled" (kiosk/match_policy.py: legacy spaces) and upgrades at each sign-in.
+    name: EngineName = "bundled"
     pack: str = "buffalo_l"  # insight model pack name or folder
     pack_mirror: str = ""  # `models install` base URL (local mirror); empty = insightface's
     descriptor: Literal["auto", "onnx", "dlib"] = "auto"  # dlib engine: ResNet runtime
-    # dlib HOG runs on the frame downscaled to this width; 480 finds faces down to
-    # ~90 px wide in 640x480 (the quality gate's TOO_FAR edge), 320 misses most
-    # under ~130 px (docs/notes/engine.md, detect_width_recall). HOG's window is 80 px.
-    detect_width: Annotated[int, Field(ge=80)] = 480
+    # The detector runs on the frame downscaled to this width; None = the engine's own
+    # default (engine/registry.py): 480 for dlib's HOG (finds faces down to ~90 px wide
+    # in 640x480, the quality gate's TOO_FAR edge; 320 misses most under ~130 px; HOG's
+    # window is 80 px), 320 for the bundled engine's YuNet (100 % recall of the 294 DEV
+    # photos at 90-260 px at every width 240-640, a third of the cost of 480).
+    detect_width: Annotated[int, Field(ge=80)] | None = None
     providers: list[str] = field(default_factory=lambda: ["CPUExecutionProvider"])
     # cosine similarity; None = the engine's default (kiosk/match_policy.py resolves it)
     threshold: float | None = None
@@ -77,6 +92,21 @@ class EngineSettings:
     # Above 0.5 no engine's right person ever leads by that much.
     margin: Annotated[float, Field(ge=0, le=0.5)] = 0.02
 
+    @model_validator(mode="before")
+    @classmethod
+    def _dlib_era_threshold(cls, data: Any) -> Any:
+        """A file that sets a threshold only the dlib engine accepts, and no engine name, was
+        written when dlib was the default (before issue 18): it keeps meaning dlib, so an
+        update neither stops the kiosk nor refuses everyone at 0.92+ on fused cosines. The
+        admin switches with engine.name = "bundled" and a bundled threshold (or none)."""
+        kwargs = data.kwargs if isinstance(data, ArgsKwargs) else data
+        if isinstance(kwargs, dict) and "name" not in kwargs:
+            t = kwargs.get("threshold")
+            if isinstance(t, int | float) and t > THRESHOLD_RANGES["bundled"][1]:
+                pinned = {**kwargs, "name": "dlib"}
+                return ArgsKwargs(data.args, pinned) if isinstance(data, ArgsKwargs) else pinned
+        return data
+
     @model_validator(mode="after")
     def _threshold_in_range(self) -> EngineSettings:
         if self.threshold is not None:
@@ -84,7 +114,8 @@ class EngineSettings:
             _rule(
                 low <= self.threshold <= high,
                 f"threshold: {self.threshold!r} is outside {low} to {high}, the sane cosine "
-                f"range for the {self.name!r} engine (leave it unset for the engine's default)",
+                f"range for the {self.name!r} engine (leave it unset for the engine's default)"
+                + _DLIB_HINT * (self.name == "bundled" and self.threshold > high),
             )
         return self
 

@@ -1,5 +1,7 @@
 """Admit step: a person identified (face, PIN) is let through — re-consent when the text
-changed, then attendance (check-in/out, debounce) or access (anti-passback, output hook)."""
+changed, then attendance (check-in/out, debounce) or access (anti-passback, output hook).
+A person matched in a legacy model space gets their primary-space template here, once the
+attempt is admitted (issue 18: no re-enrolment needed after the engine changes)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from facekiosk.kiosk.outcome import OutcomeRecorder
 from facekiosk.kiosk.restrictions import ACCESS_FILE, AccessPolicy
 from facekiosk.kiosk.steps.consent import ConsentStep
 from facekiosk.kiosk.transitions import Event
+from facekiosk.vault import VaultError
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,7 @@ class AdmitStep:
             if kind != ResultKind.ALREADY_RECORDED:
                 decision = CHECK_IN if kind == ResultKind.CHECK_IN else CHECK_OUT
                 out.record("attendance", decision, index_id, "ok", similarity)
+            self._upgrade(index_id)
             out.succeed(kind, now, index_id=None, similarity=similarity)
             return
         if k.anti_passback and passback_violation(
@@ -98,4 +102,18 @@ class AdmitStep:
             out.deny(ErrorCode.HOOK_FAILED, index_id, now, failure=False, kind="access")
             return
         out.record("access", f"grant_{k.direction}", index_id, "ok", similarity)
+        self._upgrade(index_id)
         out.succeed(ResultKind.GRANTED, now, index_id=None, similarity=similarity)
+
+    def _upgrade(self, index_id: str) -> None:
+        """Replace a legacy-space template with the admitted attempt's primary embeddings
+        (label, payload, PIN, consent and events stay: same Index ID). A failure never
+        refuses the person: the old template stays and the next sign-in tries again."""
+        a = self.core.attempt
+        frames, a.upgrade = a.upgrade, []
+        if not frames:
+            return
+        try:
+            self.core.vault.replace_template(index_id, frames, actor="upgrade")
+        except (VaultError, ValueError) as exc:
+            log.error("template upgrade failed, the old template stays: %s", exc)

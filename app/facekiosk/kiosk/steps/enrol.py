@@ -4,7 +4,7 @@ liveness), the duplicate check, and the vault write once the PIN (if any) is cho
 from __future__ import annotations
 
 from facekiosk.engine.types import Face
-from facekiosk.kiosk import pin_policy
+from facekiosk.kiosk import pin_policy, space_search
 from facekiosk.kiosk.codes import ErrorCode, ResultKind, SessionGuidance
 from facekiosk.kiosk.core import FlowCore
 from facekiosk.kiosk.outcome import OutcomeRecorder
@@ -40,12 +40,17 @@ class EnrolStep:
             # Not the person who passed liveness: someone swapped in front of the camera.
             restart_scan(self.core, self.outcome, now)
             return
+        # Its vectors of legacy spaces the vault holds: the duplicate check searches there too.
+        a.bio.legacy.extend(space_search.legacy_vectors(face, self.core.vault.spaces()))
         if template.done:
             self._template_done(now)
 
     def _template_done(self, now: float) -> None:
         core = self.core
-        duplicate = core.vault.find_duplicate(core.attempt.bio.template.mean(), core.threshold)
+        bio = core.attempt.bio
+        duplicate = space_search.find_duplicate(
+            core.vault, bio.template.mean(), bio.legacy, core.threshold
+        )
         if duplicate is not None:
             # The existing Index ID is not revealed: it would tell a stranger who is enrolled.
             # It still tells that this face is enrolled, so it counts as a failed attempt:

@@ -1,11 +1,16 @@
 """Match step (sign-in, forget-me): each good frame's embedding against the vault, the
 streak (match_policy), then what the identified person may do: lockout, validity,
-access groups and schedule, and whether a PIN is asked."""
+access groups and schedule, and whether a PIN is asked.
+
+A vault that still holds templates of an older engine's space (enrolled with `dlib`
+before the switch to `bundled`) is searched there too with the face's old-space vector
+(space_search); a person matched there keeps the primary embeddings of the streak's frames
+in the attempt, and the admit step writes them as their new template."""
 
 from __future__ import annotations
 
 from facekiosk.engine.types import Face
-from facekiosk.kiosk import match_policy
+from facekiosk.kiosk import match_policy, space_search
 from facekiosk.kiosk.codes import ErrorCode, Purpose, State
 from facekiosk.kiosk.core import FlowCore
 from facekiosk.kiosk.lockout import IdLockouts
@@ -36,11 +41,18 @@ class MatchStep:
         if face.embedding is None:
             return
         core = self.core
-        matches = core.vault.search(face.embedding, k=2)
-        decision = match_policy.decide(matches, core.threshold, core.settings.engine.margin)
+        decision, _ = space_search.search_face(
+            core.vault, face, core.threshold, core.settings.engine.margin
+        )
         streak = core.attempt.bio.streak
         if decision.outcome == "match" and decision.best is not None:
-            streak.hit(decision.best.index_id, decision.best.similarity)
+            legacy = decision.space is not None and decision.space != face.embedding.space
+            streak.hit(
+                decision.best.index_id,
+                decision.best.similarity,
+                space=decision.space,
+                upgrade=face.embedding if legacy else None,
+            )
             if core.state == State.MATCHING:
                 self.maybe_decide(now)
         else:
@@ -54,6 +66,10 @@ class MatchStep:
         if confirmed is None:
             return
         index_id, similarity = confirmed
+        streak = core.attempt.bio.streak
+        space = streak.space
+        # A legacy-space match: its fused frames wait in the attempt for the admission.
+        core.attempt.upgrade = list(streak.upgrade)
         core.drop_biometrics()  # the identity is settled; no more frames needed
         core.attempt.candidate = (index_id, similarity)
         wall = core.wall()
@@ -83,7 +99,9 @@ class MatchStep:
                 settings.pin,
                 has_pin=has_pin,
                 similarity=similarity,
-                confident_threshold=match_policy.confident_threshold(settings, core.threshold),
+                confident_threshold=match_policy.confident_threshold(
+                    settings, core.threshold, space if core.attempt.upgrade else None
+                ),
             )
         if need_pin:
             core.go(Event.NEED_PIN, now)

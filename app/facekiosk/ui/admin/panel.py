@@ -84,7 +84,14 @@ class AdminPanel(QWidget):
         )
         self.settings_tab = SettingsTab(settings, data_dir, note, far_points)
         self.settings_tab.restart_requested.connect(self.restart_requested)
-        self.vault_tab = VaultTab(vault, data_dir)
+        from facekiosk.engine.registry import engine_space
+
+        space = (
+            f"{engine.name}/{engine.model_id}"
+            if engine is not None
+            else engine_space(settings.engine)
+        )
+        self.vault_tab = VaultTab(vault, data_dir, space)
         self.models = ModelsTab(data_dir)
         self.tabs.setUsesScrollButtons(True)
         for tab, title in (

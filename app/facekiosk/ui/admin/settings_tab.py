@@ -91,6 +91,11 @@ def _read(w: QWidget, tp: Any) -> Any:
             return float(text)
         except ValueError:
             return text  # validation reports it with the key
+    if int in typing.get_args(tp):  # e.g. engine.detect_width: empty = the engine's own
+        try:
+            return int(text)
+        except ValueError:
+            return text
     return text
 
 

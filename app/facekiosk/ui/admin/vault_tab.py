@@ -1,4 +1,6 @@
-"""Vault tab: backup, restore (into an empty data dir), export the wrapped key, rotate it."""
+"""Vault tab: backup, restore (into an empty data dir), export the wrapped key, rotate it;
+templates per model space, and how many Index IDs still hold a previous engine's template
+(they upgrade at their next sign-in or re-enrolment: `facekiosk admin upgrade-templates`)."""
 
 from __future__ import annotations
 
@@ -17,10 +19,13 @@ from PySide6.QtWidgets import (
 
 
 class VaultTab(QWidget):
-    def __init__(self, vault: Any, data_dir: Path) -> None:
+    def __init__(self, vault: Any, data_dir: Path, primary_space: str | None = None) -> None:
+        """`primary_space`: the running engine's model space ("engine/model"); templates of
+        any other space are counted as left to upgrade."""
         super().__init__()
         self.vault = vault
         self.data_dir = data_dir
+        self.primary_space = primary_space
         layout = QVBoxLayout(self)
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -60,12 +65,29 @@ class VaultTab(QWidget):
             .replace("%4", str(info["segments"]))
             for name, info in self.vault.search_info().items()
         ]
+        lines += self._upgrade_lines()
         self.info.setText(
             self.tr("Vault %1 in %2\nTemplates per model: %3")
             .replace("%1", str(self.vault.vault_id))
             .replace("%2", str(self.data_dir))
             .replace("%3", "\n" + "\n".join(lines) if lines else "—")
         )
+
+    def _upgrade_lines(self) -> list[str]:
+        if self.primary_space is None:
+            return []
+        from facekiosk.kiosk.match_policy import LEGACY_THRESHOLDS
+        from facekiosk.kiosk.space_search import upgrade_counts
+
+        lines = []
+        for space, n in upgrade_counts(self.vault.spaces(), self.primary_space).items():
+            text = (
+                self.tr("%1: %2 Index IDs to upgrade, each at their next sign-in or re-enrolment")
+                if space in LEGACY_THRESHOLDS
+                else self.tr("%1: %2 Index IDs this engine cannot recognise: re-enrol them")
+            )
+            lines.append(text.replace("%1", space).replace("%2", f"{n:,}"))
+        return lines
 
     def backup(self, dest: Path) -> Path:
         path = self.vault.backup(dest)
