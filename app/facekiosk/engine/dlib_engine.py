@@ -26,7 +26,13 @@ import numpy as np
 from facekiosk.engine.base import FaceEngine
 from facekiosk.engine.dlib_models import locate_models
 from facekiosk.engine.pose import estimate_pose, eye_aspect_ratio, five_keypoints
-from facekiosk.engine.types import Embedding, EngineError, Face, validate_image
+from facekiosk.engine.types import (
+    Embedding,
+    EngineError,
+    Face,
+    downscale_to_width,
+    validate_image,
+)
 
 log = logging.getLogger(__name__)
 
@@ -231,12 +237,7 @@ class DlibEngine(FaceEngine):
 
         HOG sees colour (the strongest gradient over R, G, B): on ../shared/faces
         a grey input misses a face that colour finds, for ~1.5x the cost."""
-        height, width = image.shape[:2]
-        scale = detect_width / width if 0 < detect_width < width else 1.0
-        small = image
-        if scale < 1.0:
-            size = (max(1, round(width * scale)), max(1, round(height * scale)))
-            small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        small, scale = downscale_to_width(image, detect_width)
         small = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
         boxes, scores, _ = self._detector.run(small, upsample, 0.0)
         found = []

@@ -149,6 +149,19 @@ def box_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def downscale_to_width(image: np.ndarray, width: int) -> tuple[np.ndarray, float]:
+    """(image shrunk to `width` px wide, the scale used); unchanged when `width` is 0 or not
+    smaller. Detectors run on the small copy and map boxes back with the scale."""
+    import cv2
+
+    h, w = image.shape[:2]
+    scale = width / w if 0 < width < w else 1.0
+    if scale == 1.0:
+        return image, 1.0
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), scale
+
+
 def validate_image(image: object) -> np.ndarray:
     """Return `image` as a contiguous BGR uint8 HxWx3 array or raise ImageError."""
     if not isinstance(image, np.ndarray):

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
-from facekiosk.engine.types import EngineError
+from facekiosk.engine.types import EngineError, downscale_to_width
 from facekiosk.engine.vendored import load_vendored
 
 MODEL_FILE = "face_detection_yunet_2023mar.onnx"
@@ -101,12 +101,7 @@ class YuNetDetector:
 
     def detect(self, image: np.ndarray, detect_width: int = 0) -> list[Detection]:
         """Detections in full-frame pixels, not sorted. `detect_width` 0 = full resolution."""
-        height, width = image.shape[:2]
-        scale = detect_width / width if 0 < detect_width < width else 1.0
-        small = image
-        if scale < 1.0:
-            size = (max(1, round(width * scale)), max(1, round(height * scale)))
-            small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        small, scale = downscale_to_width(image, detect_width)
         found = self._run(small)
         return [
             Detection(
