@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facekiosk.kiosk.codes import LIVENESS_PROMPTS, SCAN_STATES, ErrorCode, State
+from facekiosk.kiosk.codes import SCAN_STATES, ErrorCode, State
 from facekiosk.kiosk.consent import ConsentText
 from facekiosk.kiosk.core import FlowCore
 from facekiosk.kiosk.steps.timeouts import INPUT_STATES
@@ -57,7 +57,7 @@ def _message_key(core: FlowCore, error: ErrorCode | None) -> str:
         return f"pin.{a.pin_issue.lower()}"
     if core.state == State.LIVENESS and a.bio.liveness_prompt:
         prompt = a.bio.liveness_prompt.lower()
-        if a.bio.liveness_retry and prompt.upper() in LIVENESS_PROMPTS:
+        if a.bio.liveness_retry:
             return f"liveness.retry_{prompt}"  # "Other way: turn your head to your LEFT"
         return f"liveness.{prompt}"
     if a.guidance:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from facekiosk.engine.types import Face
-from facekiosk.kiosk.codes import ErrorCode, Purpose
+from facekiosk.kiosk.codes import LIVENESS_PROMPTS, ErrorCode, Purpose
 from facekiosk.kiosk.core import FlowCore
 from facekiosk.kiosk.liveness_port import LivenessFactory, LivenessLike
 from facekiosk.kiosk.outcome import OutcomeRecorder
@@ -81,7 +81,11 @@ class LivenessStep:
         bio.liveness_prompt = st.prompt
         bio.liveness_progress = float(st.progress)
         # The same prompt asked again after a wrong move: the UI says "the other way".
-        bio.liveness_retry = st.status == "pending" and str(st.reason) == "WRONG_ACTION"
+        bio.liveness_retry = (
+            st.status == "pending"
+            and str(st.reason) == "WRONG_ACTION"
+            and str(st.prompt) in LIVENESS_PROMPTS  # not while guidance is shown
+        )
         if st.status == "failed":
             reason = str(st.reason or "")
             restart = _last_restart(bio.liveness)
