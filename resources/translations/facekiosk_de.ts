@@ -617,8 +617,8 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
         <translation>Schauen Sie nach unten</translation>
     </message>
     <message>
-        <source>Step back a little: the camera needs to see around your face</source>
-        <translation>Treten Sie etwas zurück: die Kamera muss auch etwas um Ihr Gesicht herum sehen</translation>
+        <source>Please step back a little</source>
+        <translation>Bitte treten Sie etwas zurück</translation>
     </message>
     <message>
         <source>Look straight at the camera again</source>

@@ -53,9 +53,7 @@ MESSAGES: dict[str, str] = {
     "liveness.look_down": QT_TRANSLATE_NOOP("Messages", "Look down"),
     # liveness guidance: the model needs some context around the face; the next prompt
     # waits for the head to face the camera again
-    "liveness.step_back": QT_TRANSLATE_NOOP(
-        "Messages", "Step back a little: the camera needs to see around your face"
-    ),
+    "liveness.step_back": QT_TRANSLATE_NOOP("Messages", "Please step back a little"),
     "liveness.face_camera": QT_TRANSLATE_NOOP("Messages", "Look straight at the camera again"),
     # the same prompt after a wrong move (a second wrong move ends the check)
     "liveness.retry_blink": QT_TRANSLATE_NOOP("Messages", "Keep your head still and just blink"),
