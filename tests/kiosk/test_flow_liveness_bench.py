@@ -33,7 +33,7 @@ def test_short_run_replay_never_granted(shared_liveness, engine):
         refused = sum(summary["refused"].values())
         assert summary["granted"] + refused == 2
         assert all(0 < r["seconds"] <= 60 for r in summary["runs"])
-    assert report["targets"]["replay_never_granted"]
+    assert report["targets"]["replay_never_granted"] and report["targets"]["not_enrolled"] == []
 
 
 def test_cli_subcommand_is_registered_and_checks_its_input(tmp_path, capsys):

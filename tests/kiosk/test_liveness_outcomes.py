@@ -158,3 +158,18 @@ def test_a_wrong_move_asks_again_the_other_way(make_kiosk, people):
         ("liveness.retry_turn_left", True),  # "Other way: turn your head to your LEFT"
         ("liveness.step_back", False),
     ]
+
+
+def test_a_check_that_never_decides_times_out_with_the_layers_logged(make_kiosk, people):
+    pending = SimpleLivenessState(
+        "pending", "STEP_BACK", 0.0, verdicts={"model": "too_close", "motion": "weak"}
+    )
+    k = _signed_in(make_kiosk, people, _scripted([pending]))
+    k.feed(people["t1_0"], max_frames=3)
+    assert k.session.state == State.LIVENESS
+    k.clock.advance(k.session.settings.kiosk.capture_timeout_s)
+    k.session.tick()
+    assert k.session.view.error == ErrorCode.TIMEOUT
+    event = k.vault.events(kind="auth")[-1]
+    assert event.extra["detail"] == "timeout in LIVENESS"
+    assert event.extra["verdicts"] == {"model": "too_close", "motion": "weak"}

@@ -301,15 +301,17 @@ def run_flow_liveness(
     }
 
 
-def _targets(people: dict[str, Any]) -> dict[str, bool]:
+def _targets(people: dict[str, Any]) -> dict[str, Any]:
+    """Issue 19's targets over the people enrolled; who could not be enrolled is listed
+    apart (a failure to enrol is not a pass of the replay test)."""
     rows = [r for r in people.values() if "live" in r]
-    complete = bool(rows) and len(rows) == len(people)
+    measured = bool(rows)
     return {
-        "everyone_enrolled": complete,
-        "replay_never_granted": complete and all(r["replay"]["granted"] == 0 for r in rows),
-        "live_granted_9_of_10": complete
+        "not_enrolled": sorted(p for p, r in people.items() if "live" not in r),
+        "replay_never_granted": measured and all(r["replay"]["granted"] == 0 for r in rows),
+        "live_granted_9_of_10": measured
         and all(r["live"]["granted"] >= WANT_GRANTS * r["live"]["tries"] for r in rows),
-        "live_median_within_3s": complete
+        "live_median_within_3s": measured
         and all(
             (m := r["live"]["grant_s"]["median"]) is not None and m <= WANT_MEDIAN_S for r in rows
         ),

@@ -86,10 +86,12 @@ class LivenessStep:
             and str(st.reason) == "WRONG_ACTION"
             and str(st.prompt) in LIVENESS_PROMPTS  # not while guidance is shown
         )
+        verdicts = getattr(st, "verdicts", None)
+        bio.liveness_verdicts = {str(k): str(v) for k, v in (verdicts or {}).items()}
         if st.status == "failed":
             reason = str(st.reason or "")
             restart = _last_restart(bio.liveness)
-            extra = _layers(reason, getattr(st, "verdicts", None), restart)
+            extra = _layers(reason, verdicts, restart)
             self.outcome.fail(error_for(reason, restart), now, detail=reason, extra=extra)
 
 
