@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from facekiosk.cli.context import CliContext, CliError, print_json
 
@@ -64,15 +65,23 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.json:
         print_json(report)
     else:
-        for person, row in report["people"].items():
-            enrolment = row["enrolment"]
-            print(f"{person}: enrolled at {enrolment['level']}")
-            for key in ("replay", "live"):
-                if key in row:
-                    r = row[key]
-                    print(
-                        f"  {key:6} granted {r['granted']}/{r['tries']}  refused {r['refused']}  "
-                        f"grant s median {r['grant_s']['median']} p90 {r['grant_s']['p90']}"
-                    )
-        print(f"targets: {report['targets']}")
+        _print_table(report)
     return 0
+
+
+def _print_table(report: dict[str, Any]) -> None:
+    for person, row in report["people"].items():
+        enrol = row["enrolment"]
+        tried = ", ".join(f"{t['level']}: {t['outcome']} {t['detail']}" for t in enrol["tried"])
+        if not enrol["enrolled"]:
+            print(f"{person}: not enrolled ({tried})")
+            continue
+        print(f"{person}: enrolled at {enrol['level']} ({tried})")
+        for key in ("replay", "live"):
+            r = row[key]
+            grant = r["grant_s"]
+            print(
+                f"  {key:6} granted {r['granted']}/{r['tries']}  refused "
+                f"{r['refused_by_reason']}  grant s median {grant['median']} p90 {grant['p90']}"
+            )
+    print(f"targets: {report['targets']}")
