@@ -617,6 +617,34 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
         <translation>Schauen Sie nach unten</translation>
     </message>
     <message>
+        <source>Please step back a little</source>
+        <translation>Bitte treten Sie etwas zurück</translation>
+    </message>
+    <message>
+        <source>Look straight at the camera again</source>
+        <translation>Schauen Sie wieder gerade in die Kamera</translation>
+    </message>
+    <message>
+        <source>Keep your head still and just blink</source>
+        <translation>Halten Sie den Kopf still und blinzeln Sie nur</translation>
+    </message>
+    <message>
+        <source>Other way: turn your head to your LEFT</source>
+        <translation>Andersherum: drehen Sie den Kopf nach LINKS</translation>
+    </message>
+    <message>
+        <source>Other way: turn your head to your RIGHT</source>
+        <translation>Andersherum: drehen Sie den Kopf nach RECHTS</translation>
+    </message>
+    <message>
+        <source>Not quite: look UP</source>
+        <translation>Nicht ganz: schauen Sie nach OBEN</translation>
+    </message>
+    <message>
+        <source>Not quite: look DOWN</source>
+        <translation>Nicht ganz: schauen Sie nach UNTEN</translation>
+    </message>
+    <message>
         <source>You are enrolled</source>
         <translation>Sie sind registriert</translation>
     </message>
@@ -735,6 +763,10 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
     <message>
         <source>Something went wrong: please try again or ask staff</source>
         <translation>Etwas ist schiefgelaufen: bitte versuchen Sie es erneut oder fragen Sie das Personal</translation>
+    </message>
+    <message>
+        <source>We could not confirm that you are really here: please try again</source>
+        <translation>Wir konnten nicht bestätigen, dass Sie wirklich hier sind: bitte versuchen Sie es noch einmal</translation>
     </message>
     <message>
         <source>Use digits only</source>

@@ -33,6 +33,8 @@ class Biometrics:
     liveness_status: str = "pending"
     liveness_prompt: str | None = None
     liveness_progress: float = 0.0
+    liveness_retry: bool = False  # the prompt is asked again after a wrong move
+    liveness_verdicts: dict[str, str] = field(default_factory=dict)  # per layer, latest
 
     def held(self) -> int:
         """How many biometric items are in memory (0 after every result/timeout/cancel)."""

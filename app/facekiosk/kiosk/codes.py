@@ -41,7 +41,7 @@ class ErrorCode(StrEnum):
     NO_FACES_DETECTED = "NO_FACES_DETECTED"  # nobody in view until the capture timeout
     MANY_FACES = "MANY_FACES"  # more than one face kept in view
     UNRECOGNIZED_FACE = "UNRECOGNIZED_FACE"  # a live face that matches no Index ID
-    PAD_ATTACK = "PAD_ATTACK"  # liveness failed (photo, screen, replay...)
+    PAD_ATTACK = "PAD_ATTACK"  # liveness saw an attack (photo, screen, replay, frozen feed...)
     WRONG_PIN_CODE = "WRONG_PIN_CODE"  # PIN wrong pin.max_tries times: attempt aborted
     PIN_LOCKED = "PIN_LOCKED"  # this Index ID is in a PIN lockout (backoff)
     FACE_DUPLICATION = "FACE_DUPLICATION"  # enrollment of a face already enrolled
@@ -60,6 +60,9 @@ class ErrorCode(StrEnum):
     HOOK_FAILED = "HOOK_FAILED"  # recognised, but the door/relay/command did not run
     CANCELLED = "CANCELLED"  # the person pressed cancel
     SYSTEM_ERROR = "SYSTEM_ERROR"  # storage or engine failure: try again or ask staff
+    # liveness not confirmed, with no evidence of an attack (wrong head move twice, the
+    # model stayed unsure, too many interruptions): try again, nobody is accused
+    LIVENESS_NOT_CONFIRMED = "LIVENESS_NOT_CONFIRMED"
 
 
 class ResultKind(StrEnum):
@@ -95,6 +98,8 @@ class SessionGuidance(StrEnum):
 
 
 LIVENESS_PROMPTS = ("BLINK", "TURN_LEFT", "TURN_RIGHT", "LOOK_UP", "LOOK_DOWN")
+# Pending-state guidance of the liveness session (engine.liveness.codes.Guidance).
+LIVENESS_GUIDANCE = ("STEP_BACK", "FACE_CAMERA")
 
 
 def message_keys() -> set[str]:
@@ -107,5 +112,6 @@ def message_keys() -> set[str]:
     keys |= {f"pin.{p.lower()}" for p in PinIssue}
     keys |= {f"state.{s.lower()}" for s in State}
     keys |= {f"guide.{g.lower()}" for g in (*Guidance, *SessionGuidance)}
-    keys |= {f"liveness.{a.lower()}" for a in LIVENESS_PROMPTS}
+    keys |= {f"liveness.{a.lower()}" for a in (*LIVENESS_PROMPTS, *LIVENESS_GUIDANCE)}
+    keys |= {f"liveness.retry_{a.lower()}" for a in LIVENESS_PROMPTS}  # after a wrong move
     return keys

@@ -59,14 +59,16 @@ class OutcomeRecorder:
         store: bool = True,
         index_id: str | None = None,
         event: Event = Event.FINISH,
+        extra: dict[str, object] | None = None,
     ) -> None:
-        """Show error `code`; `count` adds a kiosk failure, `store` writes the event log."""
+        """Show error `code`; `count` adds a kiosk failure, `store` writes the event log
+        (with `extra`: e.g. liveness layer verdicts; never an image or a vector)."""
         purpose = self.core.attempt.purpose
         a = self.core.reset(event, now)
         a.error = code
         a.result = Result(ResultKind.ERROR, self.core.wall(), None, None, None, detail)
         if store:
-            self.record(str(purpose or "session"), "deny", index_id, code, None, detail)
+            self.record(str(purpose or "session"), "deny", index_id, code, None, detail, extra)
         else:
             self.emit(str(purpose or "session"), "deny", reason=code)
         if count:
@@ -102,8 +104,9 @@ class OutcomeRecorder:
         reason: str,
         similarity: float | None,
         detail: str = "",
+        more: dict[str, object] | None = None,
     ) -> None:
-        extra: dict[str, object] = {}
+        extra: dict[str, object] = dict(more or {})
         if similarity is not None:
             extra["similarity"] = round(float(similarity), 4)
         if detail:

@@ -33,6 +33,7 @@ def make_view(core: FlowCore, consent: ConsentText, now: float) -> SessionView:
         guidance=a.guidance,
         liveness_prompt=a.bio.liveness_prompt if s == State.LIVENESS else None,
         liveness_progress=a.bio.liveness_progress,
+        liveness_retry=a.bio.liveness_retry and s == State.LIVENESS,
         progress=progress,
         face_box=a.bio.track_box,
         consent=consent if s == State.CONSENT else None,
@@ -55,7 +56,10 @@ def _message_key(core: FlowCore, error: ErrorCode | None) -> str:
     if a.pin_issue is not None:
         return f"pin.{a.pin_issue.lower()}"
     if core.state == State.LIVENESS and a.bio.liveness_prompt:
-        return f"liveness.{a.bio.liveness_prompt.lower()}"
+        prompt = a.bio.liveness_prompt.lower()
+        if a.bio.liveness_retry:
+            return f"liveness.retry_{prompt}"  # "Other way: turn your head to your LEFT"
+        return f"liveness.{prompt}"
     if a.guidance:
         return f"guide.{a.guidance[0].lower()}"
     return f"state.{core.state.lower()}"

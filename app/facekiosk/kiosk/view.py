@@ -30,6 +30,7 @@ class SessionView:
     guidance: tuple[str, ...] = ()  # quality Guidance codes, most important first
     liveness_prompt: str | None = None  # BLINK, TURN_LEFT, ... while a challenge runs
     liveness_progress: float = 0.0
+    liveness_retry: bool = False  # the prompt is asked again after a wrong move
     progress: float = 0.0  # frames confirmed / needed (match streak or template frames)
     face_box: tuple[float, float, float, float] | None = None
     consent: ConsentText | None = None  # set in CONSENT

@@ -51,6 +51,20 @@ MESSAGES: dict[str, str] = {
     "liveness.turn_right": QT_TRANSLATE_NOOP("Messages", "Turn your head to your right"),
     "liveness.look_up": QT_TRANSLATE_NOOP("Messages", "Look up"),
     "liveness.look_down": QT_TRANSLATE_NOOP("Messages", "Look down"),
+    # liveness guidance: the model needs some context around the face; the next prompt
+    # waits for the head to face the camera again
+    "liveness.step_back": QT_TRANSLATE_NOOP("Messages", "Please step back a little"),
+    "liveness.face_camera": QT_TRANSLATE_NOOP("Messages", "Look straight at the camera again"),
+    # the same prompt after a wrong move (a second wrong move ends the check)
+    "liveness.retry_blink": QT_TRANSLATE_NOOP("Messages", "Keep your head still and just blink"),
+    "liveness.retry_turn_left": QT_TRANSLATE_NOOP(
+        "Messages", "Other way: turn your head to your LEFT"
+    ),
+    "liveness.retry_turn_right": QT_TRANSLATE_NOOP(
+        "Messages", "Other way: turn your head to your RIGHT"
+    ),
+    "liveness.retry_look_up": QT_TRANSLATE_NOOP("Messages", "Not quite: look UP"),
+    "liveness.retry_look_down": QT_TRANSLATE_NOOP("Messages", "Not quite: look DOWN"),
     "result.enrolled": QT_TRANSLATE_NOOP("Messages", "You are enrolled"),
     "result.authenticated": QT_TRANSLATE_NOOP("Messages", "Welcome back"),
     "result.check_in": QT_TRANSLATE_NOOP("Messages", "Checked in"),
@@ -85,6 +99,9 @@ MESSAGES: dict[str, str] = {
     "error.system_error": QT_TRANSLATE_NOOP(
         "Messages", "Something went wrong: please try again or ask staff"
     ),
+    "error.liveness_not_confirmed": QT_TRANSLATE_NOOP(
+        "Messages", "We could not confirm that you are really here: please try again"
+    ),
     "pin.pin_not_digits": QT_TRANSLATE_NOOP("Messages", "Use digits only"),
     "pin.pin_too_short": QT_TRANSLATE_NOOP("Messages", "That PIN is too short"),
     "pin.pin_too_long": QT_TRANSLATE_NOOP("Messages", "That PIN is too long"),
@@ -108,7 +125,11 @@ ARROW_FOR_GUIDANCE: dict[str, str] = {
     "LOOK_UP": "up",
     "LOOK_DOWN": "down",
 }
+# A liveness prompt (challenge action or guidance) -> the arrow; the preview is mirrored, so
+# "left" (the screen's left edge) is the person's own left, as TURN_LEFT means. A repeated
+# prompt after a wrong move keeps its arrow (the words say "other way").
 ARROW_FOR_PROMPT: dict[str, str] = {
+    "STEP_BACK": "back",
     "TURN_LEFT": "left",
     "TURN_RIGHT": "right",
     "LOOK_UP": "up",

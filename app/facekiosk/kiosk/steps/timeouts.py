@@ -36,6 +36,9 @@ def apply_timeouts(core: FlowCore, outcome: OutcomeRecorder, now: float) -> bool
         code = ErrorCode.TIMEOUT
         if s == State.CAPTURE or a.block in ("NO_FACE", "MANY_FACES"):
             code = BLOCK_ERRORS.get(a.block, ErrorCode.TIMEOUT)
-        outcome.fail(code, now, detail=f"timeout in {s}", count=False)
+        # a check that never decided: what each liveness layer last said, for the admin
+        verdicts = a.bio.liveness_verdicts if s == State.LIVENESS else {}
+        extra: dict[str, object] = {"verdicts": dict(verdicts)} if verdicts else {}
+        outcome.fail(code, now, detail=f"timeout in {s}", count=False, extra=extra)
         return True
     return False

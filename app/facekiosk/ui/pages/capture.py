@@ -32,6 +32,7 @@ class CapturePage(Page):
         self.cancel_button.clicked.connect(self.cancelled)
         self.layout_.addWidget(self.cancel_button)
         self._key = "state.capture"
+        self._checking = False  # LIVENESS: the title says what is going on, not "look"
         self.retranslate()
 
     def show_view(self, view) -> None:
@@ -41,7 +42,12 @@ class CapturePage(Page):
         self._key = view.message_key
         self.instruction.setText(messages.text(self._key))
         self.instruction.setProperty("prompt", bool(prompt))
+        # the same prompt after a wrong move: another colour, so the change is seen
+        self.instruction.setProperty("retry", bool(view.liveness_retry))
         self.instruction.style().polish(self.instruction)
+        if self._checking != (state == State.LIVENESS):
+            self._checking = state == State.LIVENESS
+            self._set_title()
         self.progress.setAccessibleName(self.tr("Progress"))
         if state == State.LIVENESS:
             value, arrow = view.liveness_progress, messages.ARROW_FOR_PROMPT.get(prompt or "")
@@ -54,7 +60,14 @@ class CapturePage(Page):
         shown = value if state in SCAN_STATES - {State.CAPTURE} else None
         self.preview.set_guidance(ok=ok, arrow=arrow, progress=shown, message=self._key)
 
+    def _set_title(self) -> None:
+        # "Look at the camera" above "Look down" read as a contradiction (issue 17)
+        if self._checking:
+            self.set_title(messages.text("state.liveness"))
+        else:
+            self.set_title(self.tr("Look at the camera"))
+
     def retranslate(self) -> None:
-        self.set_title(self.tr("Look at the camera"))
+        self._set_title()
         self.instruction.setText(messages.text(self._key))
         self.cancel_button.set_text(self.tr("Cancel"))
