@@ -62,7 +62,9 @@ class _Run:
         self.rules, self.session = rules, session
         self.state: LivenessState | None = None
         self.decided: float | None = None
-        self.model, self.motion = "off", "weak"
+        # "unsure" until the model judges a frame (it judges near-frontal frames only)
+        self.model = "unsure" if rules == "model" else "off"
+        self.motion = "weak"
         self.faces = self.too_close = 0
 
     def feed(self, face: Face | None, n: int, frame: np.ndarray, t: float) -> None:

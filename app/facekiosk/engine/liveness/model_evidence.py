@@ -22,6 +22,17 @@ MIN_FRAMES = 5  # judged frames before a live or spoof verdict (0.5 s at 10 fps)
 LIVE_AT = 0.6
 SPOOF_BELOW = 0.3
 TOO_CLOSE_FRAMES = 3  # this many unjudged frames in a row = ask the person to step back
+# Only near-frontal frames are judged. On the live clip live_head_moves_luyt.mp4 the real
+# score fell to 0.23-0.41 for 0.4 s while the head was turned 15-20 deg with a 11-13 deg
+# tilt, and to 0.19-0.45 while looking up 36-44 deg, and those dips made a real person a
+# MODEL_SPOOF in 3 of 10 kiosk-flow runs (bench flow-liveness); frontal frames of the same
+# clip score 0.97-1.0, replays <= 0.11 (they are frontal: the screen faces the camera).
+MAX_YAW, MAX_PITCH, MAX_ROLL = 15.0, 20.0, 10.0
+
+
+def judgeable_pose(yaw: float, pitch: float, roll: float) -> bool:
+    """Is the head frontal enough for the model's verdict to mean something?"""
+    return abs(yaw) <= MAX_YAW and abs(pitch) <= MAX_PITCH and abs(roll) <= MAX_ROLL
 
 
 class ModelEvidence:

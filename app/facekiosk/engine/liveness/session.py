@@ -29,7 +29,7 @@ import numpy as np
 from facekiosk.engine.liveness.addon import AddonScorer, LivenessAddon
 from facekiosk.engine.liveness.challenge import ActiveChallenge, ChallengeLimits, random_sequence
 from facekiosk.engine.liveness.codes import Action, Guidance, Level, Reason, Status
-from facekiosk.engine.liveness.model_evidence import ModelEvidence, ModelVerdict
+from facekiosk.engine.liveness.model_evidence import ModelEvidence, ModelVerdict, judgeable_pose
 from facekiosk.engine.liveness.observation import Observation
 from facekiosk.engine.liveness.passive import PassiveAnalyzer, PassiveVerdict
 from facekiosk.engine.liveness.screen_cues import CueAccumulator
@@ -163,7 +163,9 @@ class LivenessSession:
         self.cues.update(image, face)
         if self.addon is not None:
             self.addon.update(image, face)
-        if self.use_model:
+        if self.use_model and (
+            face.pose is None or judgeable_pose(face.pose.yaw, face.pose.pitch, face.pose.roll)
+        ):
             self._model_verdict = self.model.update(self._antispoof_score(face, image))
 
         failure = self._hard_failure(verdict)
