@@ -5,6 +5,8 @@ mix-up: two photos with cosine c are each sqrt((1 + c) / 2) from their mean, so 
 dlib (threshold 0.92) two different people at c = 0.85 (t1.jpg's faces: 0.81-0.90)
 sit at 0.96 from the mean and pass. Every pair must match as the kiosk would match a
 face: at the engine's calibrated threshold (kiosk.match_policy.resolve_threshold).
+This also refuses a same-person pair the kiosk would not match either (Bill_Frist's
+1.jpg and 2.jpg in ../shared/faces: 0.918): the admin replaces that photo.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ class Disagreement:
         return (
             f"{self.photo} does not look like the same person as {others} (similarity "
             f"{self.best:.3f}, a match needs {self.threshold:.3f}); the photos must all show "
-            "one person: enrol each person separately"
+            "one person, clearly enough to match each other: enrol each person separately, "
+            "or replace this photo"
         )
 
 

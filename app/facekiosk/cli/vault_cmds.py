@@ -208,9 +208,7 @@ def _engine(ctx: CliContext) -> Any:
     from facekiosk.engine.types import EngineError
 
     try:
-        # photos=True: still-photo detection (full resolution, small faces); the live-video
-        # downscale finds no face at all in t1.jpg's group photo (faces ~100 px of 1280).
-        return create_engine(ctx.settings.engine, ctx.data_dir, photos=True)
+        return create_engine(ctx.settings.engine, ctx.data_dir)
     except EngineError as exc:
         raise CliError(f"engine: {exc}") from exc
 
