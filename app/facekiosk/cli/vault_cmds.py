@@ -245,16 +245,17 @@ def run_enroll(args: argparse.Namespace, ctx: CliContext) -> int:
             raise CliError(f"{path}: {what} found; each photo must show exactly one person")
         embeddings.append(faces[0].embedding)
         found.append(faces[0])
+    from facekiosk.cli.enroll_checks import disagreeing_photo
     from facekiosk.engine.types import Embedding
     from facekiosk.kiosk.space_search import find_duplicate, legacy_vectors
     from facekiosk.vault import make_template
 
     threshold = _threshold(ctx, engine)
+    odd = disagreeing_photo([printable(p) for p in args.image], embeddings, threshold)
+    if odd is not None:
+        raise CliError(odd.message())
     space, template = make_template(embeddings)
     probe = Embedding(template, embeddings[0].engine, embeddings[0].model)
-    # Every photo must match the combined template: catches a stray photo of someone else.
-    if len(embeddings) > 1 and min(probe.similarity(e) for e in embeddings) < threshold:
-        raise CliError("the photos do not look like the same person; enrol them separately")
     with open_vault(ctx) as vault:
         held = vault.spaces()
         legacy = [v for face in found for v in legacy_vectors(face, held)]
@@ -278,6 +279,14 @@ def run_enroll(args: argparse.Namespace, ctx: CliContext) -> int:
 def run_identify(args: argparse.Namespace, ctx: CliContext) -> int:
     engine = _engine(ctx)
     faces = _faces(engine, args.image)
+    if len(faces) > 1:
+        # Refused, as enrolment refuses it: searching the largest face would answer for
+        # whoever stood closest, and a match for a bystander reads like a match for the
+        # person meant. The admin can crop the photo to the face they mean.
+        raise CliError(
+            f"{printable(args.image)}: {len(faces)} faces found; identify needs a photo of "
+            "exactly one person (crop it to the face you mean)"
+        )
     if not faces:
         result: dict[str, Any] = {"matches": [], "decision": "no_face"}
     else:
@@ -346,6 +355,7 @@ def run_list(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_delete(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.kiosk.receipt import purge_codes, purge_receipt_text
     from facekiosk.kiosk.restrictions import AccessPolicyError, forget_in_policy
 
     with open_vault(ctx, create=False) as vault:
@@ -356,23 +366,27 @@ def run_delete(args: argparse.Namespace, ctx: CliContext) -> int:
         access_removed = forget_in_policy(ctx.data_dir, receipt.index_ids)
     except (AccessPolicyError, OSError) as exc:
         access_removed, policy_error = 0, str(exc)
-    out = {
-        "purged": receipt.index_ids,
-        "purged_at": receipt.purged_at.isoformat(),
-        "vectors_removed": receipt.vectors_removed,
-        "metadata_rows_removed": receipt.metadata_rows_removed,
-        "events_anonymised": receipt.events_anonymised,
-        "audit_seq": receipt.audit_seq,
-        "access_entries_removed": access_removed,
-    }
+    codes = purge_codes(receipt)
     if args.json:
-        print_json(out)
+        print_json(
+            {
+                "purged": receipt.index_ids,
+                "receipt_codes": codes,
+                "purged_at": receipt.purged_at.isoformat(),
+                "vectors_removed": receipt.vectors_removed,
+                "metadata_rows_removed": receipt.metadata_rows_removed,
+                "events_anonymised": receipt.events_anonymised,
+                "audit_seq": receipt.audit_seq,
+                "access_entries_removed": access_removed,
+            }
+        )
     else:
-        for i in receipt.index_ids:
-            print(f"purged {i}")
+        # The admin panel's receipt, then each Index ID with the code a person can quote.
+        print(purge_receipt_text(receipt))  # a policy error follows on stderr, with advice
+        for index_id, code in codes.items():
+            print(f"  {index_id}  receipt code {code}")
         if access_removed:
             print(f"access.toml entries removed: {access_removed}")
-        print(f"audit entry #{receipt.audit_seq}")
     if policy_error is not None:
         raise CliError(
             f"purged, but access.toml still names them (fix it, then delete them there "
