@@ -3,8 +3,9 @@
 Opening a damaged vault stops at the first bad unit (the kiosk must not run on it). An
 admin deciding what to do next needs the whole picture: which files, which offsets, and
 how much is still readable. This reads the snapshot manifest, every segment file and
-every journal record (past a bad one while its length fields are intact), then the audit
-chain through a read-only SQLite connection, and names every file in the vault's area it
+every journal record (past a bad one while its length fields are intact), then every
+sealed field of the metadata (labels, payloads: `check_fields.py`) and the audit chain
+through a read-only SQLite connection, and names every file in the vault's area it
 cannot account for (a crash's temp files, segments the snapshot does not name, strays).
 It writes nothing (the SQLite -shm only when a crash left an unmerged WAL).
 """
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from facekiosk.vault import audit as audit_log
+from facekiosk.vault.check_fields import check_sealed_fields
 from facekiosk.vault.crypto import AuthenticationFailed, KeyRing
 from facekiosk.vault.errors import VaultCorruptError
 from facekiosk.vault.keys import acquire_process_lock, unlock
@@ -70,7 +72,7 @@ def check_vault(data_dir: Path, passphrase: str | None = None) -> CheckReport:
             files[name].damaged.append((0, why))
             files[name].unaccounted = True
         _ledger(data_dir, ring, envelope.vault_id, files)
-        audit = _audit(data_dir, ring, envelope.vault_id, files[METADATA_FILE])
+        audit = _audit(data_dir, ring, envelope.vault_id, files)
         return CheckReport(dict(files), audit)
     finally:
         os.close(lock)
@@ -99,10 +101,11 @@ def _named_segments(section: bytes) -> set[str]:
 
 
 def _audit(
-    data_dir: Path, ring: KeyRing, vault_id: str, metadata: FileReport
+    data_dir: Path, ring: KeyRing, vault_id: str, files: dict[str, FileReport]
 ) -> AuditVerification:
-    """SQLite's own integrity check of the metadata file (into `metadata`), then the audit
-    chain and its head anchor."""
+    """SQLite's own integrity check of the metadata file, every sealed field (one entry
+    per field kind in `files`), then the audit chain and its head anchor."""
+    metadata = files[METADATA_FILE]
     db = data_dir / METADATA_FILE
     if not db.exists():
         return AuditVerification(False, 0, None, f"{METADATA_FILE} is missing")
@@ -117,6 +120,9 @@ def _audit(
             metadata.readable += 1
         else:
             metadata.damaged += [(0, f"SQLite integrity_check: {line}") for line in found]
+        for name, (readable, damaged) in check_sealed_fields(conn, ring, vault_id).items():
+            files[name].readable += readable
+            files[name].damaged += [(0, what) for what in damaged]
         anchor, problem = None, ""
         try:
             anchor = audit_log.read_anchor(data_dir / audit_log.ANCHOR_FILE, ring, vault_id)
