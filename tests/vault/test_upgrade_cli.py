@@ -26,8 +26,11 @@ def test_dlib_enrolled_vault_after_the_switch(data_dir, shared_faces, capsys):
     settings.write_text('[engine]\nname = "dlib"\n')
     ids = {}
     for person in ("Al_Gore", "Bill_Frist"):
+        # Photos 1 and 4: Bill_Frist's 1 and 2 score 0.917 under dlib's 0.92, and enrol
+        # refuses photos that do not match each other.
+        photos = _photos(shared_faces, person, 4)
         code, out, err = _run(
-            capsys, data_dir, "enroll", "--image", *_photos(shared_faces, person, 2), "--json"
+            capsys, data_dir, "enroll", "--image", photos[0], photos[3], "--json"
         )
         assert code == 0, err
         ids[person] = json.loads(out)["index_id"]

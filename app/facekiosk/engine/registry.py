@@ -45,7 +45,7 @@ def engine_space(settings: EngineSettings) -> str | None:
     """The model space ("engine/model") templates of the engine `settings.name` names live
     in, without loading any model; None when it depends on an installed pack (insight)."""
     if settings.name == "bundled":
-        from facekiosk.engine.bench_accuracy import bundled_model_id
+        from facekiosk.engine.operating_points import bundled_model_id
 
         model = bundled_model_id()
         return f"bundled/{model}" if model is not None else None
