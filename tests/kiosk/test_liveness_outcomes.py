@@ -67,19 +67,20 @@ def _noisy(frame: Frame, n: int) -> list[Frame]:
     return out
 
 
-def _signed_in(make_kiosk, people, factory):
+def _signed_in(make_kiosk, people, factory, who="t1_0"):
     settings = flow_settings()
     settings.liveness.auth_level = "passive"
     k = make_kiosk(settings, liveness_factory=factory)
-    k.enroll(people["t1_0"], pin=None)  # enroll_level "off"
+    k.enroll(people[who], pin=None)  # enroll_level "off"
     k.session.start_auth()
     return k
 
 
 def test_model_spoof_is_an_attack_and_the_log_names_the_layer(make_kiosk, people):
     settings = flow_settings()
-    k = _signed_in(make_kiosk, people, _real_factory(0.05, settings))
-    k.feed(_noisy(people["t1_0"][0], 12), max_frames=12)
+    # t1_2 faces the camera; the model judges frontal frames only (t1_0's head is tilted 30 deg)
+    k = _signed_in(make_kiosk, people, _real_factory(0.05, settings), who="t1_2")
+    k.feed(_noisy(people["t1_2"][0], 12), max_frames=12)
     view = k.session.view
     assert view.error == ErrorCode.PAD_ATTACK and view.result.detail == "MODEL_SPOOF"
     event = k.vault.events(kind="auth")[-1]

@@ -187,3 +187,18 @@ def test_loader_refuses_a_model_with_another_contract():
     path = yunet.path(next(iter(yunet.files)))
     with pytest.raises(AntiSpoofModelError, match=r"expected one input \[N, 3, 80, 80\]"):
         MiniFASNetScorer({path: 2.7}, ["CPUExecutionProvider"])
+
+
+def test_the_model_judges_only_frames_that_face_the_camera():
+    """luyt's live clip scored 0.2-0.4 turned 15-20 deg or looking up 36-44 deg and was
+    called MODEL_SPOOF in 3 of 10 flow runs; frames like those no longer count."""
+    from facekiosk.engine.liveness.model_evidence import ModelEvidence, judgeable_pose
+
+    assert judgeable_pose(5.0, -8.0, 13.0)  # a frontal face with a natural tilt
+    assert not judgeable_pose(-19.6, -0.6, 11.0)  # luyt at 8.0 s: 0.41
+    assert not judgeable_pose(-2.3, 39.7, -4.3)  # luyt at 15.4 s: 0.19
+    evidence = ModelEvidence()
+    for yaw, score in [(2.0, 0.99)] * 5 + [(-19.6, 0.2)] * 6:
+        if judgeable_pose(yaw, 0.0, 0.0):
+            evidence.update(score)
+    assert evidence.verdict == "live"

@@ -22,12 +22,14 @@ MIN_FRAMES = 5  # judged frames before a live or spoof verdict (0.5 s at 10 fps)
 LIVE_AT = 0.6
 SPOOF_BELOW = 0.3
 TOO_CLOSE_FRAMES = 3  # this many unjudged frames in a row = ask the person to step back
-# Only near-frontal frames are judged. On the live clip live_head_moves_luyt.mp4 the real
-# score fell to 0.23-0.41 for 0.4 s while the head was turned 15-20 deg with a 11-13 deg
-# tilt, and to 0.19-0.45 while looking up 36-44 deg, and those dips made a real person a
-# MODEL_SPOOF in 3 of 10 kiosk-flow runs (bench flow-liveness); frontal frames of the same
-# clip score 0.97-1.0, replays <= 0.11 (they are frontal: the screen faces the camera).
-MAX_YAW, MAX_PITCH, MAX_ROLL = 15.0, 20.0, 10.0
+# Only frames facing the camera are judged. On the live clip live_head_moves_luyt.mp4 the real
+# score fell to 0.23-0.41 while the head was turned 15-20 deg (with a 11-13 deg tilt) and to
+# 0.19-0.45 while looking up 36-44 deg; those dips made a real person a MODEL_SPOOF in 3 of
+# 10 kiosk-flow runs (bench flow-liveness). Frontal frames of the same clip score 0.97-1.0,
+# replays <= 0.11 (the screen faces the camera). Roll is allowed more: people at a kiosk
+# tilt their heads (the faces of insightface's t1.jpg: 2-30 deg), and the model's crop is
+# not rotated away by it.
+MAX_YAW, MAX_PITCH, MAX_ROLL = 15.0, 25.0, 20.0
 
 
 def judgeable_pose(yaw: float, pitch: float, roll: float) -> bool:
