@@ -17,7 +17,7 @@ shift || true
 QT_DEBS=(libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0
   libxcb-sync1 libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core)
-TEST_DEBS=(xvfb xauth shellcheck desktop-file-utils strace)
+TEST_DEBS=(xvfb xauth shellcheck desktop-file-utils strace postgresql)  # postgresql: the site hub tests start throw-away clusters
 
 missing_debs() {
   command -v dpkg-query >/dev/null || return 0
