@@ -68,19 +68,32 @@ class EventLog:
         sql += " ORDER BY at, id LIMIT ?"
         with self.db.lock:
             rows = self.db.conn.execute(sql, (*args, -1 if limit is None else limit)).fetchall()
-        return [
-            EventRecord(
-                r[0],
-                datetime.fromisoformat(r[1]),
-                r[2],
-                r[3],
-                r[4] or "",
-                r[5] or "",
-                r[6] or "",
-                json.loads(r[7] or "{}"),
-            )
-            for r in rows
-        ]
+        return [self._record(r) for r in rows]
+
+    def after(self, event_id: int, limit: int = 500) -> list[EventRecord]:
+        """Events with id > `event_id` in id order: a durable cursor for consumers that must
+        see every event once (webhooks, site sync). Ids only grow: no event row is ever
+        deleted (a purge anonymises), so SQLite never reuses one."""
+        with self.db.lock:
+            rows = self.db.conn.execute(
+                "SELECT id, at, kind, index_id, kiosk_id, decision, reason, extra FROM events"
+                " WHERE id > ? ORDER BY id LIMIT ?",
+                (event_id, limit),
+            ).fetchall()
+        return [self._record(r) for r in rows]
+
+    @staticmethod
+    def _record(r: tuple[Any, ...]) -> EventRecord:
+        return EventRecord(
+            r[0],
+            datetime.fromisoformat(r[1]),
+            r[2],
+            r[3],
+            r[4] or "",
+            r[5] or "",
+            r[6] or "",
+            json.loads(r[7] or "{}"),
+        )
 
     def anonymise(self, conn: sqlite3.Connection, ids: list[str]) -> int:
         """Inside the purge transaction: the events of `ids` lose their Index ID."""

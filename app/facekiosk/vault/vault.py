@@ -255,6 +255,12 @@ class Vault:
         """Events in time order; `since` inclusive, `until` exclusive."""
         return self.event_log.query(since, until, kind, index_id, limit)
 
+    def events_after(self, event_id: int, limit: int = 500) -> list[EventRecord]:
+        """Events after id `event_id`, oldest first: with `audit_entries(since_seq)` (every
+        enrolment, template change, update, PIN change and purge, committed in the same
+        transaction as the change) the change feed that webhooks and site sync tail."""
+        return self.event_log.after(event_id, limit)
+
     def audit(self, action: str, actor: str, details: dict[str, Any] | None = None) -> int:
         """Append a hash-chained entry (no biometrics, PINs or names in `details`)."""
         return self.trail.record(action, actor, details)
