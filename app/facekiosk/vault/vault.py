@@ -48,6 +48,7 @@ from facekiosk.vault.records import (
 from facekiosk.vault.restore import restore
 from facekiosk.vault.space_index import SearchParams
 from facekiosk.vault.templates import Templates
+from facekiosk.vault.transfer import Transfer
 from facekiosk.vault.vector_store import VectorStore
 
 
@@ -111,6 +112,11 @@ class Vault:
                 self.trail, self.ledger,
             )  # fmt: skip
             self.enrolment.reconcile()
+            self.transfer = Transfer(  # one identity out / in under its Index ID (site sync)
+                self.db, self.templates, self.identities, self.credentials, self.trail,
+                self.ledger, ring, self.vault_id,
+            )  # fmt: skip
+            self.credentials.open_pepper = self.transfer.open_pepper
         except BaseException:
             self._release()
             raise
@@ -166,7 +172,6 @@ class Vault:
     def search(self, embedding: Embedding, k: int = 5) -> list[Match]:
         """Top-k Index IDs by cosine similarity, best first."""
         return self.templates.search(embedding, k)
-
 
     def find_duplicate(self, embedding: Embedding, threshold: float) -> Match | None:
         """The enrolled Index ID this face already belongs to, if any (enrollment check)."""

@@ -1,0 +1,197 @@
+"""One sync pass between this kiosk's vault and the hub.
+
+Push: the outbox is a cursor over the vault's own change feed (audit entries of enrol,
+template change, update, PIN change and purge; events by id), so changes made while the hub
+was down simply wait in the vault. Each pushed record is the person's whole current state,
+sealed with the site key; the cursors advance on the hub in the same transaction as the
+rows, so a push happens exactly once even if the kiosk dies mid-way. Entries written by
+the sync itself (actor "site") are not pushed back: no echo.
+
+Pull: feed rows after this kiosk's cursor, applied idempotently (an import of the same
+record changes nothing; a purge of an unknown Index ID is still acknowledged); the cursor
+moves after each applied batch, so a crash re-applies at most one batch, harmlessly.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from facekiosk.site.hub import Hub, OutRow
+from facekiosk.site.membership import Membership, SiteSecrets
+from facekiosk.site.site_crypto import open_record, seal_record
+from facekiosk.vault import AuditEntry, UnknownIndexId, Vault
+from facekiosk.vault.transfer import IdentityExport
+
+log = logging.getLogger(__name__)
+
+SYNC_ACTOR = "site"
+RECORD_ACTIONS = frozenset({"enroll", "replace_template", "update", "pin_set"})
+RECEIPT_ACTION = "site_purge_confirmed"  # the kiosk's own audit log keeps the proof
+# Default duplicate thresholds when neither site.duplicate_threshold nor engine.threshold
+# is set: each engine's FAR 1e-3 point (README, Engines).
+ENGINE_THRESHOLDS = {"bundled": 0.741, "dlib": 0.92, "insight": 0.40, "sface": 0.354}
+
+
+@dataclass
+class SyncReport:
+    pushed_records: int = 0
+    pushed_purges: int = 0
+    pushed_events: int = 0
+    imported: int = 0
+    unchanged: int = 0
+    purged: int = 0
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    closed_purges: list[str] = field(default_factory=list)
+
+    def changed(self) -> bool:
+        return bool(self.pushed_records or self.pushed_purges or self.pushed_events
+                    or self.imported or self.purged)  # fmt: skip
+
+
+class SiteSync:
+    def __init__(
+        self, vault: Vault, membership: Membership, secrets: SiteSecrets, *,
+        batch: int = 500, duplicate_threshold: float | None = None,
+    ) -> None:  # fmt: skip
+        self.vault = vault
+        self.m = membership
+        self.key = secrets.site_key
+        self.batch = batch
+        self.duplicate_threshold = duplicate_threshold
+
+    def run_once(self, hub: Hub) -> SyncReport:
+        report = SyncReport()
+        self.push(hub, report)
+        self.pull(hub, report)
+        self.close_purges(hub, report)
+        return report
+
+    # --- push -----------------------------------------------------------------------------
+
+    def pending_local(self, hub_cursors: tuple[int, int]) -> bool:
+        audit, events = hub_cursors
+        return bool(self.vault.audit_entries(audit, 1) or self.vault.events_after(events, 1))
+
+    def push(self, hub: Hub, report: SyncReport) -> None:
+        cursors = hub.cursors()
+        audit_cursor, event_cursor = cursors.audit, cursors.events
+        while True:
+            entries = self.vault.audit_entries(audit_cursor, self.batch)
+            events = self.vault.events_after(event_cursor, self.batch)
+            if not entries and not events:
+                return
+            rows = self._rows(entries)
+            new_audit = entries[-1].seq if entries else audit_cursor
+            new_events = events[-1].id if events else event_cursor
+            hub.push(rows, events, new_audit, new_events)
+            audit_cursor, event_cursor = new_audit, new_events
+            report.pushed_records += sum(r.kind == "record" for r in rows)
+            report.pushed_purges += sum(r.kind == "purge" for r in rows)
+            report.pushed_events += len(events)
+
+    def _rows(self, entries: list[AuditEntry]) -> list[OutRow]:
+        """The batch's outbox rows: one record per Index ID changed (its current state,
+        under the seq of its last change) and one row per purged Index ID."""
+        latest: dict[str, int] = {}
+        purges: list[OutRow] = []
+        for e in entries:
+            if e.actor == SYNC_ACTOR:
+                continue  # applied from the hub: do not echo
+            if e.action in RECORD_ACTIONS and "index_id" in e.details:
+                latest[str(e.details["index_id"])] = e.seq
+            elif e.action == "purge":
+                for index_id in e.details.get("index_ids", []):
+                    latest.pop(str(index_id), None)
+                    purges.append(OutRow(e.seq, "purge", str(index_id)))
+        rows: list[OutRow] = []
+        for index_id, seq in latest.items():
+            try:
+                record = self.vault.transfer.export(index_id)
+            except UnknownIndexId:
+                continue  # purged since: its purge entry goes instead
+            body = seal_record(self.key, self.m.site_id, index_id, record.to_dict())
+            rows.append(OutRow(seq, "record", index_id, body))
+        return rows + purges
+
+    # --- pull -----------------------------------------------------------------------------
+
+    def pull(self, hub: Hub, report: SyncReport) -> None:
+        cursor = hub.cursors().pulled
+        while True:
+            rows = hub.pull(cursor, self.batch)
+            if not rows:
+                return
+            for row in rows:
+                if row.kind == "purge":
+                    self._apply_purge(hub, row.index_id, report)
+                elif row.body is not None:
+                    self._apply_record(hub, row.index_id, row.body, report)
+            cursor = rows[-1].seq
+            hub.set_pulled(cursor)
+
+    def _apply_purge(self, hub: Hub, index_id: str, report: SyncReport) -> None:
+        try:
+            self.vault.delete(index_id, reason="site-wide purge", actor=SYNC_ACTOR)
+            report.purged += 1
+        except UnknownIndexId:
+            pass  # never had it, or purged already: still confirmed
+        hub.ack_purge(index_id)
+
+    def _apply_record(self, hub: Hub, index_id: str, body: bytes, report: SyncReport) -> None:
+        record = IdentityExport.from_dict(open_record(self.key, self.m.site_id, index_id, body))
+        if record.index_id != index_id:
+            raise ValueError(f"the hub's record for {index_id} names {record.index_id}")
+        outcome = self.vault.transfer.import_identity(record, actor=SYNC_ACTOR)
+        if outcome == "same":
+            report.unchanged += 1
+            return
+        if outcome == "purged":
+            return  # purged here: never brought back
+        report.imported += 1
+        self._check_duplicate(hub, record, report)
+
+    def _check_duplicate(self, hub: Hub, record: IdentityExport, report: SyncReport) -> None:
+        """Two kiosks that enrolled the same person while apart: the merged gallery holds
+        two Index IDs for one face. Reported (hub + log) for the admin to decide."""
+        from facekiosk.engine.types import Embedding
+
+        engine, model = record.space.split("/", 1)
+        threshold = self.duplicate_threshold or ENGINE_THRESHOLDS.get(engine, 0.9)
+        probe = Embedding(record.template, engine, model)
+        for match in self.vault.search(probe, k=3):
+            if match.index_id != record.index_id and match.similarity >= threshold:
+                hub.report_duplicate(record.index_id, match.index_id, match.similarity)
+                found = {"index_ids": sorted((record.index_id, match.index_id)),
+                         "similarity": round(match.similarity, 4)}  # fmt: skip
+                report.duplicates.append(found)
+                log.warning("possible duplicate enrolment: %s and %s (cosine %.3f)",
+                            record.index_id, match.index_id, match.similarity)  # fmt: skip
+
+    # --- purges this kiosk began ------------------------------------------------------------
+
+    def close_purges(self, hub: Hub, report: SyncReport) -> None:
+        """Every kiosk confirmed: keep the receipt in this vault's audit log, then let the
+        hub forget the Index ID."""
+        for p in hub.purges():
+            if not p["mine"] or p["pending"]:
+                continue
+            if not self._has_receipt(p["index_id"]):
+                details = {"index_id": p["index_id"], "purged_at": p["purged_at"],
+                           "confirmed": p["confirmed"]}  # fmt: skip
+                self.vault.audit(RECEIPT_ACTION, SYNC_ACTOR, details)
+            if hub.close_purge(p["index_id"]):
+                report.closed_purges.append(p["index_id"])
+
+    def _has_receipt(self, index_id: str) -> bool:
+        return bool(receipts(self.vault, index_id))
+
+
+def receipts(vault: Vault, index_id: str | None = None) -> list[dict[str, Any]]:
+    """Site-wide purges this kiosk began that every kiosk confirmed (from its audit log)."""
+    found = []
+    for e in vault.audit_entries(0):
+        if e.action == RECEIPT_ACTION and (index_id is None or e.details["index_id"] == index_id):
+            found.append({**e.details, "audit_seq": e.seq, "pending": []})
+    return found
