@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from facekiosk.site.membership import Membership
+from facekiosk.vault.errors import VaultError
 
 if TYPE_CHECKING:
     from facekiosk.settings import Settings
@@ -137,7 +138,13 @@ def _close_quietly(hub: Hub) -> None:
 def start_site_service(data_dir: Path, settings: Settings, vault: Vault) -> SiteService | None:
     """The kiosk's hook (ui/app.build_kiosk): a running sync when this data dir is a site
     member and `site.sync` is on; otherwise None, and no socket is ever opened."""
-    membership = Membership.load(data_dir)
-    if membership is None or not settings.site.sync:
+    from facekiosk.site.membership import SiteError
+
+    try:
+        membership = Membership.load(data_dir)
+        if membership is None or not settings.site.sync:
+            return None
+        return SiteService(vault, membership, settings).start()
+    except (SiteError, VaultError) as exc:  # the kiosk still works on its own vault
+        log.error("site sync not started: %s", exc)
         return None
-    return SiteService(vault, membership, settings).start()

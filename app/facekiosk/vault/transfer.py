@@ -152,26 +152,41 @@ class Transfer:
             exists = bool(self.identities.known([rec.index_id]))
             if exists and old_space is not None and self._same(rec, old_space, template):
                 return "same"
-            if old_space != rec.space or not exists or not np.array_equal(
-                self.templates.spaces[old_space].vector_of(rec.index_id), template
-            ):
+            replaced = old_space is not None and (
+                old_space != rec.space
+                or not np.array_equal(
+                    self.templates.spaces[old_space].vector_of(rec.index_id), template
+                )
+            )
+            if old_space is None:
+                self.templates.add(rec.space, rec.index_id, template)
+            elif replaced:
                 self.templates.replace(rec.space, rec.index_id, template)
-            with self.db.tx() as conn:
-                if exists:
-                    conn.execute("DELETE FROM consents WHERE index_id=?", (rec.index_id,))
-                    conn.execute("DELETE FROM pins WHERE index_id=?", (rec.index_id,))
-                    conn.execute("DELETE FROM identities WHERE index_id=?", (rec.index_id,))
-                self.identities.insert(
-                    conn, rec.index_id, rec.space, rec.n_images, label=rec.label,
-                    payload=rec.payload, consent_version=None, valid_until=rec.valid_until,
-                )  # fmt: skip
-                self._write_rest(conn, rec)
-                action = "update" if exists else "enroll"
-                details = {"index_id": rec.index_id, "space": rec.space, "images": rec.n_images}
-                self.trail.append(conn, action, actor, details)
+            try:
+                self._commit(rec, exists, actor)
+            except BaseException:
+                if old_space is None:  # journalled, no row: take it back out
+                    self.templates.remove([rec.index_id])
+                raise
             self.identities.cache_labels({rec.index_id: rec.label})
-            self.templates.compact()  # a replaced template leaves the journal now
+            if replaced:
+                self.templates.compact()  # the old template leaves the journal now
+            else:
+                self.templates.maybe_compact()
         return "updated" if exists else "created"
+
+    def _commit(self, rec: IdentityExport, exists: bool, actor: str) -> None:
+        with self.db.tx() as conn:
+            if exists:  # the whole row set is replaced by the record's
+                for table in ("consents", "pins", "identities"):
+                    conn.execute(f"DELETE FROM {table} WHERE index_id=?", (rec.index_id,))
+            self.identities.insert(
+                conn, rec.index_id, rec.space, rec.n_images, label=rec.label,
+                payload=rec.payload, consent_version=None, valid_until=rec.valid_until,
+            )  # fmt: skip
+            self._write_rest(conn, rec)
+            details = {"index_id": rec.index_id, "space": rec.space, "images": rec.n_images}
+            self.trail.append(conn, "update" if exists else "enroll", actor, details)
 
     def _write_rest(self, conn: sqlite3.Connection, rec: IdentityExport) -> None:
         conn.execute(
