@@ -49,10 +49,11 @@ def seal_record(site_key: bytes, site_id: str, index_id: str, record: dict[str, 
 
 def open_record(site_key: bytes, site_id: str, index_id: str, blob: bytes) -> dict[str, Any]:
     try:
-        plain = AESGCM(site_key).decrypt(blob[:NONCE], blob[NONCE:], _aad_record(site_id, index_id))
-    except InvalidTag as exc:
+        aad = _aad_record(site_id, index_id)
+        plain = AESGCM(site_key).decrypt(blob[:NONCE], blob[NONCE:], aad)
+        data: dict[str, Any] = json.loads(plain)
+    except (InvalidTag, ValueError) as exc:
         raise SiteCryptoError(f"the hub's record of {index_id} does not open") from exc
-    data: dict[str, Any] = json.loads(plain)
     return data
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from facekiosk.site.hub import Hub, OutRow
 from facekiosk.site.membership import Membership, SiteSecrets
-from facekiosk.site.site_crypto import open_record, seal_record
+from facekiosk.site.site_crypto import SiteCryptoError, open_record, seal_record
 from facekiosk.vault import AuditEntry, UnknownIndexId, Vault
 from facekiosk.vault.transfer import IdentityExport
 
@@ -41,6 +41,7 @@ class SyncReport:
     pushed_events: int = 0
     imported: int = 0
     unchanged: int = 0
+    rejected: int = 0  # hub rows that do not open with the site key
     purged: int = 0
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     closed_purges: list[str] = field(default_factory=list)
@@ -140,9 +141,14 @@ class SiteSync:
         hub.ack_purge(index_id)
 
     def _apply_record(self, hub: Hub, index_id: str, body: bytes, report: SyncReport) -> None:
-        record = IdentityExport.from_dict(open_record(self.key, self.m.site_id, index_id, body))
-        if record.index_id != index_id:
-            raise ValueError(f"the hub's record for {index_id} names {record.index_id}")
+        try:
+            record = IdentityExport.from_dict(open_record(self.key, self.m.site_id, index_id, body))
+        except (SiteCryptoError, KeyError, ValueError) as exc:
+            # Not sealed with the site key (a broken or hostile member): skipped, so that
+            # one bad row cannot stall every kiosk's feed.
+            log.error("site sync: skipped a hub record of %s: %s", index_id, exc)
+            report.rejected += 1
+            return
         outcome = self.vault.transfer.import_identity(record, actor=SYNC_ACTOR)
         if outcome == "same":
             report.unchanged += 1
