@@ -18,6 +18,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from facekiosk.site.hub import Hub, OutRow
 from facekiosk.site.membership import Membership, SiteSecrets
 from facekiosk.site.site_crypto import SiteCryptoError, open_record, seal_record
@@ -61,6 +63,7 @@ class SiteSync:
         self.key = secrets.site_key
         self.batch = batch
         self.duplicate_threshold = duplicate_threshold
+        self._local_ids: set[str] | None = None
 
     def run_once(self, hub: Hub) -> SyncReport:
         report = SyncReport()
@@ -102,6 +105,8 @@ class SiteSync:
                 continue  # applied from the hub: do not echo
             if e.action in RECORD_ACTIONS and "index_id" in e.details:
                 latest[str(e.details["index_id"])] = e.seq
+                if e.action == "enroll" and self._local_ids is not None:
+                    self._local_ids.add(str(e.details["index_id"]))
             elif e.action == "purge":
                 for index_id in e.details.get("index_ids", []):
                     latest.pop(str(index_id), None)
@@ -124,11 +129,20 @@ class SiteSync:
             rows = hub.pull(cursor, self.batch)
             if not rows:
                 return
-            for row in rows:
+            records = []
+            for row in rows:  # one row per Index ID in the feed: order within a batch is free
                 if row.kind == "purge":
                     self._apply_purge(hub, row.index_id, report)
                 elif row.body is not None:
-                    self._apply_record(hub, row.index_id, row.body, report)
+                    record = self._open(row.index_id, row.body, report)
+                    if record is not None:
+                        records.append(record)
+            outcomes = self.vault.transfer.import_identities(records, actor=SYNC_ACTOR)
+            changed = [r for r, o in zip(records, outcomes, strict=True)
+                       if o in ("created", "updated")]  # fmt: skip
+            report.imported += len(changed)
+            report.unchanged += sum(o == "same" for o in outcomes)
+            self._check_duplicates(hub, changed, report)
             cursor = rows[-1].seq
             hub.set_pulled(cursor)
 
@@ -138,42 +152,57 @@ class SiteSync:
             report.purged += 1
         except UnknownIndexId:
             pass  # never had it, or purged already: still confirmed
+        self._local.discard(index_id)
         hub.ack_purge(index_id)
 
-    def _apply_record(self, hub: Hub, index_id: str, body: bytes, report: SyncReport) -> None:
+    def _open(self, index_id: str, body: bytes, report: SyncReport) -> IdentityExport | None:
         try:
             record = IdentityExport.from_dict(open_record(self.key, self.m.site_id, index_id, body))
+            if record.index_id != index_id:
+                raise ValueError(f"the record names {record.index_id}")
+            return record
         except (SiteCryptoError, KeyError, ValueError) as exc:
             # Not sealed with the site key (a broken or hostile member): skipped, so that
             # one bad row cannot stall every kiosk's feed.
             log.error("site sync: skipped a hub record of %s: %s", index_id, exc)
             report.rejected += 1
-            return
-        outcome = self.vault.transfer.import_identity(record, actor=SYNC_ACTOR)
-        if outcome == "same":
-            report.unchanged += 1
-            return
-        if outcome == "purged":
-            return  # purged here: never brought back
-        report.imported += 1
-        self._check_duplicate(hub, record, report)
+            return None
 
-    def _check_duplicate(self, hub: Hub, record: IdentityExport, report: SyncReport) -> None:
-        """Two kiosks that enrolled the same person while apart: the merged gallery holds
-        two Index IDs for one face. Reported (hub + log) for the admin to decide."""
-        from facekiosk.engine.types import Embedding
+    @property
+    def _local(self) -> set[str]:
+        """Index IDs this kiosk enrolled itself (from its audit log, once per run)."""
+        if self._local_ids is None:
+            self._local_ids = {
+                str(e.details["index_id"]) for e in self.vault.audit_entries(0)
+                if e.action == "enroll" and e.actor != SYNC_ACTOR and "index_id" in e.details
+            }  # fmt: skip
+        return self._local_ids
 
-        engine, model = record.space.split("/", 1)
-        threshold = self.duplicate_threshold or ENGINE_THRESHOLDS.get(engine, 0.9)
-        probe = Embedding(record.template, engine, model)
-        for match in self.vault.search(probe, k=3):
-            if match.index_id != record.index_id and match.similarity >= threshold:
-                hub.report_duplicate(record.index_id, match.index_id, match.similarity)
-                found = {"index_ids": sorted((record.index_id, match.index_id)),
-                         "similarity": round(match.similarity, 4)}  # fmt: skip
+    def _check_duplicates(
+        self, hub: Hub, records: list[IdentityExport], report: SyncReport
+    ) -> None:
+        """The same person enrolled on two kiosks while apart: two Index IDs for one face
+        in the merged gallery. Each kiosk compares what it imports with the people it
+        enrolled itself (so a new kiosk pulling a large site compares nothing), and reports
+        a pair (hub + log) for the admin to decide."""
+        local = self._local
+        if not local or not records:
+            return
+        for record in records:
+            engine = record.space.split("/", 1)[0]
+            threshold = self.duplicate_threshold or ENGINE_THRESHOLDS.get(engine, 0.9)
+            ids, mat = self.vault.transfer.vectors_of(sorted(local - {record.index_id}),
+                                                      record.space)  # fmt: skip
+            if not ids:
+                continue
+            sims = mat.astype(np.float64) @ np.asarray(record.template, np.float64)
+            for k in np.flatnonzero(sims >= threshold):
+                hub.report_duplicate(record.index_id, ids[k], float(sims[k]))
+                found = {"index_ids": sorted((record.index_id, ids[k])),
+                         "similarity": round(float(sims[k]), 4)}  # fmt: skip
                 report.duplicates.append(found)
                 log.warning("possible duplicate enrolment: %s and %s (cosine %.3f)",
-                            record.index_id, match.index_id, match.similarity)  # fmt: skip
+                            record.index_id, ids[k], sims[k])  # fmt: skip
 
     # --- purges this kiosk began ------------------------------------------------------------
 
