@@ -5,6 +5,8 @@ acknowledge and close purges, report duplicates, read the site's status."""
 from __future__ import annotations
 
 import json
+import select
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,16 +45,29 @@ class Cursors:
 class Hub:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
+        self._woken = threading.Event()
 
     def close(self) -> None:
         self.conn.close()
 
     def listen(self) -> None:
+        # A NOTIFY that arrives while a pass runs its queries goes to handlers only, not to
+        # a later notifies(): the handler keeps it (a lost one delayed a purge to poll_s).
+        self._woken = threading.Event()
+        self.conn.add_notify_handler(lambda _n: self._woken.set())
         self.conn.execute(f"LISTEN {CHANNEL}")
 
     def wait(self, timeout_s: float) -> bool:
-        """True when the feed changed (a NOTIFY) within `timeout_s`."""
-        return any(True for _ in self.conn.notifies(timeout=timeout_s, stop_after=1))
+        """True when the feed changed (a NOTIFY) since the last call or within `timeout_s`."""
+        if not self._woken.is_set():
+            # Only handlers (psycopg warns that notifies() beside handlers is unreliable):
+            # wait for the socket, then let a no-op query read and dispatch what came.
+            readable, _, _ = select.select([self.conn.fileno()], [], [], timeout_s)
+            if readable:
+                self.conn.execute("SELECT 1")
+        woken = self._woken.is_set()
+        self._woken.clear()
+        return woken
 
     def cursors(self) -> Cursors:
         row = self.conn.execute(
