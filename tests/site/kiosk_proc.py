@@ -24,7 +24,7 @@ def emb(vec: list[float]) -> Embedding:
     return Embedding(np.asarray(vec, np.float32), *SPACE)
 
 
-def _hub(vault: Vault, settings: Settings):  # noqa: ANN202
+def _hub(vault: Vault, settings: Settings) -> tuple:
     from facekiosk.site.hub import Hub
     from facekiosk.site.membership import Membership, connect_member
 
@@ -55,7 +55,7 @@ def receipt(vault: Vault, settings: Settings, index_id: str) -> dict:
 
     found = receipts(vault, index_id)
     if not found:
-        m, hub = _hub(vault, settings)
+        _m, hub = _hub(vault, settings)
         found = hub.purges(index_id)
         hub.close()
     return found[-1] if found else {}

@@ -96,7 +96,7 @@ def test_wrong_or_reused_join_tokens_are_refused(site):
 def test_tls_is_verified_against_the_sites_ca(site, tmp_path):
     other_ca, _, _ = write_ca_and_server_cert(tmp_path)
     dsn = site.cluster.dsn(site.db).replace(str(site.cluster.ca), str(other_ca))
-    with pytest.raises(psycopg.OperationalError, match="SSL error|certificate verify failed"):
+    with pytest.raises(psycopg.OperationalError, match=r"SSL error|certificate verify failed"):
         psycopg.connect(dsn, connect_timeout=5)
     with psycopg.connect(site.cluster.dsn(site.db)) as conn:
         assert conn.pgconn.ssl_in_use
