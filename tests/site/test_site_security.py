@@ -76,6 +76,16 @@ def test_a_kiosk_role_cannot_read_or_alter_another_kiosks_rows(site):
         assert conn_a.execute("SELECT count(*) FROM facekiosk.outbox").fetchone()[0] == 2
 
 
+def test_the_integrator_apis_reader_role_sees_every_kiosks_events(site):
+    reader = site.query("SELECT reader_role FROM facekiosk.meta")[0][0]
+    site.query(f'CREATE ROLE api_reader LOGIN PASSWORD \'pw-api\' IN ROLE "{reader}"')
+    with psycopg.connect(site.dsn, user="api_reader", password="pw-api") as conn:
+        seen = conn.execute("SELECT origin, kind FROM facekiosk.events").fetchall()
+        assert seen and len(seen) == site.query("SELECT count(*) FROM facekiosk.events")[0][0]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT body FROM facekiosk.feed")
+
+
 def test_wrong_or_reused_join_tokens_are_refused(site):
     token = site.cli_json("A", "site", "token")["token"]
     real = JoinToken.decode(token)

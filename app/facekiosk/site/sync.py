@@ -70,6 +70,7 @@ class SiteSync:
         self.push(hub, report)
         self.pull(hub, report)
         self.close_purges(hub, report)
+        hub.set_pulled(0)  # a heartbeat: last_sync in `site status` (the cursor never drops)
         return report
 
     # --- push -----------------------------------------------------------------------------
