@@ -95,6 +95,7 @@ def test_delete_on_c_reaches_a_and_b_with_a_receipt_and_no_trace(site, k, people
     body = site.query("SELECT body FROM facekiosk.feed WHERE index_id = %s", (index_id,))[0][0]
     ciphertext = bytes(body)[12:76]  # 64 bytes of the sealed record
     assert "audit_seq" in k["C"].ask("delete", ids=[index_id])
+    k["A"].ask("event", kiosk="A", index_id=index_id)  # A still knows them: pushed, then purged
     sync(k, "C", "A", "B")
     for name in KIOSKS:
         best = k[name].best(near(v, rng))

@@ -122,6 +122,25 @@ BEGIN
 END $$;
 CREATE TRIGGER outbox_in BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION outbox_in();
 
+-- An offline kiosk pushes before it pulls: its events and duplicate reports may still name
+-- someone purged meanwhile. They arrive anonymised / are dropped.
+CREATE FUNCTION forget_purged() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = facekiosk, pg_temp AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'events' THEN
+    IF EXISTS (SELECT 1 FROM purges WHERE index_id = NEW.index_id) THEN
+      NEW.index_id := NULL;
+    END IF;
+  ELSIF EXISTS (SELECT 1 FROM purges WHERE index_id IN (NEW.a, NEW.b)) THEN
+    RETURN NULL;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER events_forget BEFORE INSERT ON events
+  FOR EACH ROW EXECUTE FUNCTION forget_purged();
+CREATE TRIGGER duplicates_forget BEFORE INSERT ON duplicates
+  FOR EACH ROW EXECUTE FUNCTION forget_purged();
+
 CREATE FUNCTION ack_purge(p_index_id text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = facekiosk, pg_temp AS $$
 BEGIN
