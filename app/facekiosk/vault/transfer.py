@@ -15,7 +15,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from facekiosk.vault.identities import Identities
 from facekiosk.vault.metadb import MetaDb, iso, now, parse_dt
 from facekiosk.vault.purge_ledger import PurgeLedger
 from facekiosk.vault.templates import Templates
+
+if TYPE_CHECKING:
+    from facekiosk.vault.vault import Vault
 
 FOREIGN_PEPPER = "pepper_ct"  # params key of a PIN hash made with another vault's pepper
 
@@ -88,6 +91,14 @@ class Transfer:
         self.db, self.templates, self.identities = db, templates, identities
         self.credentials, self.trail, self.ledger = credentials, trail, ledger
         self.ring, self.vault_id = ring, vault_id
+
+    @classmethod
+    def of(cls, vault: Vault, ring: KeyRing) -> Transfer:
+        """The room for an opening vault; imported PIN hashes' peppers open through it."""
+        room = cls(vault.db, vault.templates, vault.identities, vault.credentials, vault.trail,
+                   vault.ledger, ring, vault.vault_id)  # fmt: skip
+        vault.credentials.open_pepper = room.open_pepper
+        return room
 
     # --- small secrets sealed under this vault's ring ------------------------------------
 

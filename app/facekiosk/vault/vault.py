@@ -112,11 +112,7 @@ class Vault:
                 self.trail, self.ledger,
             )  # fmt: skip
             self.enrolment.reconcile()
-            self.transfer = Transfer(  # one identity out / in under its Index ID (site sync)
-                self.db, self.templates, self.identities, self.credentials, self.trail,
-                self.ledger, ring, self.vault_id,
-            )  # fmt: skip
-            self.credentials.open_pepper = self.transfer.open_pepper
+            self.transfer = Transfer.of(self, ring)  # one identity out / in (site sync)
         except BaseException:
             self._release()
             raise
