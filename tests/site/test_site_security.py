@@ -95,6 +95,9 @@ def test_wrong_or_reused_join_tokens_are_refused(site):
     assert not Membership.path(site.dir("W")).exists()
     damaged = site.cli("W", "site", "join", "--dsn", site.dsn, "--token", token[:-9], check=False)
     assert damaged.returncode == 1 and "damaged" in damaged.stderr
+    taken = site.cli("C", "site", "join", "--dsn", site.dsn, "--token", token, "--kiosk-id", "A",
+                     check=False)  # fmt: skip
+    assert taken.returncode == 1 and "already a member" in taken.stderr
     site.cli("C", "site", "join", "--dsn", site.dsn, "--token", token, "--kiosk-id", "C")
     reused = site.cli("D", "site", "join", "--dsn", site.dsn, "--token", token, check=False)
     assert reused.returncode == 1 and "join token refused" in reused.stderr

@@ -86,6 +86,10 @@ BEGIN
   IF NOT FOUND OR t.used_at IS NOT NULL OR t.token_hash <> p_hash THEN
     RAISE EXCEPTION 'join token refused: wrong, or already used' USING ERRCODE = '28000';
   END IF;
+  IF EXISTS (SELECT 1 FROM kiosks WHERE kiosk_id = p_kiosk_id) THEN
+    RAISE EXCEPTION 'kiosk id % is already a member of this site: give another with --kiosk-id',
+      p_kiosk_id USING ERRCODE = '23505';
+  END IF;
   UPDATE join_tokens SET used_at = now(), wrapped_key = NULL WHERE role = session_user;
   INSERT INTO kiosks(role, kiosk_id) VALUES (session_user, p_kiosk_id);
   RETURN t.wrapped_key;

@@ -166,6 +166,8 @@ def join_site(vault: Vault, dsn: str, token_text: str, kiosk_id: str) -> Members
                 ).fetchone()
         except psycopg.errors.InvalidAuthorizationSpecification as exc:
             raise SiteError("join token refused: wrong, or already used") from exc
+        except psycopg.errors.UniqueViolation as exc:  # the token stays valid
+            raise SiteError(str(exc).strip().splitlines()[0]) from exc
         assert row is not None
         site_key = token.unwrap(bytes(row[0]))
         m = Membership(token.site_id, kiosk_id, token.role, dsn, "")
