@@ -20,6 +20,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "kiosk": {"pipeline", "ui", "cli", "bench", "PySide6"},
     "pipeline": {"ui", "cli", "bench", "PySide6"},
     "ui": {"cli", "bench"},
+    "site": {"pipeline", "ui", "cli", "bench", "PySide6"},  # beside ui: kiosk, vault, engine
 }
 
 
@@ -57,6 +58,19 @@ def test_room_imports_only_what_is_below_it(room: str) -> None:
         for f in files
         for module, line in sorted(_imports(f))
         if _room_of(module) in FORBIDDEN[room]
+    ]
+    assert not breaches, "\n".join(breaches)
+
+
+def test_only_the_front_ends_wire_the_site_room() -> None:
+    """Nothing below the front ends imports site/: only cli/ and ui/app.py start it."""
+    wiring = {PACKAGE / "ui" / "app.py"}
+    breaches = [
+        f"{f.relative_to(PACKAGE)}:{line}"
+        for f in sorted(PACKAGE.rglob("*.py"))
+        if f.parent.name not in ("site", "cli", "bench") and f not in wiring
+        for module, line in sorted(_imports(f))
+        if _room_of(module) == "site"
     ]
     assert not breaches, "\n".join(breaches)
 

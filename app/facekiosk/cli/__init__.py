@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "facekiosk.cli.vault_cmds",
     "facekiosk.cli.models_cmds",
     "facekiosk.cli.kiosk_cmds",
+    "facekiosk.cli.site_cmds",
     "facekiosk.cli.bench_cmds",
 )
 

@@ -30,11 +30,14 @@ class KioskApp:
     controller: Any
     engine: Any
     vault: Any
+    site: Any = None  # site.service.SiteService when this kiosk is a site member
 
     def close(self) -> None:
         self.controller.stop()
         self.window.close()
         self.engine.close()
+        if self.site is not None:
+            self.site.stop()
         self.vault.close()
 
 
@@ -99,7 +102,10 @@ def build_kiosk(
     window = KioskWindow(
         controller, settings, data_dir, vault=vault, demo_note=note, languages=languages
     )
-    return KioskApp(app, window, controller, engine, vault)
+    from facekiosk.site.service import start_site_service  # None (no socket) without a site
+
+    site = start_site_service(data_dir, settings, vault)
+    return KioskApp(app, window, controller, engine, vault, site)
 
 
 def _quit_on_signals(kiosk: KioskApp) -> None:

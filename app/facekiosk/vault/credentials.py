@@ -6,8 +6,11 @@ keyed on their next successful check."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
+from collections.abc import Callable
+from typing import Any
 
 from facekiosk.vault.audit_trail import AuditTrail
 from facekiosk.vault.crypto import hash_secret, is_keyed, verify_secret
@@ -22,6 +25,12 @@ class Credentials:
         self.db = db
         self.trail = trail
         self._pepper = pepper
+        # Site sync: opens the pepper sealed in an imported PIN hash's params (transfer.py).
+        self.open_pepper: Callable[[dict[str, Any]], bytes] | None = None
+
+    @property
+    def pepper(self) -> bytes:
+        return self._pepper
 
     def set_pin(self, index_id: str, pin: str) -> None:
         if not pin:
@@ -45,9 +54,14 @@ class Credentials:
             ).fetchone()
         if row is None:
             return False
-        if not verify_secret(pin, row[0], row[1], row[2], self._pepper):
+        params, pepper = row[2], self._pepper
+        foreign = json.loads(params)
+        if "pepper_ct" in foreign and self.open_pepper is not None:  # imported by site sync
+            pepper = self.open_pepper(foreign)
+            params = json.dumps({k: v for k, v in foreign.items() if k != "pepper_ct"})
+        if not verify_secret(pin, row[0], row[1], params, pepper):
             return False
-        if not is_keyed(row[2]):
+        if not is_keyed(row[2]) or pepper is not self._pepper:  # re-key with our own pepper
             self._upgrade(index_id, pin, row[1])
         return True
 

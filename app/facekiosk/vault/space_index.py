@@ -286,6 +286,11 @@ class SpaceIndex:
         with self.lock.read():
             return list(self._ids), self._matrix[: len(self._ids)].copy()
 
+    def vector_of(self, index_id: str) -> np.ndarray:
+        """One Index ID's template (site sync exports it); a copy."""
+        with self.lock.read():
+            return self._matrix[self._row_of[index_id]].copy()
+
     def _check(self, vector: np.ndarray) -> np.ndarray:
         vec = np.ascontiguousarray(vector, dtype=np.float32).reshape(-1)
         if vec.shape[0] != self.dim:

@@ -48,6 +48,7 @@ from facekiosk.vault.records import (
 from facekiosk.vault.restore import restore
 from facekiosk.vault.space_index import SearchParams
 from facekiosk.vault.templates import Templates
+from facekiosk.vault.transfer import Transfer
 from facekiosk.vault.vector_store import VectorStore
 
 
@@ -111,6 +112,7 @@ class Vault:
                 self.trail, self.ledger,
             )  # fmt: skip
             self.enrolment.reconcile()
+            self.transfer = Transfer.of(self, ring)  # one identity out / in (site sync)
         except BaseException:
             self._release()
             raise
@@ -166,7 +168,6 @@ class Vault:
     def search(self, embedding: Embedding, k: int = 5) -> list[Match]:
         """Top-k Index IDs by cosine similarity, best first."""
         return self.templates.search(embedding, k)
-
 
     def find_duplicate(self, embedding: Embedding, threshold: float) -> Match | None:
         """The enrolled Index ID this face already belongs to, if any (enrollment check)."""

@@ -1,0 +1,25 @@
+"""`[site]`: how a kiosk that is a member of a multi-kiosk site syncs (membership itself,
+the hub's address and the sealed site key, is `site.json` in the data dir, written by
+`facekiosk site init/join`; without it nothing here opens a socket)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import ConfigDict, Field
+from pydantic.dataclasses import dataclass
+
+
+@dataclass(config=ConfigDict(strict=True))
+class SiteSettings:
+    sync: bool = True  # background sync in the kiosk process when a site is configured
+    # A full sync pass at least this often even without a NOTIFY (a lost wake-up, a hub
+    # that came back); local changes are noticed within local_poll_s.
+    poll_s: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    local_poll_s: Annotated[float, Field(gt=0, le=60)] = 0.5
+    retry_max_s: Annotated[float, Field(gt=0, le=3600)] = 60.0  # backoff cap, hub unreachable
+    batch: Annotated[int, Field(ge=1, le=10_000)] = 500  # records per round trip
+    # Two Index IDs whose templates are this close are reported as one person enrolled
+    # twice; unset = engine.threshold, else the engine's default.
+    duplicate_threshold: Annotated[float, Field(gt=0, le=1)] | None = None
+    connect_timeout_s: Annotated[float, Field(gt=0, le=120)] = 5.0

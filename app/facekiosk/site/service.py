@@ -1,0 +1,150 @@
+"""Background sync in the kiosk process (and `facekiosk site sync` without --once).
+
+One thread, one hub connection that LISTENs on the feed channel: a NOTIFY from another
+kiosk's push, a local change (the vault's audit or event cursor moved; checked every
+`site.local_poll_s`) or `site.poll_s` without either starts a pass. Hub unreachable: the
+kiosk goes on with its own vault and retries with a doubling backoff; whatever changed
+meanwhile waits in the vault's change feed. `start_site_service` returns None and imports
+nothing network-related when the data dir has no `site.json`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from facekiosk.site.membership import Membership
+from facekiosk.vault.errors import VaultError
+
+if TYPE_CHECKING:
+    from facekiosk.settings import Settings
+    from facekiosk.site.hub import Hub
+    from facekiosk.site.sync import SiteSync, SyncReport
+    from facekiosk.vault import Vault
+
+log = logging.getLogger(__name__)
+
+
+def duplicate_threshold(settings: Settings) -> float | None:
+    return settings.site.duplicate_threshold or settings.engine.threshold
+
+
+class SiteService:
+    """`start()` / `stop()`; `on_sync(report)` is called after each pass that changed
+    anything (tests and the CLI print it)."""
+
+    def __init__(
+        self, vault: Vault, membership: Membership, settings: Settings,
+        on_sync: Callable[[SyncReport], None] | None = None,
+    ) -> None:  # fmt: skip
+        from facekiosk.site.sync import SiteSync
+
+        self.vault = vault
+        self.m = membership
+        self.s = settings.site
+        self.secrets = membership.secrets(vault)
+        self.sync: SiteSync = SiteSync(
+            vault, membership, self.secrets, batch=self.s.batch,
+            duplicate_threshold=duplicate_threshold(settings),
+        )  # fmt: skip
+        self.on_sync = on_sync
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="site-sync", daemon=True)
+        self.last_error = ""
+        self.passes = 0
+
+    def start(self) -> SiteService:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout_s)
+
+    def join(self) -> None:
+        while self._thread.is_alive():
+            self._thread.join(0.5)
+
+    def _connect(self) -> Hub:
+        from facekiosk.site.hub import Hub
+        from facekiosk.site.membership import connect_member
+
+        hub = Hub(connect_member(self.m, self.secrets, self.s.connect_timeout_s))
+        hub.listen()
+        return hub
+
+    def _run(self) -> None:
+        import psycopg
+
+        hub: Hub | None = None
+        backoff = 1.0
+        last_pass = 0.0
+        local_mark = (0, 0)
+        while not self._stop.is_set():
+            try:
+                if hub is None:
+                    hub = self._connect()
+                    log.info("site hub connected")
+                    last_pass = 0.0
+                due = time.monotonic() - last_pass >= self.s.poll_s
+                mark = self._local_mark(local_mark)
+                if due or mark != local_mark:
+                    report = self.sync.run_once(hub)
+                    self.passes += 1
+                    last_pass, local_mark = time.monotonic(), self._local_mark(mark)
+                    if report.changed() and self.on_sync is not None:
+                        self.on_sync(report)
+                    self.last_error, backoff = "", 1.0
+                if hub.wait(self.s.local_poll_s):
+                    last_pass = 0.0  # a NOTIFY: pull now
+            except (psycopg.Error, OSError) as exc:
+                self.last_error = str(exc).strip()
+                log.warning("site sync: hub unreachable (%s); retrying in %.0f s",
+                            self.last_error.splitlines()[0] if self.last_error else exc,
+                            backoff)  # fmt: skip
+                if hub is not None:
+                    _close_quietly(hub)
+                    hub = None
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, self.s.retry_max_s)
+            except Exception:  # a bad record must not kill the kiosk's sync for good
+                log.exception("site sync pass failed; retrying")
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, self.s.retry_max_s)
+        if hub is not None:
+            _close_quietly(hub)
+
+    def _local_mark(self, mark: tuple[int, int]) -> tuple[int, int]:
+        """The newest audit seq and event id after `mark`: a move means something to push."""
+        audit, events = mark
+        while newer := self.vault.audit_entries(audit, 1000):
+            audit = newer[-1].seq
+        while more := self.vault.events_after(events, 1000):
+            events = more[-1].id
+        return audit, events
+
+
+def _close_quietly(hub: Hub) -> None:
+    try:
+        hub.close()
+    except Exception:  # the connection is already broken
+        log.debug("closing a broken hub connection", exc_info=True)
+
+
+def start_site_service(data_dir: Path, settings: Settings, vault: Vault) -> SiteService | None:
+    """The kiosk's hook (ui/app.build_kiosk): a running sync when this data dir is a site
+    member and `site.sync` is on; otherwise None, and no socket is ever opened."""
+    from facekiosk.site.membership import SiteError
+
+    try:
+        membership = Membership.load(data_dir)
+        if membership is None or not settings.site.sync:
+            return None
+        return SiteService(vault, membership, settings).start()
+    except (SiteError, VaultError) as exc:  # the kiosk still works on its own vault
+        log.error("site sync not started: %s", exc)
+        return None
