@@ -5,10 +5,11 @@ predictor on YuNet's box mapped to the square box HOG gives (the predictor was t
 HOG boxes): pose and eye openness then match today's within a median 0.6-0.9 degree and
 0.01-0.02 EAR (docs/notes/engine.md). Faces: largest and most central first.
 
-embed(): per model, all faces in one call: dlib chips (5-point predictor on the same box, as the
-dlib engine) through the ONNX ResNet, ArcFace-aligned RGB crops (YuNet's 5 points)
-through the float SFace graph, fused into one 256-d unit vector (engine.fusion) whose
-cosine is the calibrated z-fusion score. The dlib-only vector stays in
+embed(): dlib chips (5-point predictor on the same box, as the dlib engine) through the
+ONNX ResNet and ArcFace-aligned RGB crops (YuNet's 5 points) through the float SFace
+graph, each face and model a single-threaded run, the runs spread over the cores
+(engine.run_pool); fused into one 256-d unit vector (engine.fusion) whose cosine is the
+calibrated z-fusion score. The dlib-only vector stays in
 `face.extras["dlib_embedding"]` (the `dlib` engine's space: templates enrolled with
 the old engine can still be matched and upgraded) and SFace's in "sface_embedding".
 
@@ -18,7 +19,10 @@ the old engine can still be matched and upgraded) and SFace's in "sface_embeddin
 from __future__ import annotations
 
 import math
+import os
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,11 +30,12 @@ import cv2
 import numpy as np
 
 from facekiosk.engine.base import FaceEngine
-from facekiosk.engine.dlib_engine import DlibEngine
+from facekiosk.engine.dlib_engine import Descriptor, DlibEngine
 from facekiosk.engine.fusion import Calibration, calibration_from_manifest, fused_model_id
 from facekiosk.engine.pose import estimate_pose, eye_aspect_ratio, five_keypoints
+from facekiosk.engine.run_pool import RunPool
 from facekiosk.engine.sface import SFaceRecognizer, align_faces, load_sface
-from facekiosk.engine.types import Embedding, EngineError, Face, validate_image
+from facekiosk.engine.types import Embedding, EngineError, Face, FrameRequest, validate_image
 from facekiosk.engine.vendored import load_vendored
 from facekiosk.engine.yunet import YuNetDetector
 
@@ -87,6 +92,7 @@ class BundledEngine(FaceEngine):
         vectors: Vectors = "fused",
         descriptor: str = "auto",
         threads: int | None = None,
+        workers: int | None = None,
     ) -> None:
         if detect_width < 0:
             raise EngineError("detect_width must be >= 0")
@@ -94,10 +100,16 @@ class BundledEngine(FaceEngine):
         self.photos = photos
         self._vectors = vectors
         self._data_dir = data_dir
+        # `threads`: cores to use (None: all), as onnxruntime threads inside each session
+        # and (unless `workers` says otherwise; 1 = one after another) as workers running
+        # the recognisers' runs side by side (engine.run_pool).
         self._threads = threads
+        self._pool = RunPool(workers or threads or os.cpu_count() or 1)
         self._yunet = YuNetDetector(threads=threads)
         # The dlib engine supplies the predictors and the ResNet runtime (HOG unused).
-        self._dlib = DlibEngine(descriptor=descriptor, data_dir=data_dir)
+        self._dlib = DlibEngine(
+            descriptor=descriptor, data_dir=data_dir, descriptor_threads=threads
+        )
         self._sface: SFaceRecognizer | None = None
         self.calibration: Calibration | None = None
         manifest = load_vendored("sface").calibration
@@ -116,6 +128,10 @@ class BundledEngine(FaceEngine):
         self.last_timings: dict[str, float] = {}
 
     @property
+    def vectors(self) -> Vectors:
+        return self._vectors
+
+    @property
     def descriptor_backend(self) -> str:
         return f"{self._dlib.descriptor_backend}+onnx"
 
@@ -125,6 +141,11 @@ class BundledEngine(FaceEngine):
         return self._sface
 
     # -- detection ----------------------------------------------------------
+
+    def detect_for(self, image: np.ndarray, request: FrameRequest) -> list[Face]:
+        """Skips the 68-point predictor (pose, eye openness) when the request does not
+        need it: faces then carry YuNet's box, score and 5 points."""
+        return self.detect(image, max_faces=request.max_faces, landmarks=request.landmarks)
 
     def detect(
         self,
@@ -178,25 +199,30 @@ class BundledEngine(FaceEngine):
     def embed(self, image: np.ndarray, faces: list[Face]) -> list[Embedding]:
         image = validate_image(image)
         sface = self._ensure_sface()
+        descriptor = self._dlib._ensure_descriptor() if self._vectors == "fused" else None
         t0 = time.perf_counter()
         if not faces:
             return []
-        kps = [_yunet_kps(face) for face in faces]
-        sface_raw = sface.compute(align_faces(image, kps))
+        # One task per face and model, alignment included (it runs beside the other
+        # model's run); SFace (the slower) first, so greedy workers balance.
+        tasks: list[Callable[[], np.ndarray]] = [
+            partial(_sface_vector, sface, image, _yunet_kps(face)) for face in faces
+        ]
+        if descriptor is not None:
+            rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+            tasks += [partial(_dlib_vector, self._dlib, descriptor, rgb, face) for face in faces]
+        runs = self._pool.map([partial(_timed, task) for task in tasks])
+        n = len(faces)
+        rows = [row for row, _ in runs]
         t1 = time.perf_counter()
-        dlib_raw = None
-        if self._vectors == "fused":
-            chips = self._dlib.chips(image, faces)
-            dlib_raw = self._dlib._ensure_descriptor().compute(chips)
-        t2 = time.perf_counter()
         result = []
         for k, face in enumerate(faces):
-            s = Embedding(sface_raw[k], engine="sface", model=SFaceRecognizer.model_id)
+            s = Embedding(rows[k], engine="sface", model=SFaceRecognizer.model_id)
             face.extras["sface_embedding"] = s
-            if dlib_raw is None:
+            if descriptor is None:
                 embedding = Embedding(s.vector, engine=self.name, model=self.model_id)
             else:
-                d = Embedding(dlib_raw[k], engine=DlibEngine.name, model=DlibEngine.model_id)
+                d = Embedding(rows[n + k], engine=DlibEngine.name, model=DlibEngine.model_id)
                 face.extras["dlib_embedding"] = d
                 assert self.calibration is not None
                 fused = self.calibration.fuse(d.vector[None], s.vector[None])[0]
@@ -205,15 +231,38 @@ class BundledEngine(FaceEngine):
             result.append(embedding)
         self.last_timings.update(
             {
-                "embed_sface": (t1 - t0) * 1e3,
-                "embed_dlib": (t2 - t1) * 1e3,
+                "embed_models": (t1 - t0) * 1e3,  # every face's tasks, side by side
+                # Each model's tasks (alignment + run) summed: they overlap, so these
+                # can add up to more than embed.
+                "embed_sface": sum(ms for _, ms in runs[:n]),
+                "embed_dlib": sum(ms for _, ms in runs[n:]),
                 "embed": (time.perf_counter() - t0) * 1e3,
             }
         )
         return result
 
     def close(self) -> None:
+        self._pool.close()
         self._sface = None
+
+
+def _sface_vector(sface: SFaceRecognizer, image: np.ndarray, kps: np.ndarray) -> np.ndarray:
+    """One face's raw SFace vector (128,): ArcFace crop, one run."""
+    return sface.run(sface.prepare(align_faces(image, [kps])))[0]
+
+
+def _dlib_vector(
+    dlib: DlibEngine, descriptor: Descriptor, rgb: np.ndarray, face: Face
+) -> np.ndarray:
+    """One face's raw dlib ResNet vector (128,): dlib's chip, one run."""
+    return np.asarray(descriptor.compute(dlib.chips_rgb(rgb, [face]))[0], dtype=np.float32)
+
+
+def _timed(task: Callable[[], np.ndarray]) -> tuple[np.ndarray, float]:
+    """A task's result and the milliseconds it took."""
+    t0 = time.perf_counter()
+    out = task()
+    return out, (time.perf_counter() - t0) * 1e3
 
 
 def _yunet_kps(face: Face) -> np.ndarray:
