@@ -144,3 +144,30 @@ def test_request_without_landmarks_skips_the_predictor(bundled_engine):
     assert face.landmarks is None and face.embedding is not None
     (full,) = bundled_engine.analyze(kiosk_frame(), FrameRequest(embed="none"))
     assert full.landmarks is not None and full.pose is not None
+
+
+def test_analyze_embedding_beside_the_landmarks_gives_the_same_faces(bundled_dir):
+    # analyze() starts the embedding runs right after YuNet, beside the 68-point
+    # predictor: the faces, their landmarks and vectors must equal detect() + embed().
+    from facekiosk.engine.types import FrameRequest
+
+    image = group_frame()
+    overlapped = BundledEngine(detect_width=640, data_dir=bundled_dir, threads=1, workers=2)
+    sequential = BundledEngine(detect_width=640, data_dir=bundled_dir, threads=1)
+    try:
+        got = overlapped.analyze(image, FrameRequest(embed="all"))
+        want = sequential.detect(image)
+        sequential.embed(image, want)
+        assert len(got) == len(want) == 6
+        for a, b in zip(got, want, strict=True):
+            assert a.bbox == b.bbox and np.array_equal(a.landmarks, b.landmarks)
+            assert a.pose == b.pose and a.eye_openness == b.eye_openness
+            assert a.embedding.similarity(b.embedding) > 0.99999  # type: ignore[union-attr, arg-type]
+        # "primary" embeds only the tracked face.
+        track = want[3].bbox
+        faces = overlapped.analyze(image, FrameRequest(embed="primary", track_box=track))
+        embedded = [f for f in faces if f.embedding is not None]
+        assert [f.bbox for f in embedded] == [track]
+        assert embedded[0].landmarks is not None
+    finally:
+        overlapped.close()

@@ -29,7 +29,7 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
-from facekiosk.engine.base import FaceEngine
+from facekiosk.engine.base import FaceEngine, primary_face, resolve_request
 from facekiosk.engine.dlib_engine import Descriptor, DlibEngine
 from facekiosk.engine.fusion import Calibration, calibration_from_manifest, fused_model_id
 from facekiosk.engine.pose import estimate_pose, eye_aspect_ratio, five_keypoints
@@ -157,6 +157,15 @@ class BundledEngine(FaceEngine):
         upsample: int | None = None,  # HOG's knob: accepted for the dlib benches, unused
     ) -> list[Face]:
         image = validate_image(image)
+        faces = self._find(image, max_faces, detect_width)
+        if landmarks:
+            self._add_landmarks(image, faces)
+        return faces
+
+    def _find(
+        self, image: np.ndarray, max_faces: int | None, detect_width: int | None = None
+    ) -> list[Face]:
+        """YuNet's faces, largest and most central first: box, score, 5 points."""
         t0 = time.perf_counter()
         if detect_width is None:
             live = self.detect_width
@@ -165,64 +174,109 @@ class BundledEngine(FaceEngine):
         found.sort(key=lambda d: _rank(d.box, image.shape), reverse=True)
         if max_faces is not None:
             found = found[:max_faces]
-        t1 = time.perf_counter()
-        faces = []
-        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if found and landmarks else None
-        for det in found:
-            rect = hog_like_box(det.box)
-            face = Face(
+        faces = [
+            Face(
                 bbox=det.box,
                 score=det.score,
                 kps=det.kps,
-                extras={"dlib_rect": rect, "yunet_kps": det.kps},
+                extras={"dlib_rect": hog_like_box(det.box), "yunet_kps": det.kps},
             )
-            if gray is not None:
-                face.landmarks = self._dlib.landmarks68(gray, rect)
-            faces.append(face)
+            for det in found
+        ]
+        self.last_timings = {"detect": (time.perf_counter() - t0) * 1e3}
+        return faces
+
+    def _add_landmarks(self, image: np.ndarray, faces: list[Face]) -> None:
+        """The 68 points on the HOG-like box, and from them the 5 points, pose and eye
+        openness the dlib engine gives (the gates are tuned on them)."""
+        t1 = time.perf_counter()
+        marks = []
+        if faces:
+            gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+            marks = [self._dlib.landmarks68(gray, hog_like_box(face.bbox)) for face in faces]
         t2 = time.perf_counter()
-        for face in faces:
-            if face.landmarks is not None:
-                # Same 5 points, pose and openness as the dlib engine: the gates are tuned on them.
-                face.kps = five_keypoints(face.landmarks)
-                face.pose = estimate_pose(face.landmarks, image.shape)
-                face.eye_openness = eye_aspect_ratio(face.landmarks)
-        t3 = time.perf_counter()
-        self.last_timings = {
-            "detect": (t1 - t0) * 1e3,
-            "landmarks": (t2 - t1) * 1e3,
-            "pose": (t3 - t2) * 1e3,
-        }
+        for face, points in zip(faces, marks, strict=True):
+            face.landmarks = points
+            face.kps = five_keypoints(points)
+            face.pose = estimate_pose(points, image.shape)
+            face.eye_openness = eye_aspect_ratio(points)
+        self.last_timings["landmarks"] = (t2 - t1) * 1e3
+        self.last_timings["pose"] = (time.perf_counter() - t2) * 1e3
+
+    # -- one call per frame --------------------------------------------------
+
+    def analyze(
+        self,
+        image: np.ndarray,
+        request: FrameRequest | None = None,
+        *,
+        embed: bool | None = None,
+        max_faces: int | None = None,
+    ) -> list[Face]:
+        """`FaceEngine.analyze`, same result, with the embedding runs started as soon as
+        YuNet has found the faces: they use YuNet's points and box only, so they run on
+        the other core while this one computes the 68 points and the pose."""
+        request = resolve_request(request, embed=embed, max_faces=max_faces)
+        if request.embed == "none" or self._pool.workers == 1:
+            return super().analyze(image, request)
+        image = validate_image(image)
+        faces = self._find(image, request.max_faces)
+        if not faces:
+            return faces
+        primary = primary_face(faces, request.track_box)
+        targets = faces if request.embed == "all" else [primary]
+        t0 = time.perf_counter()
+        running = self._pool.start(self._embed_tasks(image, targets))
+        if request.landmarks:
+            self._add_landmarks(image, faces)
+        t1 = time.perf_counter()
+        self._collect(targets, running.finish(), t0, t1)
+        if request.antispoof:
+            primary.extras["antispoof"] = self.antispoof_scorer().score(image, primary)
         return faces
 
     # -- embedding ----------------------------------------------------------
 
     def embed(self, image: np.ndarray, faces: list[Face]) -> list[Embedding]:
         image = validate_image(image)
-        sface = self._ensure_sface()
-        descriptor = self._dlib._ensure_descriptor() if self._vectors == "fused" else None
-        t0 = time.perf_counter()
         if not faces:
             return []
-        # One task per face and model, alignment included (it runs beside the other
-        # model's run); SFace (the slower) first, so greedy workers balance.
+        t0 = time.perf_counter()
+        return self._collect(faces, self._pool.map(self._embed_tasks(image, faces)), t0, t0)
+
+    def _embed_tasks(
+        self, image: np.ndarray, faces: list[Face]
+    ) -> list[Callable[[], tuple[np.ndarray, float]]]:
+        """One task per face and model, alignment included (it runs beside the other
+        model's run); SFace (the slower) first, so greedy workers balance."""
+        sface = self._ensure_sface()
         tasks: list[Callable[[], np.ndarray]] = [
             partial(_sface_vector, sface, image, _yunet_kps(face)) for face in faces
         ]
-        if descriptor is not None:
+        if self._vectors == "fused":
+            descriptor = self._dlib._ensure_descriptor()
             rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
             tasks += [partial(_dlib_vector, self._dlib, descriptor, rgb, face) for face in faces]
-        runs = self._pool.map([partial(_timed, task) for task in tasks])
+        return [partial(_timed, task) for task in tasks]
+
+    def _collect(
+        self,
+        faces: list[Face],
+        runs: list[tuple[np.ndarray, float]],
+        started: float,
+        waited_from: float,
+    ) -> list[Embedding]:
+        """Put each face's vectors on it (fused, dlib, SFace) and record the timings."""
         n = len(faces)
-        rows = [row for row, _ in runs]
-        t1 = time.perf_counter()
+        done = time.perf_counter()
         result = []
         for k, face in enumerate(faces):
-            s = Embedding(rows[k], engine="sface", model=SFaceRecognizer.model_id)
+            s = Embedding(runs[k][0], engine="sface", model=SFaceRecognizer.model_id)
             face.extras["sface_embedding"] = s
-            if descriptor is None:
+            if len(runs) == n:  # SFace alone
                 embedding = Embedding(s.vector, engine=self.name, model=self.model_id)
             else:
-                d = Embedding(rows[n + k], engine=DlibEngine.name, model=DlibEngine.model_id)
+                d = Embedding(runs[n + k][0], engine=DlibEngine.name, model=DlibEngine.model_id)
                 face.extras["dlib_embedding"] = d
                 assert self.calibration is not None
                 fused = self.calibration.fuse(d.vector[None], s.vector[None])[0]
@@ -231,12 +285,14 @@ class BundledEngine(FaceEngine):
             result.append(embedding)
         self.last_timings.update(
             {
-                "embed_models": (t1 - t0) * 1e3,  # every face's tasks, side by side
-                # Each model's tasks (alignment + run) summed: they overlap, so these
-                # can add up to more than embed.
+                # From the first task to the last vector (in analyze() this overlaps the
+                # landmarks and pose); embed_wait: what the frame waited for after them.
+                "embed": (time.perf_counter() - started) * 1e3,
+                "embed_wait": (done - waited_from) * 1e3,
+                # Each model's tasks summed: they overlap, so these can add up to more
+                # than embed.
                 "embed_sface": sum(ms for _, ms in runs[:n]),
                 "embed_dlib": sum(ms for _, ms in runs[n:]),
-                "embed": (time.perf_counter() - t0) * 1e3,
             }
         )
         return result
