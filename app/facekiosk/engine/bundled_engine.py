@@ -7,9 +7,10 @@ HOG boxes): pose and eye openness then match today's within a median 0.6-0.9 deg
 
 embed(): dlib chips (5-point predictor on the same box, as the dlib engine) through the
 ONNX ResNet and ArcFace-aligned RGB crops (YuNet's 5 points) through the float SFace
-graph, each face and model a single-threaded run, the runs spread over the cores
-(engine.run_pool); fused into one 256-d unit vector (engine.fusion) whose cosine is the
-calibrated z-fusion score. The dlib-only vector stays in
+graph, each face and model its own run, the runs side by side on the cores
+(engine.run_pool; in analyze() they start right after YuNet, beside the 68 points);
+fused into one 256-d unit vector (engine.fusion) whose cosine is the calibrated
+z-fusion score. The dlib-only vector stays in
 `face.extras["dlib_embedding"]` (the `dlib` engine's space: templates enrolled with
 the old engine can still be matched and upgraded) and SFace's in "sface_embedding".
 
