@@ -118,3 +118,56 @@ def test_registry_creates_bundled_and_sface(bundled_dir):
     assert create_engine(EngineSettings(name="bundled"), bundled_dir, photos=True).photos
     sface = create_engine(EngineSettings(name="sface"), bundled_dir)
     assert (sface.name, sface.dim) == ("sface", 128)
+
+
+def test_runs_side_by_side_give_the_same_vectors_in_face_order(bundled_engine, bundled_dir):
+    # engine.run_pool: each face's SFace and dlib runs are separate tasks on two
+    # workers; the vectors must land on their own face whatever order the runs end in.
+    image = group_frame()
+    parallel = BundledEngine(data_dir=bundled_dir, threads=1, workers=2)
+    faces_a = bundled_engine.detect(image, detect_width=640)
+    faces_b = parallel.detect(image, detect_width=640)
+    bundled_engine.embed(image, faces_a)
+    parallel.embed(image, faces_b)
+    parallel.close()
+    assert len(faces_a) == len(faces_b) == 6
+    for a, b in zip(faces_a, faces_b, strict=True):
+        assert a.embedding.similarity(b.embedding) > 0.99999  # type: ignore[union-attr, arg-type]
+        for key in ("dlib_embedding", "sface_embedding"):
+            assert a.extras[key].similarity(b.extras[key]) > 0.99999
+
+
+def test_request_without_landmarks_skips_the_predictor(bundled_engine):
+    from facekiosk.engine.types import FrameRequest
+
+    (face,) = bundled_engine.analyze(kiosk_frame(), FrameRequest(landmarks=False, embed="primary"))
+    assert face.landmarks is None and face.embedding is not None
+    (full,) = bundled_engine.analyze(kiosk_frame(), FrameRequest(embed="none"))
+    assert full.landmarks is not None and full.pose is not None
+
+
+def test_analyze_embedding_beside_the_landmarks_gives_the_same_faces(bundled_dir):
+    # analyze() starts the embedding runs right after YuNet, beside the 68-point
+    # predictor: the faces, their landmarks and vectors must equal detect() + embed().
+    from facekiosk.engine.types import FrameRequest
+
+    image = group_frame()
+    overlapped = BundledEngine(detect_width=640, data_dir=bundled_dir, threads=1, workers=2)
+    sequential = BundledEngine(detect_width=640, data_dir=bundled_dir, threads=1)
+    try:
+        got = overlapped.analyze(image, FrameRequest(embed="all"))
+        want = sequential.detect(image)
+        sequential.embed(image, want)
+        assert len(got) == len(want) == 6
+        for a, b in zip(got, want, strict=True):
+            assert a.bbox == b.bbox and np.array_equal(a.landmarks, b.landmarks)
+            assert a.pose == b.pose and a.eye_openness == b.eye_openness
+            assert a.embedding.similarity(b.embedding) > 0.99999  # type: ignore[union-attr, arg-type]
+        # "primary" embeds only the tracked face.
+        track = want[3].bbox
+        faces = overlapped.analyze(image, FrameRequest(embed="primary", track_box=track))
+        embedded = [f for f in faces if f.embedding is not None]
+        assert [f.bbox for f in embedded] == [track]
+        assert embedded[0].landmarks is not None
+    finally:
+        overlapped.close()

@@ -41,6 +41,7 @@ def test_list_shows_the_licence_of_every_bundled_model(data_dir, capsys):
     assert rows["sface"]["licence"] == "Apache-2.0"
     assert rows["minifasnet"]["licence"].startswith("Apache-2.0")
     assert rows["dlib"]["licence"].startswith("CC0")
+    assert "300-W" in rows["dlib68"]["licence"]  # the dataset's non-commercial terms
     assert run(data_dir, "list") == 0
     table = capsys.readouterr().out
     assert "yunet" in table and "MIT (Shiqi Yu)" in table and "Apache-2.0" in table

@@ -69,9 +69,17 @@ def _with_share(counts: dict[str, int]) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("liveness_dir", type=Path)
+    parser.add_argument("--json", action="store_true", help="print the counts as JSON")
     args = parser.parse_args(argv)
-    json.dump(turned_heads(args.liveness_dir), sys.stdout, indent=2)
-    print()
+    report = turned_heads(args.liveness_dir)
+    if args.json:
+        json.dump(report, sys.stdout, indent=2)
+        print()
+        return 0
+    print(f"{'clip':<32} {'frames':>6} {'HOG':>5} {'YuNet':>5} {'YuNet where HOG':>16}")
+    for name, c in report.items():
+        share = f"{c['yunet_share_of_hog_frames']:.1%}"
+        print(f"{name:<32} {c['frames']:>6} {c['hog']:>5} {c['yunet']:>5} {share:>16}")
     return 0
 
 

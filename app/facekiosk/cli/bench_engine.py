@@ -35,6 +35,12 @@ def register_bench(sub: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="also measure HOG recall per detect width on kiosk frames made from DIR's photos",
     )
+    pipe.add_argument(
+        "--baseline-sequential",
+        action="store_true",
+        help="bundled engine: also time it with its model runs one after another (not side "
+        "by side), the two taking turns frame by frame; the report adds ratio_to_baseline",
+    )
     pipe.set_defaults(func=_run_pipeline)
 
 
@@ -110,8 +116,13 @@ def _run_pipeline(args: argparse.Namespace, ctx: CliContext) -> int:
                 f"--recall-dataset measures dlib's HOG detector, not {engine.name!r}:"
                 " add --engine dlib"
             )
+    baseline = _sequential_twin(engine, args, ctx) if args.baseline_sequential else None
     report = run_pipeline(
-        engine, repeats=args.repeats, settings=ctx.settings, data_dir=ctx.data_dir
+        engine,
+        repeats=args.repeats,
+        settings=ctx.settings,
+        data_dir=ctx.data_dir,
+        baseline=baseline,
     )
     if args.recall_dataset:
         from facekiosk.bench.pipeline import detect_width_recall
@@ -129,4 +140,22 @@ def _run_pipeline(args: argparse.Namespace, ctx: CliContext) -> int:
             f"descriptor {report['descriptor_backend']}: embed per face "
             f"dlib {report['embed_dlib_ms']} ms, onnx {report['embed_onnx_ms']} ms"
         )
+        for name, ratios in report.get("ratio_to_baseline", {}).items():
+            print(f"{name}: side by side / one after another: {ratios}")
     return 0
+
+
+def _sequential_twin(engine, args: argparse.Namespace, ctx: CliContext):
+    """The bundled engine as configured, but running its models one after another."""
+    from facekiosk.engine.bundled_engine import BundledEngine
+
+    if not isinstance(engine, BundledEngine):
+        raise CliError("--baseline-sequential compares the bundled engine's schedules")
+    return BundledEngine(
+        detect_width=engine.detect_width,
+        data_dir=ctx.data_dir,
+        photos=engine.photos,
+        vectors=engine.vectors,
+        descriptor=args.descriptor or ctx.settings.engine.descriptor,
+        workers=1,
+    )

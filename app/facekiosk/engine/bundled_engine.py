@@ -5,10 +5,12 @@ predictor on YuNet's box mapped to the square box HOG gives (the predictor was t
 HOG boxes): pose and eye openness then match today's within a median 0.6-0.9 degree and
 0.01-0.02 EAR (docs/notes/engine.md). Faces: largest and most central first.
 
-embed(): per model, all faces in one call: dlib chips (5-point predictor on the same box, as the
-dlib engine) through the ONNX ResNet, ArcFace-aligned RGB crops (YuNet's 5 points)
-through the float SFace graph, fused into one 256-d unit vector (engine.fusion) whose
-cosine is the calibrated z-fusion score. The dlib-only vector stays in
+embed(): dlib chips (5-point predictor on the same box, as the dlib engine) through the
+ONNX ResNet and ArcFace-aligned RGB crops (YuNet's 5 points) through the float SFace
+graph, each face and model its own run, the runs side by side on the cores
+(engine.run_pool; in analyze() they start right after YuNet, beside the 68 points);
+fused into one 256-d unit vector (engine.fusion) whose cosine is the calibrated
+z-fusion score. The dlib-only vector stays in
 `face.extras["dlib_embedding"]` (the `dlib` engine's space: templates enrolled with
 the old engine can still be matched and upgraded) and SFace's in "sface_embedding".
 
@@ -18,19 +20,23 @@ the old engine can still be matched and upgraded) and SFace's in "sface_embeddin
 from __future__ import annotations
 
 import math
+import os
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 import cv2
 import numpy as np
 
-from facekiosk.engine.base import FaceEngine
-from facekiosk.engine.dlib_engine import DlibEngine
+from facekiosk.engine.base import FaceEngine, primary_face, resolve_request
+from facekiosk.engine.dlib_engine import Descriptor, DlibEngine
 from facekiosk.engine.fusion import Calibration, calibration_from_manifest, fused_model_id
 from facekiosk.engine.pose import estimate_pose, eye_aspect_ratio, five_keypoints
+from facekiosk.engine.run_pool import RunPool
 from facekiosk.engine.sface import SFaceRecognizer, align_faces, load_sface
-from facekiosk.engine.types import Embedding, EngineError, Face, validate_image
+from facekiosk.engine.types import Embedding, EngineError, Face, FrameRequest, validate_image
 from facekiosk.engine.vendored import load_vendored
 from facekiosk.engine.yunet import YuNetDetector
 
@@ -87,6 +93,7 @@ class BundledEngine(FaceEngine):
         vectors: Vectors = "fused",
         descriptor: str = "auto",
         threads: int | None = None,
+        workers: int | None = None,
     ) -> None:
         if detect_width < 0:
             raise EngineError("detect_width must be >= 0")
@@ -94,10 +101,16 @@ class BundledEngine(FaceEngine):
         self.photos = photos
         self._vectors = vectors
         self._data_dir = data_dir
+        # `threads`: cores to use (None: all), as onnxruntime threads inside each session
+        # and (unless `workers` says otherwise; 1 = one after another) as workers running
+        # the recognisers' runs side by side (engine.run_pool).
         self._threads = threads
+        self._pool = RunPool(workers or threads or os.cpu_count() or 1)
         self._yunet = YuNetDetector(threads=threads)
         # The dlib engine supplies the predictors and the ResNet runtime (HOG unused).
-        self._dlib = DlibEngine(descriptor=descriptor, data_dir=data_dir)
+        self._dlib = DlibEngine(
+            descriptor=descriptor, data_dir=data_dir, descriptor_threads=threads
+        )
         self._sface: SFaceRecognizer | None = None
         self.calibration: Calibration | None = None
         manifest = load_vendored("sface").calibration
@@ -116,6 +129,10 @@ class BundledEngine(FaceEngine):
         self.last_timings: dict[str, float] = {}
 
     @property
+    def vectors(self) -> Vectors:
+        return self._vectors
+
+    @property
     def descriptor_backend(self) -> str:
         return f"{self._dlib.descriptor_backend}+onnx"
 
@@ -125,6 +142,11 @@ class BundledEngine(FaceEngine):
         return self._sface
 
     # -- detection ----------------------------------------------------------
+
+    def detect_for(self, image: np.ndarray, request: FrameRequest) -> list[Face]:
+        """Skips the 68-point predictor (pose, eye openness) when the request does not
+        need it: faces then carry YuNet's box, score and 5 points."""
+        return self.detect(image, max_faces=request.max_faces, landmarks=request.landmarks)
 
     def detect(
         self,
@@ -136,6 +158,15 @@ class BundledEngine(FaceEngine):
         upsample: int | None = None,  # HOG's knob: accepted for the dlib benches, unused
     ) -> list[Face]:
         image = validate_image(image)
+        faces = self._find(image, max_faces, detect_width)
+        if landmarks:
+            self._add_landmarks(image, faces)
+        return faces
+
+    def _find(
+        self, image: np.ndarray, max_faces: int | None, detect_width: int | None = None
+    ) -> list[Face]:
+        """YuNet's faces, largest and most central first: box, score, 5 points."""
         t0 = time.perf_counter()
         if detect_width is None:
             live = self.detect_width
@@ -144,59 +175,109 @@ class BundledEngine(FaceEngine):
         found.sort(key=lambda d: _rank(d.box, image.shape), reverse=True)
         if max_faces is not None:
             found = found[:max_faces]
-        t1 = time.perf_counter()
-        faces = []
-        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if found and landmarks else None
-        for det in found:
-            rect = hog_like_box(det.box)
-            face = Face(
+        faces = [
+            Face(
                 bbox=det.box,
                 score=det.score,
                 kps=det.kps,
-                extras={"dlib_rect": rect, "yunet_kps": det.kps},
+                extras={"dlib_rect": hog_like_box(det.box), "yunet_kps": det.kps},
             )
-            if gray is not None:
-                face.landmarks = self._dlib.landmarks68(gray, rect)
-            faces.append(face)
+            for det in found
+        ]
+        self.last_timings = {"detect": (time.perf_counter() - t0) * 1e3}
+        return faces
+
+    def _add_landmarks(self, image: np.ndarray, faces: list[Face]) -> None:
+        """The 68 points on the HOG-like box, and from them the 5 points, pose and eye
+        openness the dlib engine gives (the gates are tuned on them)."""
+        t1 = time.perf_counter()
+        marks = []
+        if faces:
+            gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+            marks = [self._dlib.landmarks68(gray, hog_like_box(face.bbox)) for face in faces]
         t2 = time.perf_counter()
-        for face in faces:
-            if face.landmarks is not None:
-                # Same 5 points, pose and openness as the dlib engine: the gates are tuned on them.
-                face.kps = five_keypoints(face.landmarks)
-                face.pose = estimate_pose(face.landmarks, image.shape)
-                face.eye_openness = eye_aspect_ratio(face.landmarks)
-        t3 = time.perf_counter()
-        self.last_timings = {
-            "detect": (t1 - t0) * 1e3,
-            "landmarks": (t2 - t1) * 1e3,
-            "pose": (t3 - t2) * 1e3,
-        }
+        for face, points in zip(faces, marks, strict=True):
+            face.landmarks = points
+            face.kps = five_keypoints(points)
+            face.pose = estimate_pose(points, image.shape)
+            face.eye_openness = eye_aspect_ratio(points)
+        self.last_timings["landmarks"] = (t2 - t1) * 1e3
+        self.last_timings["pose"] = (time.perf_counter() - t2) * 1e3
+
+    # -- one call per frame --------------------------------------------------
+
+    def analyze(
+        self,
+        image: np.ndarray,
+        request: FrameRequest | None = None,
+        *,
+        embed: bool | None = None,
+        max_faces: int | None = None,
+    ) -> list[Face]:
+        """`FaceEngine.analyze`, same result, with the embedding runs started as soon as
+        YuNet has found the faces: they use YuNet's points and box only, so they run on
+        the other core while this one computes the 68 points and the pose."""
+        request = resolve_request(request, embed=embed, max_faces=max_faces)
+        if request.embed == "none" or self._pool.workers == 1:
+            return super().analyze(image, request)
+        image = validate_image(image)
+        faces = self._find(image, request.max_faces)
+        if not faces:
+            return faces
+        primary = primary_face(faces, request.track_box)
+        targets = faces if request.embed == "all" else [primary]
+        t0 = time.perf_counter()
+        running = self._pool.start(self._embed_tasks(image, targets))
+        if request.landmarks:
+            self._add_landmarks(image, faces)
+        t1 = time.perf_counter()
+        self._collect(targets, running.finish(), t0, t1)
+        if request.antispoof:
+            primary.extras["antispoof"] = self.antispoof_scorer().score(image, primary)
         return faces
 
     # -- embedding ----------------------------------------------------------
 
     def embed(self, image: np.ndarray, faces: list[Face]) -> list[Embedding]:
         image = validate_image(image)
-        sface = self._ensure_sface()
-        t0 = time.perf_counter()
         if not faces:
             return []
-        kps = [_yunet_kps(face) for face in faces]
-        sface_raw = sface.compute(align_faces(image, kps))
-        t1 = time.perf_counter()
-        dlib_raw = None
+        t0 = time.perf_counter()
+        return self._collect(faces, self._pool.map(self._embed_tasks(image, faces)), t0, t0)
+
+    def _embed_tasks(
+        self, image: np.ndarray, faces: list[Face]
+    ) -> list[Callable[[], tuple[np.ndarray, float]]]:
+        """One task per face and model, alignment included (it runs beside the other
+        model's run); SFace (the slower) first, so greedy workers balance."""
+        sface = self._ensure_sface()
+        tasks: list[Callable[[], np.ndarray]] = [
+            partial(_sface_vector, sface, image, _yunet_kps(face)) for face in faces
+        ]
         if self._vectors == "fused":
-            chips = self._dlib.chips(image, faces)
-            dlib_raw = self._dlib._ensure_descriptor().compute(chips)
-        t2 = time.perf_counter()
+            descriptor = self._dlib._ensure_descriptor()
+            rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+            tasks += [partial(_dlib_vector, self._dlib, descriptor, rgb, face) for face in faces]
+        return [partial(_timed, task) for task in tasks]
+
+    def _collect(
+        self,
+        faces: list[Face],
+        runs: list[tuple[np.ndarray, float]],
+        started: float,
+        waited_from: float,
+    ) -> list[Embedding]:
+        """Put each face's vectors on it (fused, dlib, SFace) and record the timings."""
+        n = len(faces)
+        done = time.perf_counter()
         result = []
         for k, face in enumerate(faces):
-            s = Embedding(sface_raw[k], engine="sface", model=SFaceRecognizer.model_id)
+            s = Embedding(runs[k][0], engine="sface", model=SFaceRecognizer.model_id)
             face.extras["sface_embedding"] = s
-            if dlib_raw is None:
+            if len(runs) == n:  # SFace alone
                 embedding = Embedding(s.vector, engine=self.name, model=self.model_id)
             else:
-                d = Embedding(dlib_raw[k], engine=DlibEngine.name, model=DlibEngine.model_id)
+                d = Embedding(runs[n + k][0], engine=DlibEngine.name, model=DlibEngine.model_id)
                 face.extras["dlib_embedding"] = d
                 assert self.calibration is not None
                 fused = self.calibration.fuse(d.vector[None], s.vector[None])[0]
@@ -205,15 +286,40 @@ class BundledEngine(FaceEngine):
             result.append(embedding)
         self.last_timings.update(
             {
-                "embed_sface": (t1 - t0) * 1e3,
-                "embed_dlib": (t2 - t1) * 1e3,
-                "embed": (time.perf_counter() - t0) * 1e3,
+                # From the first task to the last vector (in analyze() this overlaps the
+                # landmarks and pose); embed_wait: what the frame waited for after them.
+                "embed": (time.perf_counter() - started) * 1e3,
+                "embed_wait": (done - waited_from) * 1e3,
+                # Each model's tasks summed: they overlap, so these can add up to more
+                # than embed.
+                "embed_sface": sum(ms for _, ms in runs[:n]),
+                "embed_dlib": sum(ms for _, ms in runs[n:]),
             }
         )
         return result
 
     def close(self) -> None:
+        self._pool.close()
         self._sface = None
+
+
+def _sface_vector(sface: SFaceRecognizer, image: np.ndarray, kps: np.ndarray) -> np.ndarray:
+    """One face's raw SFace vector (128,): ArcFace crop, one run."""
+    return sface.run(sface.prepare(align_faces(image, [kps])))[0]
+
+
+def _dlib_vector(
+    dlib: DlibEngine, descriptor: Descriptor, rgb: np.ndarray, face: Face
+) -> np.ndarray:
+    """One face's raw dlib ResNet vector (128,): dlib's chip, one run."""
+    return np.asarray(descriptor.compute(dlib.chips_rgb(rgb, [face]))[0], dtype=np.float32)
+
+
+def _timed(task: Callable[[], np.ndarray]) -> tuple[np.ndarray, float]:
+    """A task's result and the milliseconds it took."""
+    t0 = time.perf_counter()
+    out = task()
+    return out, (time.perf_counter() - t0) * 1e3
 
 
 def _yunet_kps(face: Face) -> np.ndarray:

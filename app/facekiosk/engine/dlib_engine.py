@@ -95,7 +95,7 @@ class DlibResnetDescriptor:
         return np.asarray([np.asarray(v) for v in vectors], dtype=np.float32)
 
 
-def _load_onnx_descriptor(data_dir: Path | None) -> Descriptor | None:
+def _load_onnx_descriptor(data_dir: Path | None, threads: int | None = None) -> Descriptor | None:
     """The ONNX port when it can be built/loaded here, else None (reason logged)."""
     try:
         from facekiosk.engine.dlib_onnx import load_descriptor
@@ -103,7 +103,7 @@ def _load_onnx_descriptor(data_dir: Path | None) -> Descriptor | None:
         log.warning("ONNX descriptor unavailable (%s)", exc)
         return None
     try:
-        return load_descriptor(data_dir)
+        return load_descriptor(data_dir, threads=threads)
     except Exception as exc:  # a broken cache or converter must not stop the kiosk
         log.warning("ONNX descriptor failed to load: %s", exc)
         return None
@@ -124,7 +124,10 @@ class DlibEngine(FaceEngine):
         *,
         upsample: int = 0,
         photos: bool = False,
+        descriptor_threads: int | None = None,
     ) -> None:
+        """`descriptor_threads`: onnxruntime threads of the ONNX ResNet (None: one per
+        core; the bundled engine runs it single-threaded beside SFace)."""
         if descriptor not in ("auto", "onnx", "dlib"):
             raise EngineError(f"unknown descriptor runtime {descriptor!r}: use auto, onnx or dlib")
         if detect_width < 0 or upsample < 0:
@@ -134,6 +137,7 @@ class DlibEngine(FaceEngine):
         self.photos = photos  # still-photo detection (overrides detect_width/upsample)
         self._descriptor_choice = descriptor
         self._data_dir = data_dir
+        self._descriptor_threads = descriptor_threads
         files = locate_models()
         self._files = files
         self._detector = dlib.get_frontal_face_detector()
@@ -151,7 +155,7 @@ class DlibEngine(FaceEngine):
             return self._descriptor
         choice = self._descriptor_choice
         if choice in ("auto", "onnx"):
-            onnx = _load_onnx_descriptor(self._data_dir)
+            onnx = _load_onnx_descriptor(self._data_dir, self._descriptor_threads)
             if onnx is not None:
                 self._descriptor, self._backend = onnx, "onnx"
                 return onnx
@@ -264,7 +268,10 @@ class DlibEngine(FaceEngine):
     def chips(self, image: np.ndarray, faces: list[Face]) -> np.ndarray:
         """(N, 150, 150, 3) uint8 RGB chips aligned exactly like dlib does."""
         image = validate_image(image)
-        rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+        return self.chips_rgb(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), faces)
+
+    def chips_rgb(self, rgb: np.ndarray, faces: list[Face]) -> np.ndarray:
+        """`chips` of an RGB frame already converted (one conversion for many calls)."""
         shapes = dlib.full_object_detections()
         for face in faces:
             shapes.append(self._sp5(rgb, _rect_of(face)))

@@ -3,9 +3,9 @@
 Input: RGB float 0..255, 112x112, aligned by the standard ArcFace 5-point similarity
 transform (what OpenCV's `FaceRecognizerSF.alignCrop` does); fed BGR its vectors drift
 (median cosine 0.93 to the RGB ones, ../shared/models/README.md). The graph normalises
-pixels itself. The runtime uses the float graph built by `sface_build` (11.7 ms per face
-on 2 threads against 22-32 ms for the quantised file); the graph takes any batch size,
-run one face at a time (measured faster here, RUN_BATCH).
+pixels itself. The runtime uses the float graph built by `sface_build` (22-32 ms per
+face for the quantised file); the graph takes any batch size, run one face at a time
+(a batch was no faster per face here, RUN_BATCH).
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from facekiosk.engine.yunet import session_options
 
 CROP = 112
 DIM = 128
-# Faces per onnxruntime run. The graph takes any batch, but on the 2-core machine six
-# faces one by one took 292 ms against 428 ms as one batch of six (320 in pairs);
-# re-check with `bench pipeline` (t1.jpg) on the target machine before raising it.
+# Faces per onnxruntime run. The graph takes any batch, but on the 2-core machine a
+# batch of six was no faster per face than six runs (same process, alternating: 18.1
+# against 17.1 ms per face with the NCHWc PRelu form; 428 against 292 ms for six with
+# the earlier form), and single-face runs balance over the cores (engine.run_pool).
 RUN_BATCH = 1
 # ArcFace's reference 5 points in a 112x112 crop, image-left first (Face.kps order).
 ARCFACE_5 = np.array(
@@ -87,27 +88,32 @@ class SFaceRecognizer:
             raise EngineError(f"cannot load SFace graph {self.path.name}: {exc}") from exc
         self._input = self._session.get_inputs()[0].name
 
+    def prepare(self, faces: np.ndarray) -> np.ndarray:
+        """The graph's input for (N, 112, 112, 3) uint8 RGB crops: float32 NCHW."""
+        return _blob(faces)
+
+    def run(self, blob: np.ndarray) -> np.ndarray:
+        """(N, 128) float32 raw vectors of a prepared batch, in one onnxruntime run."""
+        out = self._session.run(None, {self._input: blob})[0]
+        return np.asarray(out, dtype=np.float32).reshape(len(blob), DIM)
+
     def compute(self, faces: np.ndarray) -> np.ndarray:
         if len(faces) == 0:
             return np.zeros((0, DIM), dtype=np.float32)
-        blob = _blob(faces)
-        rows = [
-            self._session.run(None, {self._input: blob[i : i + RUN_BATCH]})[0]
-            for i in range(0, len(blob), RUN_BATCH)
-        ]
-        return np.concatenate(rows).astype(np.float32, copy=False).reshape(len(faces), DIM)
+        blob = self.prepare(faces)
+        rows = [self.run(blob[i : i + RUN_BATCH]) for i in range(0, len(blob), RUN_BATCH)]
+        return np.concatenate(rows)
 
 
 def load_sface(data_dir: Path | None, *, threads: int | None = None) -> SFaceRecognizer:
     """The float SFace graph, built on first use; EngineError (with what to do) if not possible."""
+    from facekiosk.engine.model_cache import load_or_rebuild
     from facekiosk.engine.sface_build import SFaceBuildError, build_sface
 
     try:
-        result = build_sface(data_dir)
-        try:
-            return SFaceRecognizer(result.path, threads=threads)
-        except EngineError:  # a cached file that passed the header check but will not load
-            result = build_sface(data_dir, force=True)
-            return SFaceRecognizer(result.path, threads=threads)
+        return load_or_rebuild(
+            lambda force: build_sface(data_dir, force=force).path,
+            lambda path: SFaceRecognizer(path, threads=threads),
+        )
     except SFaceBuildError as exc:
         raise EngineError(f"{exc} (run `facekiosk models build-bundled --force`)") from exc

@@ -1,4 +1,4 @@
-"""Build SFace's float graph once and cache it (mirrors engine/dlib_onnx/build.py).
+"""Build SFace's float graph once and cache it (engine.model_cache, as the dlib ResNet).
 
 The vendored SFace file (opencv_zoo, block-quantised int8) cannot be used as is:
 it lists 29 unused graph inputs (old weight names) that onnxruntime refuses, and
@@ -8,10 +8,14 @@ onnxruntime runs its blocked `DequantizeLinear` weights at 22-32 ms per face. Th
 2. folds every `DequantizeLinear` whose inputs are constants into a float32
    initialiser: y = (x - zero_point) * scale, scale/zero_point repeated `block_size`
    times along `axis` (per-tensor / per-axis when there is no block size);
-3. rewrites each PRelu with constant per-channel slopes as Relu(x) + slope * Min(x, 0)
-   (the same function): onnxruntime's broadcasting PRelu took 45 % of SFace's time and
-   breaks its blocked-layout conv chain; the rewrite ran 3-4x faster per face here
-   (one face, 1 thread, loaded 2-core machine: 144 -> 37 ms; docs/notes/engine.md);
+3. rewrites each PRelu with constant per-channel slopes s as the same function in ops
+   that onnxruntime's blocked (NCHWc) conv layout keeps: y + (1 - s) * Relu(-y), i.e.
+   a 1x1 depthwise Conv (weight -1) + Relu, a 1x1 depthwise Conv (weight 1 - s) and an
+   Add, which onnxruntime fuses into two convs (the second with the Add as its sum
+   input). Its broadcasting PRelu cost 45 % of SFace's time and breaks the conv chain
+   with layout reorders; the earlier Relu(x) + s * Min(x, 0) form stayed off the
+   blocked layout. Measured in one process, alternating, one face: PRelu 1.31x,
+   Relu/Min 1.00x, this form 0.73x (docs/notes/engine.md);
 4. checks the result against the quantised graph (step 1 only) on real aligned faces
    and deterministic noise: cosine >= MIN_COSINE, else BuildError and nothing is cached.
 
@@ -30,14 +34,13 @@ from typing import Any
 
 import numpy as np
 
-from facekiosk.engine.dlib_onnx.build import bundled_dir, file_sha256
-from facekiosk.fsutil import atomic_write
+from facekiosk.engine.model_cache import cached_path, file_sha256, install, is_current, stamp
 
 log = logging.getLogger(__name__)
 
 SOURCE_FILE = "face_recognition_sface_2021dec_int8bq.onnx"
 MODEL_STEM = "sface_2021dec"
-BUILDER_VERSION = "2"
+BUILDER_VERSION = "3"  # 3: the NCHWc-friendly PRelu form
 INPUT_NAME = "data"
 MIN_COSINE = 0.9999
 
@@ -63,7 +66,11 @@ def source_path() -> Path:
 
 
 def model_path_for(data_dir: Path | None, sha256: str) -> Path:
-    return bundled_dir(data_dir) / f"{MODEL_STEM}-{sha256[:16]}.onnx"
+    return cached_path(data_dir, MODEL_STEM, sha256)
+
+
+def _identity(sha256: str) -> dict[str, str]:
+    return {"source_sha256": sha256, "builder_version": BUILDER_VERSION}
 
 
 def drop_unused_inputs(model: Any) -> Any:
@@ -128,32 +135,47 @@ def fold_dequantize(model: Any) -> int:
 
 
 def rewrite_prelu(model: Any) -> int:
-    """Replace PRelu(x, s) with constant s by Relu(x) + s * Min(x, 0); returns how many."""
+    """Replace PRelu(y, s) with constant per-channel s by y + (1 - s) * Relu(-y) (see the
+    module doc: two 1x1 depthwise convs and an Add); returns how many."""
     from onnx import helper, numpy_helper
 
     inits = {t.name: t for t in model.graph.initializer}
-    zero = "facekiosk_prelu_zero"
-    model.graph.initializer.append(numpy_helper.from_array(np.zeros((), np.float32), zero))
     count, nodes = 0, []
     for node in model.graph.node:
         slope_name = node.input[1] if node.op_type == "PRelu" else ""
         if slope_name not in inits:
             nodes.append(node)
             continue
-        slope = numpy_helper.to_array(inits[slope_name])
-        if slope.ndim == 3:  # (C, 1, 1) -> (1, C, 1, 1): an explicit NCHW broadcast
-            slope = slope[None]
-        inits[slope_name].CopyFrom(numpy_helper.from_array(slope, slope_name))
+        slope = numpy_helper.to_array(inits[slope_name]).astype(np.float32).reshape(-1)
+        channels = slope.size
+        if channels < 2:  # a scalar slope is not per channel: leave the node alone
+            nodes.append(node)
+            continue
         x, y = node.input[0], node.output[0]
+        shape = (channels, 1, 1, 1)
+        negate = numpy_helper.from_array(np.full(shape, -1.0, np.float32), f"{y}_negw")
+        scale = numpy_helper.from_array((1.0 - slope).reshape(shape), f"{y}_scalew")
+        model.graph.initializer.extend([negate, scale])
         nodes += [
-            helper.make_node("Relu", [x], [f"{y}_pos"]),
-            helper.make_node("Min", [x, zero], [f"{y}_neg"]),
-            helper.make_node("Mul", [f"{y}_neg", slope_name], [f"{y}_slope"]),
-            helper.make_node("Add", [f"{y}_pos", f"{y}_slope"], [y]),
+            helper.make_node(
+                "Conv", [x, negate.name], [f"{y}_neg"], group=channels, kernel_shape=[1, 1]
+            ),
+            helper.make_node("Relu", [f"{y}_neg"], [f"{y}_negrelu"]),
+            helper.make_node(
+                "Conv",
+                [f"{y}_negrelu", scale.name],
+                [f"{y}_scaled"],
+                group=channels,
+                kernel_shape=[1, 1],
+            ),
+            helper.make_node("Add", [x, f"{y}_scaled"], [y]),
         ]
         count += 1
     del model.graph.node[:]
     model.graph.node.extend(nodes)
+    used = {i for n in model.graph.node for i in n.input}
+    for tensor in [t for t in model.graph.initializer if t.name not in used]:
+        model.graph.initializer.remove(tensor)  # the PRelu slopes
     return count
 
 
@@ -202,29 +224,17 @@ def compare_graphs(reference: bytes, candidate: bytes, faces: np.ndarray) -> flo
     return float(cos.min())
 
 
-def _is_current(path: Path, sha256: str) -> bool:
-    import onnx
-
-    try:
-        model = onnx.load(str(path), load_external_data=False)
-    except Exception:  # truncated or foreign file: rebuild it
-        return False
-    meta = {p.key: p.value for p in model.metadata_props}
-    return meta.get("source_sha256") == sha256 and meta.get("builder_version") == BUILDER_VERSION
-
-
 def build_sface(
     data_dir: Path | None, *, force: bool = False, verify: bool = True
 ) -> SFaceBuildResult:
     """Ensure the float SFace graph exists under `data_dir`; build and check it if needed."""
     import onnx
-    from onnx import helper
 
     start = time.perf_counter()
     source = source_path()
     sha = file_sha256(source)
     target = model_path_for(data_dir, sha)
-    if not force and target.is_file() and _is_current(target, sha):
+    if not force and is_current(target, _identity(sha)):
         return SFaceBuildResult(target, sha, False, time.perf_counter() - start, None, None)
     try:
         reference = drop_unused_inputs(onnx.load(str(source)))
@@ -236,11 +246,7 @@ def build_sface(
         raise SFaceBuildError(f"cannot fold {source.name}: {exc}") from exc
     if folded == 0:
         raise SFaceBuildError(f"{source.name}: no constant DequantizeLinear to fold")
-    helper.set_model_props(
-        model,
-        {"source": source.name, "source_sha256": sha, "builder_version": BUILDER_VERSION},
-    )
-    payload = model.SerializeToString()
+    payload = stamp(model, {"source": source.name, **_identity(sha)})
     cosine = None
     if verify:
         cosine = compare_graphs(reference.SerializeToString(), payload, _check_faces())
@@ -248,7 +254,6 @@ def build_sface(
             raise SFaceBuildError(
                 f"folded SFace disagrees with the vendored graph (cosine {cosine:.6f})"
             )
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    atomic_write(target, payload, mode=0o644)  # public weights, no secret
+    install(target, payload)
     log.info("built float SFace %s in %.1fs", target.name, time.perf_counter() - start)
     return SFaceBuildResult(target, sha, True, time.perf_counter() - start, folded, cosine)

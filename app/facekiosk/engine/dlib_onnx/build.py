@@ -1,15 +1,13 @@
 """Build the ONNX model once, keyed by the .dat's sha256, and load it (or fall back).
 
-Layout: <data_dir>/models/bundled/dlib_resnet_v1-<sha256[:16]>.onnx, written to a
-temp file in the same folder, fsynced, then `os.replace`d — a crash never leaves
-a half-written model under the final name. A freshly built model is checked
-against dlib's own descriptor before it is installed, so a wrong conversion is
-never used silently.
+Layout: <data_dir>/models/bundled/dlib_resnet_v1-<sha256[:16]>.onnx, cached and written
+atomically by `engine.model_cache` (shared with the SFace build). A freshly built model
+is checked against dlib's own descriptor before it is installed, so a wrong conversion
+is never used silently.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import tempfile
 import time
@@ -17,12 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import platformdirs
 
 from facekiosk.engine.dlib_onnx.dat_parser import parse_dat
 from facekiosk.engine.dlib_onnx.runtime import OnnxDescriptor
 from facekiosk.engine.dlib_onnx.to_onnx import CONVERTER_VERSION, build_graph
-from facekiosk.fsutil import atomic_write
+from facekiosk.engine.model_cache import (
+    cached_path,
+    file_sha256,
+    install,
+    is_current,
+    load_or_rebuild,
+    stamp,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,21 +61,14 @@ def bundled_dat_path() -> Path:
     return Path(face_recognition_models.face_recognition_model_location())
 
 
-def bundled_dir(data_dir: Path | None) -> Path:
-    base = data_dir if data_dir is not None else Path(platformdirs.user_cache_dir("facekiosk"))
-    return base / "models" / "bundled"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def model_path_for(data_dir: Path | None, dat_sha256: str) -> Path:
-    return bundled_dir(data_dir) / f"{MODEL_STEM}-{dat_sha256[:16]}.onnx"
+    return cached_path(data_dir, MODEL_STEM, dat_sha256)
+
+
+def _identity(dat_sha256: str) -> dict[str, str]:
+    """The metadata a cached model must carry to be reused (read at call time: tests
+    stand in an older converter version)."""
+    return {"source_sha256": dat_sha256, "converter_version": CONVERTER_VERSION}
 
 
 def _self_check_chips() -> np.ndarray:
@@ -99,45 +96,24 @@ def compare_with_dlib(
     return float(cos.min()), float(np.abs(ref - got).max())
 
 
-def _is_current(path: Path, dat_sha256: str) -> bool:
-    """A cached model made from this .dat by this converter version (a corrupt file is not)."""
-    import onnx
-
-    try:
-        model = onnx.load(str(path), load_external_data=False)
-    except Exception:  # truncated or foreign file: rebuild it
-        return False
-    meta = {p.key: p.value for p in model.metadata_props}
-    return (
-        meta.get("source_sha256") == dat_sha256
-        and meta.get("converter_version") == CONVERTER_VERSION
-    )
-
-
 def build_bundled(
     data_dir: Path | None, *, force: bool = False, dat: Path | None = None, verify: bool = True
 ) -> BuildResult:
     """Ensure the ONNX model for `dat` exists under `data_dir`; build and check it if needed."""
-    from onnx import helper
-
     start = time.perf_counter()
     dat = dat or bundled_dat_path()
     if not dat.is_file():
         raise BuildError(f"dlib weights not found: {dat}")
     sha = file_sha256(dat)
     target = model_path_for(data_dir, sha)
-    if not force and target.is_file() and _is_current(target, sha):
+    if not force and is_current(target, _identity(sha)):
         return BuildResult(target, sha, False, time.perf_counter() - start, None, None, None)
     try:
         net = parse_dat(dat)
         model = build_graph(net)
     except ValueError as exc:  # DlibFormatError, ConversionError
         raise BuildError(f"cannot convert {dat.name}: {exc}") from exc
-    helper.set_model_props(
-        model,
-        {"source": dat.name, "source_sha256": sha, "converter_version": CONVERTER_VERSION},
-    )
-    payload = model.SerializeToString()
+    payload = stamp(model, {"source": dat.name, **_identity(sha)})
     cosine = max_abs = None
     if verify:
         # Check from a private temp file so a failing model never appears under its final name.
@@ -149,8 +125,7 @@ def build_bundled(
             raise BuildError(
                 f"converted model disagrees with dlib (cosine {cosine:.6f}, max diff {max_abs:.2e})"
             )
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    atomic_write(target, payload, mode=0o644)  # public weights, no secret
+    install(target, payload)
     log.info("built bundled ONNX descriptor %s in %.1fs", target.name, time.perf_counter() - start)
     return BuildResult(
         target, sha, True, time.perf_counter() - start, net.num_parameters, cosine, max_abs
@@ -164,13 +139,10 @@ def load_descriptor(data_dir: Path | None, *, threads: int | None = None) -> Onn
     back to dlib's own `compute_face_descriptor` on None: same vectors, slower.
     """
     try:
-        result = build_bundled(data_dir)
-        try:
-            return OnnxDescriptor(result.path, threads=threads)
-        except Exception:
-            # A cached file that passed the header check but will not load: rebuild once.
-            result = build_bundled(data_dir, force=True)
-            return OnnxDescriptor(result.path, threads=threads)
+        return load_or_rebuild(
+            lambda force: build_bundled(data_dir, force=force).path,
+            lambda path: OnnxDescriptor(path, threads=threads),
+        )
     except Exception as exc:  # any failure here must degrade to dlib, never stop the kiosk
         log.warning("ONNX descriptor unavailable, falling back to dlib's: %s", exc)
         return None
