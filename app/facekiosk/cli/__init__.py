@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "facekiosk.cli.models_cmds",
     "facekiosk.cli.kiosk_cmds",
     "facekiosk.cli.bench_cmds",
+    "facekiosk.cli.api_cmds",
 )
 
 

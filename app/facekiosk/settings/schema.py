@@ -19,6 +19,8 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic.dataclasses import dataclass
 from pydantic_core import ArgsKwargs
 
+from facekiosk.settings.api_schema import ApiSettings, WebhookSettings
+
 # Format version of settings.toml ([meta] schema); a file without it is schema 1.
 # An app refuses a file newer than it knows: a downgrade must not misread keys.
 SETTINGS_SCHEMA = 1
@@ -281,6 +283,8 @@ class Settings:
     camera: CameraSettings = field(default_factory=CameraSettings)
     vault: VaultSettings = field(default_factory=VaultSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     unknown_keys: list[str] = field(default_factory=list, compare=False, repr=False)
 
 

@@ -30,10 +30,13 @@ class KioskApp:
     controller: Any
     engine: Any
     vault: Any
+    integrations: Any = None  # API server / webhook sender (api/service.py) when enabled
 
     def close(self) -> None:
         self.controller.stop()
         self.window.close()
+        if self.integrations is not None:
+            self.integrations.close()  # before the vault: they use it
         self.engine.close()
         self.vault.close()
 
@@ -99,7 +102,10 @@ def build_kiosk(
     window = KioskWindow(
         controller, settings, data_dir, vault=vault, demo_note=note, languages=languages
     )
-    return KioskApp(app, window, controller, engine, vault)
+    from facekiosk.api.service import start_integrations
+
+    integrations = start_integrations(vault, settings, data_dir)  # both off: nothing starts
+    return KioskApp(app, window, controller, engine, vault, integrations)
 
 
 def _quit_on_signals(kiosk: KioskApp) -> None:
