@@ -100,8 +100,8 @@ def test_attendance_json_and_csv(site):
 
 
 def test_appstats(site):
-    body = ok(call(site, "appstats", "read",
-                   params={"from": "2026-03-01T00:00:00Z", "to": "2026-03-03T00:00:00Z"}))  # fmt: skip
+    span = {"from": "2026-03-01T00:00:00Z", "to": "2026-03-03T00:00:00Z"}
+    body = ok(call(site, "appstats", "read", params=span))
     day = body["days"]["2026-03-02"]
     assert day["authentications"] == 3
     assert day["refusals"] == {"PAD_ATTACK": 1, "UNRECOGNIZED_FACE": 1}
@@ -182,8 +182,9 @@ def test_malformed_and_oversized_bodies(site):
             "BAD_REQUEST")  # fmt: skip
     refused(call(site, "listfacialids", "read", "POST", content=b"\xff\xfe{", headers=h), 400,
             "BAD_REQUEST")  # fmt: skip
-    refused(call(site, "listfacialids", "read", "POST", content=b"<a/>",
-                 headers={"Content-Type": "application/xml"}), 415, "UNSUPPORTED_MEDIA_TYPE")  # fmt: skip
+    xml = {"Content-Type": "application/xml"}
+    refused(call(site, "listfacialids", "read", "POST", content=b"<a/>", headers=xml), 415,
+            "UNSUPPORTED_MEDIA_TYPE")  # fmt: skip
     refused(call(site, "listfacialids", "read", "POST", content=b"a=1&&=&b",
                  headers={"Content-Type": "application/x-www-form-urlencoded"}), 400,
             "BAD_REQUEST")  # fmt: skip
