@@ -14,6 +14,7 @@ BENCH_MODULES: tuple[str, ...] = (
     "facekiosk.cli.bench_packs",
     "facekiosk.cli.bench_kiosk",
     "facekiosk.cli.bench_flow_liveness",
+    "facekiosk.cli.bench_api",
 )
 
 
