@@ -4,7 +4,7 @@ Starlette (on uvicorn) rather than FastAPI: the endpoints take loose FACEIO para
 query, form or JSON and answer with our own stable error codes, so FastAPI's pydantic
 request models and its generated OpenAPI would be fought rather than used, and Starlette is
 FastAPI's own core (one dependency less, nothing hidden). The OpenAPI file is
-docs/openapi.yaml, checked against this route table by tests/api/test_openapi.py.
+docs/openapi.json, checked against this route table by tests/api/test_openapi.py.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def build_app(ctx: ApiContext, usage: UsageCounter, limiter: RateLimiter) -> Sta
         key_id = ""
         try:
             if name not in ENDPOINTS:
-                raise ApiError("NOT_FOUND", f"no endpoint /{name[:64]} (see docs/openapi.yaml)")
+                raise ApiError("NOT_FOUND", f"no endpoint /{name[:64]} (see docs/openapi.json)")
             # the body first (capped, async): a worker thread never waits on a slow client
             query = await read_params(request, max_body)
             key_id, result = await run_in_threadpool(

@@ -1,5 +1,5 @@
 """The API's stable error codes: every refusal is JSON `{"status": "error", "error": CODE,
-"message": ...}` with one HTTP status per code (docs/openapi.yaml lists them)."""
+"message": ...}` with one HTTP status per code (docs/openapi.json lists them)."""
 
 from __future__ import annotations
 
