@@ -72,3 +72,21 @@ def test_add_show_and_remove_a_webhook(tab):
     tab.hook_url.setText("ftp://nope")
     tab.add_hook_button.click()
     assert "http" in tab.status.text() and tab.vault.webhooks.all() == []
+
+
+def test_settings_tab_turns_the_api_on_and_refuses_lan_without_tls(qtbot, data_dir):
+    import tomllib
+
+    from facekiosk.settings import load_settings
+    from facekiosk.ui.admin.settings_tab import SettingsTab
+
+    tab = SettingsTab(load_settings(data_dir), data_dir)
+    qtbot.addWidget(tab)
+    tab.editors["api.host"][0].setText("192.168.1.20")
+    assert tab.save() is None and "api.allow_lan" in tab.status.text()
+    tab.editors["api.host"][0].setText("127.0.0.1")
+    tab.editors["api.enabled"][0].setChecked(True)
+    tab.editors["webhooks.enabled"][0].setChecked(True)
+    assert tab.save() is not None, tab.status.text()
+    saved = tomllib.loads((data_dir / "settings.toml").read_text())
+    assert saved["api"] == {"enabled": True} and saved["webhooks"] == {"enabled": True}

@@ -47,7 +47,7 @@ class ApiTab(QWidget):
         layout = QVBoxLayout(self)
         api, hooks = settings.api, settings.webhooks
         state = self.tr("API: %1 on %2:%3. Webhooks: %4.")
-        on, off = self.tr("on"), self.tr("off (settings.toml [api] enabled)")
+        on, off = self.tr("on"), self.tr("off (turn it on in the Settings tab, [api])")
         self.state = QLabel(
             state.replace("%1", on if api.enabled else off).replace("%2", api.host)
             .replace("%3", str(api.port))
