@@ -127,16 +127,10 @@ class WebhookOutbox:
     # --- the feed into the outbox ---------------------------------------------------------
 
     def cursors(self) -> tuple[int, int]:
-        """(last event id, last audit seq) already turned into outbox rows."""
+        """(last event id, last audit seq) already turned into outbox rows (before any
+        webhook exists: the feed's head, so history is never replayed)."""
         with self.db.lock:
-            values = dict(
-                self.db.conn.execute(
-                    "SELECT key, value FROM meta WHERE key IN (?, ?)", _CURSORS
-                ).fetchall()
-            )
-            if len(values) < 2:
-                return self._heads(self.db.conn)
-        return int(values[_CURSORS[0]]), int(values[_CURSORS[1]])
+            return self._stored(self.db.conn) or self._heads(self.db.conn)
 
     def enqueue(
         self, items: Sequence[OutboxItem], seen: tuple[int, int], upto: tuple[int, int]
@@ -145,7 +139,8 @@ class WebhookOutbox:
         to `upto`, in one transaction (refused if another writer moved them). Returns rows."""
         rows = 0
         with self.db.tx() as conn:
-            if self.cursors() != seen:
+            stored = self._stored(conn)
+            if stored is not None and stored != seen:
                 raise VaultError("the webhook cursors moved under the dispatcher")
             hooks = conn.execute("SELECT id, events FROM webhooks WHERE enabled=1").fetchall()
             created = iso(now())
@@ -214,6 +209,15 @@ class WebhookOutbox:
     @staticmethod
     def _enabled_count(conn: sqlite3.Connection) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM webhooks WHERE enabled=1").fetchone()[0])
+
+    @staticmethod
+    def _stored(conn: sqlite3.Connection) -> tuple[int, int] | None:
+        values = dict(
+            conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)", _CURSORS).fetchall()
+        )
+        if len(values) < 2:
+            return None
+        return int(values[_CURSORS[0]]), int(values[_CURSORS[1]])
 
     @staticmethod
     def _heads(conn: sqlite3.Connection) -> tuple[int, int]:
