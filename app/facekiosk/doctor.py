@@ -416,6 +416,38 @@ def check_telemetry() -> Check:
     return Check("telemetry", OK, "onnxruntime telemetry off; a probe session wrote nothing")
 
 
+def check_api(settings: Settings | None) -> Check:
+    """The integrator API's state from settings; when on, whether something answers on its
+    (loopback) port: the kiosk or `facekiosk api serve` serves it."""
+    import socket
+
+    from facekiosk.settings.api_schema import is_loopback
+
+    if settings is None:
+        return Check("api", WARN, "settings unreadable: API state unknown", "fix settings.toml")
+    api, hooks = settings.api, settings.webhooks
+    webhooks = "webhooks on" if hooks.enabled else "webhooks off"
+    if not api.enabled:
+        return Check("api", OK, f"integrator API off (no socket); {webhooks}")
+    where = f"{'https' if api.tls_cert else 'http'}://{api.host}:{api.port}"
+    for name in ("tls_cert", "tls_key"):
+        path = getattr(api, name)
+        if path and not Path(path).is_file():
+            return Check("api", FAIL, f"api.{name} {path} is missing", "give a readable PEM file")
+    if not is_loopback(api.host):
+        return Check("api", OK, f"integrator API on at {where} (LAN, TLS); {webhooks}")
+    with socket.socket() as probe:
+        probe.settimeout(1.0)
+        listening = probe.connect_ex(("127.0.0.1", api.port)) == 0
+    if listening:
+        return Check("api", OK, f"integrator API on, answering at {where}; {webhooks}")
+    return Check(
+        "api", WARN, f"integrator API on, but nothing listens at {where}; {webhooks}",
+        "start the kiosk (it serves the API) or `facekiosk api serve`; if they run, another "
+        "program may hold the port: change api.port",
+    )  # fmt: skip
+
+
 def run_checks(data_dir: Path, *, cameras: bool = True) -> list[Check]:
     checks: list[Check] = []
     settings: Settings | None = None
@@ -442,6 +474,7 @@ def run_checks(data_dir: Path, *, cameras: bool = True) -> list[Check]:
         lambda: check_permissions(data_dir),
         lambda: check_leftovers(data_dir),
         check_telemetry,
+        lambda: check_api(settings),
     ]
     if cameras:
         steps.append(lambda: check_cameras(settings))

@@ -1,7 +1,8 @@
 """The house rules of docs/ARCHITECTURE.md, checked on the source: each room imports only
 the rooms below it (lazy imports inside functions count too), and only ui/ and the Qt parts of
-bench/ touch Qt. That nothing imports bench/ is test_bench_boundary.py's check. A new front end
-(an HTTP API, a site sync) sits beside ui/ and obeys the same table."""
+bench/ touch Qt. That nothing imports bench/ is test_bench_boundary.py's check. The integrator
+API (api/) and its webhooks (webhooks/) sit beside ui/: they may use kiosk/ and vault/, and
+only the app wiring (cli/, ui/app.py, bench/) imports them."""
 
 from __future__ import annotations
 
@@ -13,15 +14,20 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "app" / "facekiosk"
 
 # room -> top-level facekiosk rooms (and third-party roots) it must never import
+FRONT = {"api", "webhooks", "site"}
 FORBIDDEN: dict[str, set[str]] = {
-    "engine": {"vault", "kiosk", "pipeline", "ui", "cli", "bench", "PySide6"},
-    "vault": {"kiosk", "pipeline", "ui", "cli", "bench", "PySide6"},
-    "settings": {"engine", "vault", "kiosk", "pipeline", "ui", "cli", "bench", "PySide6"},
-    "kiosk": {"pipeline", "ui", "cli", "bench", "PySide6"},
-    "pipeline": {"ui", "cli", "bench", "PySide6"},
+    "engine": {"vault", "kiosk", "pipeline", "ui", "cli", "bench", "PySide6", *FRONT},
+    "vault": {"kiosk", "pipeline", "ui", "cli", "bench", "PySide6", *FRONT},
+    "settings": {"engine", "vault", "kiosk", "pipeline", "ui", "cli", "bench", "PySide6", *FRONT},
+    "kiosk": {"pipeline", "ui", "cli", "bench", "PySide6", *FRONT},
+    "pipeline": {"ui", "cli", "bench", "PySide6", *FRONT},
     "ui": {"cli", "bench"},
-    "site": {"pipeline", "ui", "cli", "bench", "PySide6"},  # beside ui: kiosk, vault, engine
+    "api": {"ui", "cli", "bench", "pipeline", "PySide6", "site"},
+    "webhooks": {"ui", "cli", "bench", "pipeline", "PySide6", "api"},
+    "site": {"pipeline", "ui", "cli", "bench", "PySide6", "api", "webhooks"},  # beside ui
 }
+# besides api/, webhooks/, cli/ and bench/, the only files that may import api/ or webhooks/
+FRONT_WIRING = {"ui/app.py"}
 
 
 def _imports(path: Path) -> set[tuple[str, int]]:
@@ -62,17 +68,16 @@ def test_room_imports_only_what_is_below_it(room: str) -> None:
     assert not breaches, "\n".join(breaches)
 
 
-def test_only_the_front_ends_wire_the_site_room() -> None:
-    """Nothing below the front ends imports site/: only cli/ and ui/app.py start it."""
-    wiring = {PACKAGE / "ui" / "app.py"}
-    breaches = [
-        f"{f.relative_to(PACKAGE)}:{line}"
-        for f in sorted(PACKAGE.rglob("*.py"))
-        if f.parent.name not in ("site", "cli", "bench") and f not in wiring
-        for module, line in sorted(_imports(f))
-        if _room_of(module) == "site"
-    ]
-    assert not breaches, "\n".join(breaches)
+def test_only_the_wiring_imports_the_api_and_webhooks() -> None:
+    outside = sorted(
+        f"{f.relative_to(PACKAGE)}:{line} imports {module}"
+        for f in PACKAGE.rglob("*.py")
+        if f.relative_to(PACKAGE).parts[0] not in {*FRONT, "cli", "bench"}
+        and str(f.relative_to(PACKAGE)) not in FRONT_WIRING
+        for module, line in _imports(f)
+        if _room_of(module) in FRONT
+    )
+    assert not outside, "\n".join(outside)
 
 
 def test_the_checker_sees_a_lazy_import(tmp_path: Path) -> None:

@@ -150,6 +150,21 @@ def test_kiosk_on_a_clip_is_silent_for_a_while(enrolled, tmp_path):
     assert_silent(result, expect_rc=None)
 
 
+@pytest.mark.skipif(not CLIP.is_file(), reason="needs ../shared/liveness clips")
+def test_kiosk_with_api_and_webhooks_on_listens_on_loopback_only(enrolled, tmp_path):
+    """Issue 15: the integrator API on (default host) and webhooks on (none configured):
+    the kiosk binds its API port on 127.0.0.1 and still sends nothing anywhere."""
+    root = _with_models(tmp_path, enrolled[0])
+    (root / "data" / "settings.toml").write_text(
+        "[api]\nenabled = true\nport = 18765\n[webhooks]\nenabled = true\n"
+    )
+    result = silent_run(root, "run", "--source", str(CLIP), timeout_s=RUN_SECONDS)
+    assert result["proc"].returncode in (0, 124, -15, 143), result["proc"].stderr[-2000:]
+    assert_silent(result, expect_rc=None)
+    trace = (root / "strace.log").read_text()
+    assert 'htons(18765), sin_addr=inet_addr("127.0.0.1")' in trace  # the API was listening
+
+
 def test_trace_parser_flags_the_telemetry_lookup():
     """Lines recorded from onnxruntime 1.32 before the fix, and the harmless urllib3 probe."""
     before = (

@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "facekiosk.cli.kiosk_cmds",
     "facekiosk.cli.site_cmds",
     "facekiosk.cli.bench_cmds",
+    "facekiosk.cli.api_cmds",
 )
 
 

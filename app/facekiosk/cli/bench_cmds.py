@@ -15,6 +15,7 @@ BENCH_MODULES: tuple[str, ...] = (
     "facekiosk.cli.bench_kiosk",
     "facekiosk.cli.bench_flow_liveness",
     "facekiosk.cli.bench_site",
+    "facekiosk.cli.bench_api",
 )
 
 

@@ -19,6 +19,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic.dataclasses import dataclass
 from pydantic_core import ArgsKwargs
 
+from facekiosk.settings.api_schema import ApiSettings, WebhookSettings
 from facekiosk.settings.site_schema import SiteSettings
 
 # Format version of settings.toml ([meta] schema); a file without it is schema 1.
@@ -284,6 +285,8 @@ class Settings:
     vault: VaultSettings = field(default_factory=VaultSettings)
     log: LogSettings = field(default_factory=LogSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     unknown_keys: list[str] = field(default_factory=list, compare=False, repr=False)
 
 

@@ -30,11 +30,14 @@ class KioskApp:
     controller: Any
     engine: Any
     vault: Any
+    integrations: Any = None  # API server / webhook sender (api/service.py) when enabled
     site: Any = None  # site.service.SiteService when this kiosk is a site member
 
     def close(self) -> None:
         self.controller.stop()
         self.window.close()
+        if self.integrations is not None:
+            self.integrations.close()  # before the vault: they use it
         self.engine.close()
         if self.site is not None:
             self.site.stop()
@@ -102,10 +105,12 @@ def build_kiosk(
     window = KioskWindow(
         controller, settings, data_dir, vault=vault, demo_note=note, languages=languages
     )
+    from facekiosk.api.service import start_integrations
     from facekiosk.site.service import start_site_service  # None (no socket) without a site
 
+    integrations = start_integrations(vault, settings, data_dir)  # both off: nothing starts
     site = start_site_service(data_dir, settings, vault)
-    return KioskApp(app, window, controller, engine, vault, site)
+    return KioskApp(app, window, controller, engine, vault, integrations, site)
 
 
 def _quit_on_signals(kiosk: KioskApp) -> None:

@@ -32,7 +32,7 @@ class Credentials:
     def pepper(self) -> bytes:
         return self._pepper
 
-    def set_pin(self, index_id: str, pin: str) -> None:
+    def set_pin(self, index_id: str, pin: str, *, actor: str = "kiosk") -> None:
         if not pin:
             raise ValueError("empty PIN")
         salt, digest, params = hash_secret(pin, self._pepper)
@@ -45,7 +45,7 @@ class Credentials:
                 " VALUES (?, ?, ?, ?, ?)",
                 (index_id, salt, digest, params, iso(now())),
             )
-            self.trail.append(conn, "pin_set", "kiosk", {"index_id": index_id})
+            self.trail.append(conn, "pin_set", actor, {"index_id": index_id})
 
     def verify_pin(self, index_id: str, pin: str) -> bool:
         with self.db.lock:

@@ -88,7 +88,37 @@ def _v2(db: sqlite_utils.Database) -> None:
         )
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2}
+def _v3(db: sqlite_utils.Database) -> None:
+    """The integrator API (issue 15): API keys (hashes only), webhooks (no secrets: each is
+    derived from the vault key), the webhook outbox, and per-day API call counters."""
+    db.table("api_keys").create(
+        {"key_id": str, "hash": bytes, "scopes": str, "label": str, "created": str,
+         "expires": str, "revoked": str, "last_used": str},
+        pk="key_id", not_null={"hash", "scopes", "created"},
+    )  # fmt: skip
+    db.table("webhooks").create(
+        {"id": int, "url": str, "events": str, "nonce": str, "created": str, "enabled": int},
+        pk="id", not_null={"url", "events", "nonce", "created"},
+    )  # fmt: skip
+    db.table("webhook_outbox").create(
+        {"id": int, "webhook_id": int, "event_key": str, "event": str, "body": str,
+         "created": str, "attempts": int, "next_at": str, "delivered_at": str,
+         "last_error": str},
+        pk="id", not_null={"webhook_id", "event_key", "event", "body", "created"},
+    )  # fmt: skip
+    db.execute(
+        "CREATE UNIQUE INDEX webhook_outbox_once ON webhook_outbox(webhook_id, event_key)"
+    )
+    db.execute(
+        "CREATE INDEX webhook_outbox_pending ON webhook_outbox(webhook_id, delivered_at, id)"
+    )
+    db.table("api_usage").create(
+        {"day": str, "key_id": str, "endpoint": str, "status": int, "calls": int},
+        pk=("day", "key_id", "endpoint", "status"),
+    )
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

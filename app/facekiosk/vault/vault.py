@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from facekiosk.engine.types import Embedding
+from facekiosk.vault.api_keys import ApiKeys
 from facekiosk.vault.audit_trail import AuditTrail
 from facekiosk.vault.backup import write_backup
 from facekiosk.vault.credentials import Credentials
@@ -50,6 +51,7 @@ from facekiosk.vault.space_index import SearchParams
 from facekiosk.vault.templates import Templates
 from facekiosk.vault.transfer import Transfer
 from facekiosk.vault.vector_store import VectorStore
+from facekiosk.vault.webhook_outbox import WebhookOutbox
 
 
 class Vault:
@@ -103,6 +105,9 @@ class Vault:
             pepper = derive_subkey(ring, self.vault_id, "pin-pepper")
             self.credentials = Credentials(self.db, self.trail, pepper)
             self.event_log = EventLog(self.db)
+            api_pepper, hook_key = (derive_subkey(ring, self.vault_id, p) for p in ("api", "hook"))
+            self.api_keys = ApiKeys(self.db, self.trail, api_pepper)  # the integrator API
+            self.webhooks = WebhookOutbox(self.db, self.trail, hook_key)  # and its webhooks
             store = VectorStore(data_dir, self.vault_id, ring, params)
             self.templates = Templates(store, params, compact_every)
             self._closers.append(self.templates)
@@ -218,9 +223,9 @@ class Vault:
     def consents(self, index_id: str) -> list[tuple[str, datetime]]:
         return self.identities.consents(index_id)
 
-    def set_pin(self, index_id: str, pin: str) -> None:
+    def set_pin(self, index_id: str, pin: str, *, actor: str = "kiosk") -> None:
         """Store a scrypt hash of the PIN (policy checks are the caller's)."""
-        self.credentials.set_pin(index_id, pin)
+        self.credentials.set_pin(index_id, pin, actor=actor)
 
     def verify_pin(self, index_id: str, pin: str) -> bool:
         """Constant-time check; False when no PIN is set (ask `has_pin` first)."""

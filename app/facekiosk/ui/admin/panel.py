@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from facekiosk.settings import Settings
+from facekiosk.ui.admin.api_tab import ApiTab
 from facekiosk.ui.admin.audit_tab import AuditTab
 from facekiosk.ui.admin.events_tab import EventsTab
 from facekiosk.ui.admin.identities_tab import IdentitiesTab
@@ -101,6 +102,7 @@ class AdminPanel(QWidget):
             (self.settings_tab, self.tr("Settings")),
             (self.vault_tab, self.tr("Vault")),
             (self.models, self.tr("Model packs")),
+            (ApiTab(vault, settings), self.tr("API")),
         ):
             self.tabs.addTab(_scrollable(tab), title)
         layout.addWidget(self.tabs, 1)

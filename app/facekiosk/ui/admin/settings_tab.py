@@ -35,7 +35,7 @@ from facekiosk.settings import (
 from facekiosk.ui.admin.camera_picker import CameraPicker
 
 # Sections an admin edits at the kiosk; the rest stay in settings.toml.
-SECTIONS = ("engine", "kiosk", "pin", "liveness", "quality", "camera")
+SECTIONS = ("engine", "kiosk", "pin", "liveness", "quality", "camera", "api", "webhooks")
 
 
 def _editor(value: Any, tp: Any) -> QWidget:

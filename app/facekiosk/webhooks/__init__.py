@@ -1,0 +1,1 @@
+"""Signed webhooks from the vault's durable outbox (enroll, auth, delete events)."""
