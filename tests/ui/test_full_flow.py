@@ -36,7 +36,8 @@ def test_enroll_authenticate_delete_refused(qtbot, kiosk):
     view = kiosk.controller.view
     assert str(view.result.kind) == "ENROLLED", view
     index_id = view.result.index_id
-    assert index_id and index_id in w.pages["result"].receipt.text()
+    assert index_id and index_id in w.pages["result"].fineprint.text()
+    assert view.result.receipt_code == w.pages["result"].receipt.text()  # the one to note
     assert vault.count() == 1
 
     # authenticate: same face -> check-in recorded against that Index ID
@@ -77,7 +78,7 @@ def test_enroll_authenticate_delete_refused(qtbot, kiosk):
     view = kiosk.controller.view
     assert str(view.error) == "UNRECOGNIZED_FACE", view
     assert w.current_page_name() == "result" and w.pages["result"].is_error
-    assert "UNRECOGNIZED_FACE" in w.pages["result"].detail.text()
+    assert "UNRECOGNIZED_FACE" in w.pages["result"].fineprint.text()
 
 
 def test_admin_reenrol_replaces_the_template(qtbot, kiosk, shared_engine):

@@ -45,6 +45,8 @@ class InferenceResult:
     compute_ms: float  # engine + session
     view: Any = None  # the session's SessionView snapshot, when a session runs
     extras: dict[str, Any] = field(default_factory=dict)
+    # the analysed frame itself: the preview draws the boxes on the frame they belong to
+    frame: Any = field(default=None, repr=False, compare=False)
 
 
 # (frame, capture time) -> (faces, session view or None)
@@ -146,5 +148,6 @@ class InferenceWorker(QThread):
                     latency_ms=(done - packet.t) * 1000.0,
                     compute_ms=(done - start) * 1000.0,
                     view=view,
+                    frame=packet.frame,
                 )
             )
