@@ -13,7 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 
-def fit_columns(table: QTableView) -> None:
+def fit_columns(table: QTableView, wrap: tuple[int, ...] = ()) -> None:
+    """`wrap`: columns of prose (a licence, a description) that share the room left and
+    wrap their lines instead (call `table.resizeRowsToContents()` after filling)."""
     header = table.horizontalHeader()
     header.setHighlightSections(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -21,4 +23,8 @@ def fit_columns(table: QTableView) -> None:
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     table.setTextElideMode(Qt.TextElideMode.ElideNone)
     table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    table.setWordWrap(False)
+    table.setWordWrap(bool(wrap))
+    for column in wrap:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    if wrap:  # rows measured at the first, narrow layout stayed a screen tall
+        header.sectionResized.connect(lambda *_: table.resizeRowsToContents())

@@ -57,6 +57,7 @@ class PrivacyPage(Page):
         self.body.setMarkdown(self.privacy_markdown())
         cursor = self.body.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
+        cursor.insertBlock()  # the licences start a section of their own
         cursor.insertHtml(
             licences_html(
                 bundled_licences(),
