@@ -175,3 +175,18 @@ def test_face_boxes_are_drawn_on_the_frame_they_were_found_in(qtbot, monkeypatch
     clock[0] += preview_module.BOX_HOLD_S + 0.01
     assert not w.holding_boxes()  # a stale box is dropped: the live video goes on
     assert w._frame is newer and w._faces == ()
+
+
+def test_privacy_page_shows_the_licence_of_every_bundled_model(window):
+    import json
+
+    from facekiosk.paths import resources_dir
+
+    text = window.pages["privacy"].body.toPlainText()
+    folders = sorted((resources_dir() / "models").glob("*/model.json"))
+    assert len(folders) >= 3  # yunet, sface, minifasnet
+    for meta in folders:
+        info = json.loads(meta.read_text(encoding="utf-8"))
+        assert info["name"] in text and info["licence"] in text, info["name"]
+        licence_lines = [ln.strip() for ln in (meta.parent / "LICENSE").read_text().splitlines()]
+        assert max(licence_lines, key=len) in text  # the licence itself, not just its name
