@@ -190,3 +190,20 @@ def test_privacy_page_shows_the_licence_of_every_bundled_model(window):
         assert info["name"] in text and info["licence"] in text, info["name"]
         licence_lines = [ln.strip() for ln in (meta.parent / "LICENSE").read_text().splitlines()]
         assert max(licence_lines, key=len) in text  # the licence itself, not just its name
+
+
+def test_a_late_inference_result_keeps_no_frame_off_the_capture_page(window):
+    """The result of a frame analysed just before "Cancel" arrives after the page changed:
+    its frame must not come back on screen (nothing of the camera is kept outside capture)."""
+    import numpy as np
+
+    from facekiosk.ui.inference import FaceOverlay, InferenceResult
+
+    frame = np.zeros((48, 64, 3), np.uint8)
+    late = InferenceResult(7, (64, 48), (FaceOverlay((1, 1, 9, 9), True),), 40.0, 30.0, frame=frame)
+    window.show_page("attract")
+    window._on_inference(late)
+    assert window.preview._frame is None
+    window.show_page("capture")
+    window._on_inference(late)
+    assert window.preview._frame is frame

@@ -233,6 +233,8 @@ class KioskWindow(QMainWindow):
             self.show_page(name)
 
     def _on_inference(self, result: InferenceResult) -> None:
+        if self.current_page_name() != "capture":
+            return  # a late result must not put a camera frame back on another page
         self.preview.set_faces(result.faces, result.frame_size, frame=result.frame)
 
     def _poll_frame(self) -> None:
