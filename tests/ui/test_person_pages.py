@@ -207,3 +207,21 @@ def test_a_late_inference_result_keeps_no_frame_off_the_capture_page(window):
     window.show_page("capture")
     window._on_inference(late)
     assert window.preview._frame is frame
+
+
+@pytest.mark.parametrize("with_frame", [False, True])
+def test_results_carry_their_frame_only_for_the_kiosk_preview(qtbot, with_frame):
+    """bench gui keeps every result: those must not keep every camera frame too."""
+    import numpy as np
+
+    from facekiosk.pipeline.capture import LatestFrame
+    from facekiosk.ui.inference import InferenceWorker
+
+    slot = LatestFrame()
+    worker = InferenceWorker(slot, lambda frame, t: ([], None), with_frame=with_frame)
+    frame = np.zeros((48, 64, 3), np.uint8)
+    slot.put(frame)
+    with qtbot.waitSignal(worker.result, timeout=5000) as got:
+        worker.start()
+    worker.stop()
+    assert (got.args[0].frame is frame) == with_frame

@@ -53,7 +53,9 @@ class KioskController(QObject):
         self.vault = vault
         self.slot = LatestFrame()
         self.capture = CaptureThread(source, self.slot, self.capture_status.emit)
-        self.worker = InferenceWorker(self.slot, self._process, snapshot=lambda: session.view)
+        self.worker = InferenceWorker(
+            self.slot, self._process, snapshot=lambda: session.view, with_frame=True
+        )
         self.worker.result.connect(self._on_result)
         self.worker.view_changed.connect(self._on_view)
         self.worker.failed.connect(self.error)
