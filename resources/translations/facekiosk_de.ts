@@ -98,8 +98,8 @@
         <translation>Registrieren (erstes Mal)</translation>
     </message>
     <message>
-        <source>Delete my data</source>
-        <translation>Meine Daten löschen</translation>
+        <source>Forget me</source>
+        <translation>Mich vergessen</translation>
     </message>
     <message>
         <source>Privacy</source>
@@ -153,8 +153,12 @@
         <translation>Akteur</translation>
     </message>
     <message>
-        <source>Action and details</source>
-        <translation>Aktion und Details</translation>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
     </message>
     <message>
         <source>Checkpoint copied: keep it off this device</source>
@@ -214,10 +218,6 @@
         <translation>Version der Einwilligung %1</translation>
     </message>
     <message>
-        <source>Scroll to the end of the text first</source>
-        <translation>Bitte zuerst bis zum Ende des Textes blättern</translation>
-    </message>
-    <message>
         <source>Before we start</source>
         <translation>Bevor wir beginnen</translation>
     </message>
@@ -228,6 +228,10 @@
     <message>
         <source>I agree</source>
         <translation>Ich stimme zu</translation>
+    </message>
+    <message>
+        <source>Scroll to the end of the text: then &quot;I agree&quot; can be pressed</source>
+        <translation>Scrollen Sie bis zum Ende des Textes: dann lässt sich „Ich stimme zu“ drücken</translation>
     </message>
 </context>
 <context>
@@ -387,6 +391,16 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
     <message>
         <source>access.toml could not be updated and still names them: %1</source>
         <translation>access.toml konnte nicht aktualisiert werden und nennt sie noch: %1</translation>
+    </message>
+    <message>
+        <source>A reason is required (it is kept in the audit log).
+</source>
+        <translation>Ein Grund ist nötig (er wird im Audit-Protokoll aufbewahrt).
+</translation>
+    </message>
+    <message>
+        <source>Not deleted: give a reason</source>
+        <translation>Nicht gelöscht: bitte einen Grund angeben</translation>
     </message>
     <message>
         <source>Purge receipt</source>
@@ -561,20 +575,20 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
         <translation>Etwas tiefer, bitte</translation>
     </message>
     <message>
-        <source>Turn your head slightly to your left</source>
-        <translation>Drehen Sie den Kopf leicht nach links</translation>
+        <source>Face the camera: head a bit more to your left</source>
+        <translation>Zur Kamera schauen: Kopf etwas mehr nach links</translation>
     </message>
     <message>
-        <source>Turn your head slightly to your right</source>
-        <translation>Drehen Sie den Kopf leicht nach rechts</translation>
+        <source>Face the camera: head a bit more to your right</source>
+        <translation>Zur Kamera schauen: Kopf etwas mehr nach rechts</translation>
     </message>
     <message>
-        <source>Raise your chin a little</source>
-        <translation>Heben Sie das Kinn etwas an</translation>
+        <source>Face the camera: chin a little higher</source>
+        <translation>Zur Kamera schauen: Kinn etwas höher</translation>
     </message>
     <message>
-        <source>Lower your chin a little</source>
-        <translation>Senken Sie das Kinn etwas</translation>
+        <source>Face the camera: chin a little lower</source>
+        <translation>Zur Kamera schauen: Kinn etwas tiefer</translation>
     </message>
     <message>
         <source>Keep your head straight</source>
@@ -713,8 +727,96 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
         <translation>Die Zeit ist abgelaufen</translation>
     </message>
     <message>
-        <source>Too many attempts: this kiosk is paused</source>
-        <translation>Zu viele Versuche: dieses Terminal pausiert</translation>
+        <source>Too many attempts: please wait</source>
+        <translation>Zu viele Versuche: bitte warten</translation>
+    </message>
+    <message>
+        <source>Stand about an arm&apos;s length from the screen, face towards it.</source>
+        <translation>Stellen Sie sich etwa eine Armlänge vor den Bildschirm, das Gesicht zu ihm.</translation>
+    </message>
+    <message>
+        <source>Make sure nobody else is in view, then try again.</source>
+        <translation>Achten Sie darauf, dass niemand sonst im Bild ist, und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Not enrolled yet? Choose &quot;Enrol (first time)&quot; on the start screen.</source>
+        <translation>Noch nicht registriert? Wählen Sie auf dem Startbildschirm „Registrieren (erstes Mal)“.</translation>
+    </message>
+    <message>
+        <source>Use your own face, not a photo or a screen. Ask staff if this repeats.</source>
+        <translation>Zeigen Sie Ihr eigenes Gesicht, kein Foto und keinen Bildschirm. Wiederholt es sich, fragen Sie das Personal.</translation>
+    </message>
+    <message>
+        <source>Check your PIN and try again; more wrong PINs lock it for a while.</source>
+        <translation>Prüfen Sie Ihre PIN und versuchen Sie es erneut; weitere falsche PINs sperren sie eine Weile.</translation>
+    </message>
+    <message>
+        <source>Your PIN is locked after wrong tries: wait, or ask staff.</source>
+        <translation>Ihre PIN ist nach falschen Versuchen gesperrt: warten Sie oder fragen Sie das Personal.</translation>
+    </message>
+    <message>
+        <source>You can already sign in from the start screen.</source>
+        <translation>Sie können sich bereits über den Startbildschirm anmelden.</translation>
+    </message>
+    <message>
+        <source>Nothing was stored. Ask staff about the other way in.</source>
+        <translation>Nichts wurde gespeichert. Fragen Sie das Personal nach dem anderen Zugang.</translation>
+    </message>
+    <message>
+        <source>Take your time and try again.</source>
+        <translation>Lassen Sie sich Zeit und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Several attempts failed in a row. You can try again when the time is up.</source>
+        <translation>Mehrere Versuche sind nacheinander gescheitert. Wenn die Zeit abgelaufen ist, können Sie es erneut versuchen.</translation>
+    </message>
+    <message>
+        <source>Please ask staff for help.</source>
+        <translation>Bitte fragen Sie das Personal.</translation>
+    </message>
+    <message>
+        <source>Take off a mask, scarf or sunglasses, then try again.</source>
+        <translation>Nehmen Sie Maske, Schal oder Sonnenbrille ab und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Face the screen in even light, an arm&apos;s length away, and hold still.</source>
+        <translation>Schauen Sie bei gleichmäßigem Licht aus einer Armlänge Abstand zum Bildschirm und halten Sie still.</translation>
+    </message>
+    <message>
+        <source>Ask staff to renew your enrolment.</source>
+        <translation>Bitten Sie das Personal, Ihre Registrierung zu verlängern.</translation>
+    </message>
+    <message>
+        <source>Please come back in your allowed hours.</source>
+        <translation>Bitte kommen Sie zu Ihren erlaubten Zeiten wieder.</translation>
+    </message>
+    <message>
+        <source>This kiosk is not open to you: ask staff.</source>
+        <translation>Dieses Terminal ist für Sie nicht freigegeben: fragen Sie das Personal.</translation>
+    </message>
+    <message>
+        <source>Please use the site&apos;s other way in.</source>
+        <translation>Bitte nutzen Sie den anderen Zugang des Standorts.</translation>
+    </message>
+    <message>
+        <source>You are already recorded in this direction: use the other door.</source>
+        <translation>Sie sind in dieser Richtung bereits erfasst: nutzen Sie die andere Tür.</translation>
+    </message>
+    <message>
+        <source>Try once more; if the door stays shut, ask staff.</source>
+        <translation>Versuchen Sie es noch einmal; bleibt die Tür zu, fragen Sie das Personal.</translation>
+    </message>
+    <message>
+        <source>Nothing was stored.</source>
+        <translation>Nichts wurde gespeichert.</translation>
+    </message>
+    <message>
+        <source>Try again in a moment; if it repeats, ask staff.</source>
+        <translation>Versuchen Sie es gleich noch einmal; wiederholt es sich, fragen Sie das Personal.</translation>
+    </message>
+    <message>
+        <source>Follow the prompts on the screen, in good light, facing the camera.</source>
+        <translation>Folgen Sie den Anweisungen auf dem Bildschirm, bei gutem Licht, mit Blick zur Kamera.</translation>
     </message>
     <message>
         <source>Not available for minors</source>
@@ -912,8 +1014,20 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
         </translation>
     </message>
     <message>
-        <source>Continue without a PIN</source>
-        <translation>Ohne PIN fortfahren</translation>
+        <source>Skip (no PIN)</source>
+        <translation>Überspringen (keine PIN)</translation>
+    </message>
+    <message>
+        <source>%1 digits</source>
+        <translation>%1 Ziffern</translation>
+    </message>
+    <message>
+        <source>%1 to %2 digits</source>
+        <translation>%1 bis %2 Ziffern</translation>
+    </message>
+    <message>
+        <source>Your PIN: %1, not easy to guess (no 1234 or 1111)</source>
+        <translation>Ihre PIN: %1, nicht leicht zu erraten (kein 1234 oder 1111)</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -934,20 +1048,28 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
         <translation>Ihr Datenschutz</translation>
     </message>
     <message>
+        <source>Face models in this kiosk and their licences</source>
+        <translation>Gesichtsmodelle in diesem Terminal und ihre Lizenzen</translation>
+    </message>
+    <message>
+        <source>(licence file missing)</source>
+        <translation>(Lizenzdatei fehlt)</translation>
+    </message>
+    <message>
         <source>**What is stored.** An anonymous Index ID (a random number), a face template (a list of numbers computed from your face, not a photo), the time you enrolled, the consent version you accepted and, if you chose one, a hash of your PIN. Check-ins are stored with the Index ID only.
 
-**What is never stored.** Camera pictures. Frames are analysed in memory and dropped at once.
+**What is never stored.** Camera pictures. Frames are analysed in memory and dropped at once. A face that fails several times in a row is remembered as numbers, in memory only, until its short pause ends.
 
 **Where.** Only on this device, encrypted (AES-256). Nothing is sent over a network.
 
-**How to delete.** Press *Delete my data* on the start screen and look at the camera; or ask an administrator. Deletion erases your template from every file and gives you a receipt.</source>
+**How to delete.** Press *Forget me* on the start screen and look at the camera; or ask an administrator. Deletion erases your template from every file and gives you a receipt.</source>
         <translation>**Was gespeichert wird.** Eine anonyme Index-ID (eine Zufallszahl), ein Gesichtsmerkmal (eine Zahlenreihe, aus Ihrem Gesicht berechnet, kein Foto), der Zeitpunkt der Registrierung, die Version der Einwilligung und, falls gewählt, ein Hash Ihrer PIN. Check-ins werden nur mit der Index-ID gespeichert.
 
-**Was nie gespeichert wird.** Kamerabilder. Bilder werden im Speicher ausgewertet und sofort verworfen.
+**Was nie gespeichert wird.** Kamerabilder. Bilder werden im Speicher ausgewertet und sofort verworfen. Ein Gesicht, das mehrmals nacheinander scheitert, wird als Zahlenreihe nur im Arbeitsspeicher behalten, bis seine kurze Pause endet.
 
 **Wo.** Nur auf diesem Gerät, verschlüsselt (AES-256). Nichts wird über ein Netzwerk gesendet.
 
-**Wie Sie löschen.** Drücken Sie auf dem Startbildschirm *Meine Daten löschen* und schauen Sie in die Kamera; oder fragen Sie die Verwaltung. Das Löschen entfernt Ihr Merkmal aus jeder Datei und Sie erhalten einen Beleg.</translation>
+**Wie Sie löschen.** Drücken Sie auf dem Startbildschirm *Mich vergessen* und schauen Sie in die Kamera; oder fragen Sie die Verwaltung. Das Löschen entfernt Ihr Merkmal aus jeder Datei und Sie erhalten einen Beleg.</translation>
     </message>
     <message>
         <source>Back</source>
@@ -961,16 +1083,28 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
         <translation>Fertig</translation>
     </message>
     <message>
+        <source>Try again</source>
+        <translation>Erneut versuchen</translation>
+    </message>
+    <message>
         <source>Error code: %1</source>
         <translation>Fehlercode: %1</translation>
     </message>
     <message>
-        <source>Your anonymous Index ID (shown only now):</source>
-        <translation>Ihre anonyme Index-ID (wird nur jetzt angezeigt):</translation>
+        <source>Note your receipt code: it proves this enrolment later.</source>
+        <translation>Notieren Sie Ihren Belegcode: er weist diese Registrierung später nach.</translation>
     </message>
     <message>
-        <source>Receipt code: %1</source>
-        <translation>Belegcode: %1</translation>
+        <source>Your anonymous Index ID (shown only now): %1</source>
+        <translation>Ihre anonyme Index-ID (nur jetzt angezeigt): %1</translation>
+    </message>
+    <message>
+        <source>You can try again in %1</source>
+        <translation>Erneut versuchen in %1</translation>
+    </message>
+    <message>
+        <source>This page closes by itself in %1 s</source>
+        <translation>Diese Seite schließt sich in %1 s von selbst</translation>
     </message>
     <message>
         <source>Deletion receipt: %1</source>
@@ -1051,6 +1185,14 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
 Templates per model: %3</source>
         <translation>Tresor %1 in %2
 Merkmale pro Modell: %3</translation>
+    </message>
+    <message>
+        <source>%1: %2 Index IDs to upgrade, each at their next sign-in or re-enrolment</source>
+        <translation>%1: %2 Index-IDs zu aktualisieren, jede bei ihrer nächsten Anmeldung oder Neuregistrierung</translation>
+    </message>
+    <message>
+        <source>%1: %2 Index IDs this engine cannot recognise: re-enrol them</source>
+        <translation>%1: %2 Index-IDs, die diese Engine nicht erkennen kann: neu registrieren</translation>
     </message>
     <message>
         <source>Backup written: %1</source>

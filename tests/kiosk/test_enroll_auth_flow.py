@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from facekiosk.kiosk import ErrorCode, ResultKind, State
 from facekiosk.kiosk.receipt import enrollment_receipt
+from facekiosk.kiosk.steps.timeouts import ENROLLED_RESULT_MAX_S
 
 from .conftest import flow_settings
 
@@ -33,7 +34,11 @@ def test_enroll_stores_template_pin_and_consent(make_kiosk, people):
     assert k.vault.get_payload(index_id) == b"employee-4711"
     assert k.vault.verify_pin(index_id, "2791") and not k.vault.verify_pin(index_id, "2792")
     assert s.held_biometrics() == 0  # the template left memory with the result
-    k.clock.advance(5.0)
+    # the only showing of the Index ID and receipt waits for "Done" (issue 17), with a bound
+    k.clock.advance(s.settings.kiosk.result_display_s)
+    view = s.tick()
+    assert view.state == State.RESULT and view.seconds_left > 60
+    k.clock.advance(ENROLLED_RESULT_MAX_S)
     assert s.tick().state == State.IDLE  # result screen times out to attract
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from facekiosk.kiosk import ErrorCode, KioskError, ResultKind, State
 from facekiosk.kiosk.liveness_port import LivenessOff
+from facekiosk.kiosk.steps.timeouts import ERROR_RESULT_MIN_S
 
 from .conftest import Frame, ScriptedLiveness, flow_settings
 
@@ -200,7 +201,7 @@ def test_consent_and_pin_idle_timeouts_drop_everything(make_kiosk, people):
     k.session.start_enroll()
     k.clock.advance(k.session.settings.kiosk.idle_timeout_s)
     assert k.session.tick().error == ErrorCode.TIMEOUT
-    k.clock.advance(5)
+    k.clock.advance(ERROR_RESULT_MIN_S)  # the error page stays long enough to read its advice
     assert k.session.tick().state == State.IDLE
     # Walk away at the PIN pad with a finished template in memory.
     k.session.start_enroll()

@@ -8,8 +8,10 @@ photos (see conftest.flow_settings).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from facekiosk.admin_auth import AdminAuth
+from facekiosk.kiosk.codes import Purpose, State
 
 FLOW_TIMEOUT_MS = 90_000  # 2 busy cores shared with other jobs: generous, never a speed test
 ADMIN_PIN = "739146"
@@ -36,7 +38,8 @@ def test_enroll_authenticate_delete_refused(qtbot, kiosk):
     view = kiosk.controller.view
     assert str(view.result.kind) == "ENROLLED", view
     index_id = view.result.index_id
-    assert index_id and index_id in w.pages["result"].receipt.text()
+    assert index_id and index_id in w.pages["result"].fineprint.text()
+    assert view.result.receipt_code == w.pages["result"].receipt.text()  # the one to note
     assert vault.count() == 1
 
     # authenticate: same face -> check-in recorded against that Index ID
@@ -77,7 +80,13 @@ def test_enroll_authenticate_delete_refused(qtbot, kiosk):
     view = kiosk.controller.view
     assert str(view.error) == "UNRECOGNIZED_FACE", view
     assert w.current_page_name() == "result" and w.pages["result"].is_error
-    assert "UNRECOGNIZED_FACE" in w.pages["result"].detail.text()
+    assert "UNRECOGNIZED_FACE" in w.pages["result"].fineprint.text()
+    # "Try again" starts the same kind of attempt at once (issue 17)
+    result_page = w.pages["result"]
+    assert result_page.retry_button.isVisible() and result_page.retry_button.isEnabled()
+    qtbot.mouseClick(result_page.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.controller.view.state != State.RESULT, timeout=10_000)
+    assert kiosk.controller.view.purpose == Purpose.AUTH
 
 
 def test_admin_reenrol_replaces_the_template(qtbot, kiosk, shared_engine):
@@ -91,8 +100,9 @@ def test_admin_reenrol_replaces_the_template(qtbot, kiosk, shared_engine):
     w.open_admin_login()
     assert w.admin_login(ADMIN_PIN)
     threshold = w.admin_panel.settings_tab.editors["engine.threshold"][0]
-    label = threshold.parentWidget().layout().labelForField(threshold).text()
-    assert f"{shared_engine.default_threshold:.3f}" in label and "FAR 1e-3" in label
+    form = threshold.parentWidget()
+    notes = [label.text() for label in form.findChildren(QLabel)]
+    assert any(f"{shared_engine.default_threshold:.3f}" in t and "FAR 1e-3" in t for t in notes)
     tab = w.admin_panel.identities
     tab.table.selectRow(0)
     audit_before = len(vault.audit_entries())

@@ -38,7 +38,7 @@ def test_decline_consent_shows_error_page_and_stores_nothing(qtbot, kiosk):
     click(qtbot, consent.decline_button)
     wait_page(qtbot, w, "result")
     result = w.pages["result"]
-    assert result.is_error and "TERMS_NOT_ACCEPTED" in result.detail.text()
+    assert result.is_error and "TERMS_NOT_ACCEPTED" in result.fineprint.text()
     assert kiosk.vault.count() == 0
     click(qtbot, result.done_button)
     wait_page(qtbot, w, "attract")

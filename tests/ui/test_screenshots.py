@@ -8,7 +8,7 @@ from PySide6.QtGui import QImage
 
 from facekiosk.settings import Settings
 from facekiosk.ui.main_window import KioskWindow
-from facekiosk.ui.screenshots import sample_views, save_screenshots
+from facekiosk.ui.screenshots import SIZES, sample_views, save_screenshots
 
 
 def test_screenshot_of_every_page(qtbot, data_dir, tmp_path):
@@ -20,7 +20,11 @@ def test_screenshot_of_every_page(qtbot, data_dir, tmp_path):
         paths = save_screenshots(w, tmp_path / "shots")
     names = {p.stem for p in paths}
     expected = {"attract", "privacy", "admin_login", "admin_index_ids", "admin_audit"}
-    assert expected | set(sample_views()) <= names
+    expected |= {"privacy_licences", "admin_events", "admin_settings", "admin_vault"}
+    expected |= {"admin_models", *sample_views()}
+    assert expected | {f"portrait_{n}" for n in expected} <= names  # 1024x768 and 800x1280
+    portrait = QImage(str(next(p for p in paths if p.stem == "portrait_attract")))
+    assert (portrait.width(), portrait.height()) == SIZES["portrait_"]
     digests = set()
     for p in paths:
         image = QImage(str(p))
@@ -55,6 +59,7 @@ def test_admin_screenshots_show_demo_rows_from_a_throwaway_vault(qtbot, data_dir
         save_screenshots(w, tmp_path / "shots")
         assert vault.count() == 0 and w.vault is vault and w.data_dir == data_dir
     assert _files(data_dir) == before
-    ((total, labels, demo_dir),) = shown
-    assert total >= 3 and sorted(labels) == [f"Demo {i + 1}" for i in range(total)]
-    assert not Path(demo_dir).exists(), "the throw-away data dir is removed afterwards"
+    assert len(shown) == len(SIZES)  # the admin panel once per window size
+    for total, labels, demo_dir in shown:
+        assert total >= 3 and sorted(labels) == [f"Demo {i + 1}" for i in range(total)]
+        assert not Path(demo_dir).exists(), "the throw-away data dir is removed afterwards"

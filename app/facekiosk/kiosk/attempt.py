@@ -35,6 +35,9 @@ class Biometrics:
     liveness_progress: float = 0.0
     liveness_retry: bool = False  # the prompt is asked again after a wrong move
     liveness_verdicts: dict[str, str] = field(default_factory=dict)  # per layer, latest
+    # the tracked face's latest vector: a failed attempt counts against this face
+    # (kiosk/throttle.py), whatever step it failed in
+    source: Embedding | None = None
 
     def held(self) -> int:
         """How many biometric items are in memory (0 after every result/timeout/cancel)."""
@@ -45,6 +48,7 @@ class Biometrics:
             + len(self.legacy)
             + (self.liveness is not None)
             + (self.track_box is not None)
+            + (self.source is not None)
         )
 
 

@@ -47,30 +47,42 @@ class IdLockouts:
         self._store.delete_counter(f"kiosk.pin_lock_until.{index_id}")
 
 
-class KioskLockout:
-    """Locks the whole kiosk after `max_failures` failed attempts within a window of
-    `window_s` (unknown faces, presentation attacks, PIN lockouts): slows probing."""
+class FailureLimiter:
+    """Pauses one key after `max_failures` failures within `window_s`; each pause of the
+    same key lasts twice as long as the one before (up to the backoff's cap)."""
 
     def __init__(
         self,
         store: CounterStore,
-        kiosk_id: str,
+        prefix: str,
         *,
         max_failures: int,
         window_s: float,
         backoff: Backoff,
     ) -> None:
         self._store = store
-        self._prefix = f"kiosk.failures.{kiosk_id}"
+        self._prefix = prefix
         self._max = max_failures
         self._window = window_s
         self._backoff = backoff
 
+    def until(self) -> float:
+        """Wall-clock epoch seconds when the current pause ends (0: never paused)."""
+        return float(self._store.get_counter(f"{self._prefix}.until", 0))
+
     def remaining(self, now: float) -> float:
-        return max(0.0, self._store.get_counter(f"{self._prefix}.until", 0) - now)
+        return max(0.0, self.until() - now)
+
+    def idle(self, now: float) -> bool:
+        """No pause running and the failure window is over: nothing worth keeping."""
+        start = self._store.get_counter(f"{self._prefix}.window_start", 0)
+        return self.remaining(now) <= 0 and now - start >= self._window
+
+    def paused_before(self) -> bool:
+        return self._store.get_counter(f"{self._prefix}.locks", 0) > 0
 
     def record_failure(self, now: float) -> float:
-        """Count one failure; returns the lockout length when this one trips it, else 0."""
+        """Count one failure; returns the pause length when this one trips it, else 0."""
         get, put = self._store.get_counter, self._store.set_counter
         start = get(f"{self._prefix}.window_start", 0)
         count = get(f"{self._prefix}.count", 0)
@@ -87,3 +99,24 @@ class KioskLockout:
         put(f"{self._prefix}.window_start", start)
         put(f"{self._prefix}.count", count)
         return duration
+
+
+class KioskLockout(FailureLimiter):
+    """The whole kiosk, the last resort against a flood: `max_failures` failed attempts
+    within `window_s` from sources that were never paused themselves (a paused source is
+    held back by SourceThrottle, so one person failing again and again does not lock out
+    the queue behind them). The pause survives a restart (the vault keeps the counters)."""
+
+    def __init__(
+        self,
+        store: CounterStore,
+        kiosk_id: str,
+        *,
+        max_failures: int,
+        window_s: float,
+        backoff: Backoff,
+    ) -> None:
+        super().__init__(
+            store, f"kiosk.failures.{kiosk_id}", max_failures=max_failures, window_s=window_s,
+            backoff=backoff,
+        )  # fmt: skip

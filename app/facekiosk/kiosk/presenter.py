@@ -5,7 +5,7 @@ from __future__ import annotations
 from facekiosk.kiosk.codes import SCAN_STATES, ErrorCode, State
 from facekiosk.kiosk.consent import ConsentText
 from facekiosk.kiosk.core import FlowCore
-from facekiosk.kiosk.steps.timeouts import INPUT_STATES
+from facekiosk.kiosk.steps.timeouts import INPUT_STATES, result_display_s
 from facekiosk.kiosk.view import SessionView
 
 
@@ -20,13 +20,16 @@ def make_view(core: FlowCore, consent: ConsentText, now: float) -> SessionView:
     elif s in INPUT_STATES:
         seconds_left = max(0.0, k.idle_timeout_s - (now - a.last_input))
     elif s == State.RESULT:
-        seconds_left = max(0.0, k.result_display_s - (now - a.step_t0))
+        seconds_left = max(0.0, result_display_s(core) - (now - a.step_t0))
     progress = 0.0
     if s == State.MATCHING:
         progress = a.bio.streak.progress
     elif s == State.TEMPLATE:
         progress = a.bio.template.progress
     error = a.error if s == State.RESULT else a.pin_error
+    wait_s = None
+    if s == State.RESULT and a.result is not None and a.result.retry_at is not None:
+        wait_s = max(0.0, (a.result.retry_at - core.wall()).total_seconds())
     return SessionView(
         state=s,
         purpose=a.purpose,
@@ -43,6 +46,7 @@ def make_view(core: FlowCore, consent: ConsentText, now: float) -> SessionView:
         error=error,
         result=a.result if s == State.RESULT else None,
         seconds_left=seconds_left,
+        wait_s=wait_s,
         message_key=_message_key(core, error),
     )
 

@@ -49,6 +49,7 @@ from facekiosk.kiosk.steps.scan import ScanStep
 from facekiosk.kiosk.steps.start import StartStep
 from facekiosk.kiosk.steps.timeouts import apply_timeouts
 from facekiosk.kiosk.store import CounterStore
+from facekiosk.kiosk.throttle import SourceThrottle
 from facekiosk.kiosk.transitions import Event
 from facekiosk.kiosk.vault_port import EventLog, VaultPort
 from facekiosk.kiosk.view import KioskEvent, SessionView
@@ -99,7 +100,10 @@ class KioskSession:
             store, k.kiosk_id, max_failures=k.max_failures, window_s=k.failure_window_s,
             backoff=backoff,
         )  # fmt: skip
-        self._out = out = OutcomeRecorder(core, EventLog(vault, k.kiosk_id), kiosk_lock)
+        throttle = SourceThrottle(store, self.threshold, window_s=k.failure_window_s)
+        self._out = out = OutcomeRecorder(
+            core, EventLog(vault, k.kiosk_id), kiosk_lock, throttle
+        )
         self._start = StartStep(core, out, kiosk_lock)
         self._policy = AccessPolicySource(policy, data_dir)
         factory = liveness_factory or default_liveness_factory(
@@ -140,6 +144,12 @@ class KioskSession:
         with self._lock:
             a = self._core.attempt
             return a.bio.held() + len(a.upgrade)
+
+    def throttled_faces(self) -> int:
+        """Face vectors the attempt-source throttle holds in memory now (kiosk/throttle.py):
+        only of faces that failed, only while their failures count or their pause runs."""
+        with self._lock:
+            return self._out.throttle.held()
 
     def drain_events(self) -> list[KioskEvent]:
         """Events since the last drain (the newest outcome.MAX_EVENTS; older ones drop)."""

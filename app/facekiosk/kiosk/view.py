@@ -21,6 +21,7 @@ class Result:
     receipt_code: str | None = None  # enrollment or purge receipt
     similarity: float | None = None  # the weakest of the confirming frames
     detail: str = ""  # e.g. audit entry number of a purge, a lockout length
+    retry_at: datetime | None = None  # a pause (source or kiosk) ends then: the countdown
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class SessionView:
     error: ErrorCode | None = None  # terminal in RESULT; inline WRONG_PIN_CODE in PIN_ENTRY
     result: Result | None = None
     seconds_left: float | None = None  # until this step times out
+    wait_s: float | None = None  # RESULT: seconds until a paused source may try again
     message_key: str = "state.idle"  # one key the UI translates
 
 

@@ -53,7 +53,9 @@ class KioskController(QObject):
         self.vault = vault
         self.slot = LatestFrame()
         self.capture = CaptureThread(source, self.slot, self.capture_status.emit)
-        self.worker = InferenceWorker(self.slot, self._process, snapshot=lambda: session.view)
+        self.worker = InferenceWorker(
+            self.slot, self._process, snapshot=lambda: session.view, with_frame=True
+        )
         self.worker.result.connect(self._on_result)
         self.worker.view_changed.connect(self._on_view)
         self.worker.failed.connect(self.error)
@@ -110,6 +112,12 @@ class KioskController(QObject):
 
     def start_forget_me(self) -> None:
         self.post(self.session.start_forget_me)
+
+    def retry(self) -> None:
+        """"Try again" on an error page: the same kind of attempt as the one that failed."""
+        purpose = str(self.view.purpose) if self.view.purpose is not None else "auth"
+        start = {"enroll": self.start_enroll, "forget": self.start_forget_me}
+        start.get(purpose, self.start_auth)()
 
     def set_language(self, language: str) -> None:
         """The consent text follows the on-screen language (posted: applied in order with

@@ -45,6 +45,8 @@ class InferenceResult:
     compute_ms: float  # engine + session
     view: Any = None  # the session's SessionView snapshot, when a session runs
     extras: dict[str, Any] = field(default_factory=dict)
+    # the analysed frame itself: the preview draws the boxes on the frame they belong to
+    frame: Any = field(default=None, repr=False, compare=False)
 
 
 # (frame, capture time) -> (faces, session view or None)
@@ -77,6 +79,7 @@ class InferenceWorker(QThread):
         process: FrameProcessor,
         *,
         snapshot: Callable[[], Any] | None = None,
+        with_frame: bool = False,
         parent=None,
     ) -> None:
         super().__init__(parent)
@@ -84,6 +87,9 @@ class InferenceWorker(QThread):
         self.slot = slot
         self.process = process
         self.snapshot = snapshot
+        # the kiosk's preview draws boxes on their own frame; a listener that keeps every
+        # result (bench gui) must not keep every frame with it
+        self.with_frame = with_frame
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self._running = True
         self._paused = False
@@ -146,5 +152,6 @@ class InferenceWorker(QThread):
                     latency_ms=(done - packet.t) * 1000.0,
                     compute_ms=(done - start) * 1000.0,
                     view=view,
+                    frame=packet.frame if self.with_frame else None,
                 )
             )

@@ -115,6 +115,7 @@ class KioskWindow(QMainWindow):
         self.demo_banner.setObjectName("banner")
         self.demo_banner.setProperty("kind", "demo")
         self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_banner.setWordWrap(True)  # a portrait panel cut it at both ends
         self.demo_banner.setVisible(bool(demo_note))
         layout.addWidget(self.demo_banner)
         layout.addWidget(self.banner)
@@ -128,7 +129,7 @@ class KioskWindow(QMainWindow):
             "attract": AttractPage(attendance),
             "consent": ConsentPage(),
             "capture": CapturePage(self.preview),
-            "pin": PinPage(settings.pin.max_length),
+            "pin": PinPage(settings.pin.max_length, settings.pin.min_length),
             "forget": ForgetConfirmPage(),
             "result": ResultPage(),
             "privacy": PrivacyPage(),
@@ -177,6 +178,7 @@ class KioskWindow(QMainWindow):
             p["forget"].confirmed.connect(c.confirm_forget)  # type: ignore[attr-defined]
             p["forget"].cancelled.connect(c.cancel)  # type: ignore[attr-defined]
             p["result"].done.connect(c.cancel)  # type: ignore[attr-defined]
+            p["result"].retry.connect(c.retry)  # type: ignore[attr-defined]
         attract.privacy.connect(lambda: self.show_page("privacy"))
         attract.admin.connect(lambda: self.open_admin_login("admin"))
         attract.language.connect(self.toggle_language)
@@ -213,6 +215,9 @@ class KioskWindow(QMainWindow):
 
     def render_view(self, view) -> None:
         """Show the page for a SessionView (local pages stay up while the session idles)."""
+        # the demo's "liveness checks are off" must not stand above a liveness prompt: a
+        # session that runs a liveness check has them on, whatever the banner was told
+        self.demo_banner.setVisible(bool(self.demo_banner.text()) and view.state != State.LIVENESS)
         name = PAGE_FOR_STATE.get(view.state, "attract")
         if name == "attract" and self.current_page_name() in LOCAL_PAGES:
             return
@@ -228,7 +233,9 @@ class KioskWindow(QMainWindow):
             self.show_page(name)
 
     def _on_inference(self, result: InferenceResult) -> None:
-        self.preview.set_faces(result.faces, result.frame_size)
+        if self.current_page_name() != "capture":
+            return  # a late result must not put a camera frame back on another page
+        self.preview.set_faces(result.faces, result.frame_size, frame=result.frame)
 
     def _poll_frame(self) -> None:
         if self.controller is None:

@@ -7,11 +7,14 @@ this table holds the English source text, marked with QT_TRANSLATE_NOOP so
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 CONTEXT = "Messages"
 
-MESSAGES: dict[str, str] = {
+# QT_TRANSLATE_NOOP returns its text; PySide6 types it as object
+MESSAGES: dict[str, str] = cast(dict[str, str], {
     "state.idle": QT_TRANSLATE_NOOP("Messages", "Welcome"),
     "state.consent": QT_TRANSLATE_NOOP("Messages", "Please read and decide"),
     "state.capture": QT_TRANSLATE_NOOP("Messages", "Look at the camera"),
@@ -35,10 +38,16 @@ MESSAGES: dict[str, str] = {
     "guide.move_right": QT_TRANSLATE_NOOP("Messages", "Move to your right"),
     "guide.move_up": QT_TRANSLATE_NOOP("Messages", "Move up a little"),
     "guide.move_down": QT_TRANSLATE_NOOP("Messages", "Move down a little"),
-    "guide.turn_left": QT_TRANSLATE_NOOP("Messages", "Turn your head slightly to your left"),
-    "guide.turn_right": QT_TRANSLATE_NOOP("Messages", "Turn your head slightly to your right"),
-    "guide.look_up": QT_TRANSLATE_NOOP("Messages", "Raise your chin a little"),
-    "guide.look_down": QT_TRANSLATE_NOOP("Messages", "Lower your chin a little"),
+    # pose guidance says where the face should END (face the camera): "Turn your head
+    # slightly to your left" read almost like the challenge "Turn your head to your left"
+    "guide.turn_left": QT_TRANSLATE_NOOP(
+        "Messages", "Face the camera: head a bit more to your left"
+    ),
+    "guide.turn_right": QT_TRANSLATE_NOOP(
+        "Messages", "Face the camera: head a bit more to your right"
+    ),
+    "guide.look_up": QT_TRANSLATE_NOOP("Messages", "Face the camera: chin a little higher"),
+    "guide.look_down": QT_TRANSLATE_NOOP("Messages", "Face the camera: chin a little lower"),
     "guide.tilt_head": QT_TRANSLATE_NOOP("Messages", "Keep your head straight"),
     "guide.eyes_closed": QT_TRANSLATE_NOOP("Messages", "Open your eyes"),
     "guide.masked": QT_TRANSLATE_NOOP("Messages", "Please take off your mask"),
@@ -82,9 +91,7 @@ MESSAGES: dict[str, str] = {
     "error.face_duplication": QT_TRANSLATE_NOOP("Messages", "You are already enrolled"),
     "error.terms_not_accepted": QT_TRANSLATE_NOOP("Messages", "You declined: nothing was stored"),
     "error.timeout": QT_TRANSLATE_NOOP("Messages", "Time is up"),
-    "error.too_many_requests": QT_TRANSLATE_NOOP(
-        "Messages", "Too many attempts: this kiosk is paused"
-    ),
+    "error.too_many_requests": QT_TRANSLATE_NOOP("Messages", "Too many attempts: please wait"),
     "error.minors_not_allowed": QT_TRANSLATE_NOOP("Messages", "Not available for minors"),
     "error.age_unknown": QT_TRANSLATE_NOOP("Messages", "Your age could not be checked"),
     "error.face_masked": QT_TRANSLATE_NOOP("Messages", "Please uncover your face"),
@@ -110,7 +117,72 @@ MESSAGES: dict[str, str] = {
     "pin.pin_common": QT_TRANSLATE_NOOP("Messages", "Too common: choose another"),
     "pin.pin_not_unique": QT_TRANSLATE_NOOP("Messages", "Choose another PIN"),
     "pin.pin_mismatch": QT_TRANSLATE_NOOP("Messages", "The PINs differ: start again"),
-}
+})
+
+# One line of advice per error code: what the person can do now (issue 17).
+ADVICE: dict[str, str] = cast(dict[str, str], {
+    "NO_FACES_DETECTED": QT_TRANSLATE_NOOP(
+        "Messages", "Stand about an arm's length from the screen, face towards it."
+    ),
+    "MANY_FACES": QT_TRANSLATE_NOOP(
+        "Messages", "Make sure nobody else is in view, then try again."
+    ),
+    "UNRECOGNIZED_FACE": QT_TRANSLATE_NOOP(
+        "Messages", "Not enrolled yet? Choose \"Enrol (first time)\" on the start screen."
+    ),
+    "PAD_ATTACK": QT_TRANSLATE_NOOP(
+        "Messages", "Use your own face, not a photo or a screen. Ask staff if this repeats."
+    ),
+    "WRONG_PIN_CODE": QT_TRANSLATE_NOOP(
+        "Messages", "Check your PIN and try again; more wrong PINs lock it for a while."
+    ),
+    "PIN_LOCKED": QT_TRANSLATE_NOOP(
+        "Messages", "Your PIN is locked after wrong tries: wait, or ask staff."
+    ),
+    "FACE_DUPLICATION": QT_TRANSLATE_NOOP(
+        "Messages", "You can already sign in from the start screen."
+    ),
+    "TERMS_NOT_ACCEPTED": QT_TRANSLATE_NOOP(
+        "Messages", "Nothing was stored. Ask staff about the other way in."
+    ),
+    "TIMEOUT": QT_TRANSLATE_NOOP("Messages", "Take your time and try again."),
+    "TOO_MANY_REQUESTS": QT_TRANSLATE_NOOP(
+        "Messages", "Several attempts failed in a row. You can try again when the time is up."
+    ),
+    "MINORS_NOT_ALLOWED": QT_TRANSLATE_NOOP("Messages", "Please ask staff for help."),
+    "AGE_UNKNOWN": QT_TRANSLATE_NOOP("Messages", "Please ask staff for help."),
+    "FACE_MASKED": QT_TRANSLATE_NOOP(
+        "Messages", "Take off a mask, scarf or sunglasses, then try again."
+    ),
+    "POOR_QUALITY": QT_TRANSLATE_NOOP(
+        "Messages", "Face the screen in even light, an arm's length away, and hold still."
+    ),
+    "EXPIRED": QT_TRANSLATE_NOOP("Messages", "Ask staff to renew your enrolment."),
+    "NOT_IN_SCHEDULE": QT_TRANSLATE_NOOP("Messages", "Please come back in your allowed hours."),
+    "ACCESS_DENIED": QT_TRANSLATE_NOOP("Messages", "This kiosk is not open to you: ask staff."),
+    "OPTED_OUT": QT_TRANSLATE_NOOP("Messages", "Please use the site's other way in."),
+    "ANTI_PASSBACK": QT_TRANSLATE_NOOP(
+        "Messages", "You are already recorded in this direction: use the other door."
+    ),
+    "HOOK_FAILED": QT_TRANSLATE_NOOP(
+        "Messages", "Try once more; if the door stays shut, ask staff."
+    ),
+    "CANCELLED": QT_TRANSLATE_NOOP("Messages", "Nothing was stored."),
+    "SYSTEM_ERROR": QT_TRANSLATE_NOOP(
+        "Messages", "Try again in a moment; if it repeats, ask staff."
+    ),
+    "LIVENESS_NOT_CONFIRMED": QT_TRANSLATE_NOOP(
+        "Messages", "Follow the prompts on the screen, in good light, facing the camera."
+    ),
+})
+# Errors where trying again at once can help (the rest need staff, time or a decision).
+RETRYABLE = frozenset(
+    {
+        "NO_FACES_DETECTED", "MANY_FACES", "UNRECOGNIZED_FACE", "PAD_ATTACK", "WRONG_PIN_CODE",
+        "TIMEOUT", "TOO_MANY_REQUESTS", "FACE_MASKED", "POOR_QUALITY", "HOOK_FAILED",
+        "CANCELLED", "SYSTEM_ERROR", "LIVENESS_NOT_CONFIRMED",
+    }
+)  # fmt: skip
 
 # Guidance code -> the preview's arrow (from the person's point of view, preview mirrored).
 ARROW_FOR_GUIDANCE: dict[str, str] = {
@@ -143,3 +215,9 @@ def text(key: str) -> str:
     if source is None:
         return key
     return QCoreApplication.translate(CONTEXT, source)
+
+
+def advice(code: str) -> str:
+    """One translated line of advice for an error code ("" for a code without one)."""
+    source = ADVICE.get(code)
+    return QCoreApplication.translate(CONTEXT, source) if source else ""

@@ -1,5 +1,7 @@
 """Save a PNG of every page: `facekiosk run --screenshot DIR` and docs/screenshots/.
 
+Each page at 1024x768 (`<page>.png`) and at a portrait 800x1280 (`portrait_<page>.png`).
+
 Each page is shown with a representative SessionView (the session's own
 dataclass, filled in as the session would) and grabbed offscreen, so the
 pictures need no camera and no enrolled person. The admin pages show a
@@ -33,6 +35,11 @@ log = logging.getLogger(__name__)
 
 SAMPLE_ID = "3f6c2a9e-8b1d-4c5e-9f7a-2d4b6e8c0a1f"  # a made-up UUID4 for the pictures
 DEMO_RECORDS = 5  # rows in the admin screenshots' throw-away vault
+SIZES: dict[str, tuple[int, int]] = {"": (1024, 768), "portrait_": (800, 1280)}
+ADMIN_TABS = (
+    "admin_index_ids", "admin_audit", "admin_events", "admin_settings", "admin_vault",
+    "admin_models",
+)  # fmt: skip
 
 
 def sample_views(language: str = "en") -> dict[str, SessionView]:
@@ -55,7 +62,17 @@ def sample_views(language: str = "en") -> dict[str, SessionView]:
             face_box=(235, 155, 405, 325),
             message_key="liveness.turn_left",
         ),
-        "pin_setup": SessionView(State.PIN_SETUP, Purpose.ENROLL, message_key="state.pin_setup"),
+        "liveness_step_back": SessionView(
+            State.LIVENESS,
+            Purpose.AUTH,
+            liveness_prompt="STEP_BACK",
+            liveness_progress=0.25,
+            face_box=(225, 140, 415, 335),
+            message_key="liveness.step_back",
+        ),
+        "pin_setup": SessionView(
+            State.PIN_SETUP, Purpose.ENROLL, pin_skippable=True, message_key="state.pin_setup"
+        ),
         "pin_entry_wrong": SessionView(
             State.PIN_ENTRY,
             Purpose.AUTH,
@@ -82,6 +99,14 @@ def sample_views(language: str = "en") -> dict[str, SessionView]:
             error=ErrorCode.PAD_ATTACK,
             result=Result(ResultKind.ERROR, now),
             message_key="error.pad_attack",
+        ),
+        "error_paused": SessionView(
+            State.RESULT,
+            Purpose.AUTH,
+            error=ErrorCode.TOO_MANY_REQUESTS,
+            result=Result(ResultKind.ERROR, now, retry_at=now + timedelta(seconds=47)),
+            wait_s=47.0,
+            message_key="error.too_many_requests",
         ),
     }
 
@@ -142,14 +167,33 @@ def _settle(app: QApplication) -> None:
         app.processEvents()
 
 
-def save_screenshots(window: KioskWindow, out_dir: Path, *, prefix: str = "") -> list[Path]:
-    """Show every page in turn and save `<prefix><page>.png` files; returns the paths."""
+def save_screenshots(
+    window: KioskWindow,
+    out_dir: Path,
+    *,
+    prefix: str = "",
+    sizes: dict[str, tuple[int, int]] | None = None,
+) -> list[Path]:
+    """Every page at each size (file prefix -> window size, default SIZES) as
+    `<prefix><size prefix><page>.png`; returns the paths."""
+    saved: list[Path] = []
+    was_visible = window.isVisible()
+    before = window.size()
+    window.show()
+    for size_prefix, (w, h) in (sizes or SIZES).items():
+        window.resize(w, h)
+        saved += _save_pages(window, out_dir, prefix + size_prefix)
+    window.resize(before)
+    if not was_visible:
+        window.hide()
+    return saved
+
+
+def _save_pages(window: KioskWindow, out_dir: Path, prefix: str) -> list[Path]:
     app = QApplication.instance()
     assert app is not None
     out_dir.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
-    was_visible = window.isVisible()
-    window.show()
 
     def grab(name: str) -> None:
         _settle(app)  # type: ignore[arg-type]
@@ -162,12 +206,16 @@ def save_screenshots(window: KioskWindow, out_dir: Path, *, prefix: str = "") ->
     face = demo_people()[-1].image  # the astronaut: a public-domain NASA portrait
     for name, view in sample_views(window.languages.language).items():
         window.render_view(view)
-        if name in ("capture_guidance", "liveness"):
+        if name.startswith(("capture", "liveness")) and view.face_box is not None:
             window.preview.set_frame(face)
             window.preview.set_faces((FaceOverlay(view.face_box, True),), (640, 480))
         grab(name)
     window.show_page("privacy")
     grab("privacy")
+    body = window.pages["privacy"].body  # type: ignore[attr-defined]
+    body.verticalScrollBar().setValue(body.verticalScrollBar().maximum() // 2)
+    grab("privacy_licences")
+    body.verticalScrollBar().setValue(0)
     window.open_admin_login()
     grab("admin_login")
     if window.vault is not None:
@@ -177,12 +225,9 @@ def save_screenshots(window: KioskWindow, out_dir: Path, *, prefix: str = "") ->
             window.vault, window.data_dir = vault, data_dir  # the panel opens on the demo vault
             try:
                 window.show_admin_panel()
-                grab("admin_index_ids")
                 panel = window.admin_panel
-                for i, name in enumerate(
-                    ("admin_audit", "admin_events", "admin_settings", "admin_vault")
-                ):
-                    panel.tabs.setCurrentIndex(i + 1)  # type: ignore[union-attr]
+                for i, name in enumerate(ADMIN_TABS):
+                    panel.tabs.setCurrentIndex(i)  # type: ignore[union-attr]
                     grab(name)
                 window.leave_admin()
                 # the panel goes before its vault closes
@@ -190,6 +235,4 @@ def save_screenshots(window: KioskWindow, out_dir: Path, *, prefix: str = "") ->
             finally:
                 window.vault, window.data_dir = site
     window.show_page("attract")
-    if not was_visible:
-        window.hide()
     return saved

@@ -9,6 +9,8 @@ in the attempt, and the admit step writes them as their new template."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from facekiosk.engine.types import Face
 from facekiosk.kiosk import match_policy, space_search
 from facekiosk.kiosk.codes import ErrorCode, Purpose, State
@@ -75,6 +77,13 @@ class MatchStep:
         wall = core.wall()
         if self.id_locks.remaining(index_id, wall.timestamp()) > 0:
             out.deny(ErrorCode.PIN_LOCKED, index_id, now, failure=False)
+            return
+        paused = out.throttle.id_remaining(index_id, wall.timestamp())
+        if paused > 0:  # attempts naming this Index ID failed again and again
+            out.fail(
+                ErrorCode.TOO_MANY_REQUESTS, now, detail=f"index id paused {paused:.0f}s",
+                count=False, index_id=index_id, retry_at=wall + timedelta(seconds=paused),
+            )  # fmt: skip
             return
         try:
             record = core.vault.get(index_id)

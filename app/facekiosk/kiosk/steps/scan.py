@@ -9,6 +9,7 @@ embedding a step needs skips that step for this frame.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from facekiosk.kiosk.core import FlowCore
 from facekiosk.kiosk.occlusion import looks_masked
 from facekiosk.kiosk.outcome import OutcomeRecorder
 from facekiosk.kiosk.steps.enrol import EnrolStep
+from facekiosk.kiosk.steps.guidance import consistent_guidance
 from facekiosk.kiosk.steps.liveness import LivenessStep
 from facekiosk.kiosk.steps.match import MatchStep
 from facekiosk.kiosk.steps.track import restart_scan, same_track
@@ -63,13 +65,17 @@ class ScanStep:
         a.block = ""
         x1, y1, x2, y2 = face.bbox
         a.bio.track_box = (float(x1), float(y1), float(x2), float(y2))
+        if face.embedding is not None:
+            a.bio.source = face.embedding
+            if self._paused(face, now):
+                return
         if self._refused(image, face, now):
             return
 
         if core.state == State.CAPTURE:
             if not verdict.ok:
                 a.block = "QUALITY"
-                a.guidance = tuple(str(c) for c in verdict.codes)
+                a.guidance = self._hints(verdict)
                 return
             a.guidance = ()
             if enroll and face.embedding is None:
@@ -97,7 +103,7 @@ class ScanStep:
                 self.match.maybe_decide(now)
                 return
 
-        a.guidance = tuple(str(c) for c in verdict.codes)
+        a.guidance = self._hints(verdict)
         if not verdict.ok:
             a.block = "QUALITY"
             return
@@ -105,6 +111,27 @@ class ScanStep:
             self.match.on_face(face, now)
         elif core.state == State.TEMPLATE:
             self.enrol.on_face(face, now)
+
+    def _hints(self, verdict: quality.QualityVerdict) -> tuple[str, ...]:
+        return consistent_guidance(
+            [str(c) for c in verdict.codes],
+            verdict.measures,
+            self.core.attempt.guidance,
+            self.core.settings.quality.max_face_fraction,
+        )
+
+    def _paused(self, face: Face, now: float) -> bool:
+        """This face failed too often lately (kiosk/throttle.py): it waits, the queue
+        behind it does not. Not counted again (waiting is not a new failure)."""
+        wall = self.core.wall()
+        left = self.outcome.throttle.face_remaining(face.embedding, wall.timestamp())
+        if left <= 0:
+            return False
+        self.outcome.fail(
+            ErrorCode.TOO_MANY_REQUESTS, now, detail=f"face paused {left:.0f}s", count=False,
+            retry_at=wall + timedelta(seconds=left),
+        )  # fmt: skip
+        return True
 
     def _refused(self, image: np.ndarray, face: Face, now: float) -> bool:
         """The mask and age gate: True when this face may not go on."""

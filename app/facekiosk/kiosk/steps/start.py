@@ -36,8 +36,9 @@ class StartStep:
         locked = self.locked()
         if locked > 0:
             self.outcome.fail(
-                ErrorCode.TOO_MANY_REQUESTS, now, detail=f"{locked:.0f}s", count=False
-            )
+                ErrorCode.TOO_MANY_REQUESTS, now, detail=f"kiosk paused {locked:.0f}s",
+                count=False, retry_at=self.core.wall() + timedelta(seconds=locked),
+            )  # fmt: skip
             return False
         return True
 

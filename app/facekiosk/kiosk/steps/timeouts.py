@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facekiosk.kiosk.codes import SCAN_STATES, ErrorCode, State
+from facekiosk.kiosk.codes import SCAN_STATES, ErrorCode, ResultKind, State
 from facekiosk.kiosk.core import FlowCore
 from facekiosk.kiosk.outcome import OutcomeRecorder
 from facekiosk.kiosk.transitions import Event
@@ -10,6 +10,12 @@ from facekiosk.kiosk.transitions import Event
 INPUT_STATES = frozenset(
     {State.CONSENT, State.PIN_SETUP, State.PIN_CONFIRM, State.PIN_ENTRY, State.FORGET_CONFIRM}
 )
+
+# The enrolment result is the only time the Index ID and receipt code are shown: it stays
+# until the person presses Done, at most this long (then the next person's turn). An error
+# page with its line of advice stays long enough to be read.
+ENROLLED_RESULT_MAX_S = 90.0
+ERROR_RESULT_MIN_S = 12.0
 
 # The reason a scan step was blocked when it timed out -> the error shown.
 BLOCK_ERRORS: dict[str, ErrorCode] = {
@@ -21,12 +27,23 @@ BLOCK_ERRORS: dict[str, ErrorCode] = {
 }
 
 
+def result_display_s(core: FlowCore) -> float:
+    """How long the RESULT page stays up when nobody presses Done."""
+    shown = core.settings.kiosk.result_display_s
+    result = core.attempt.result
+    if result is not None and result.kind == ResultKind.ENROLLED:
+        return max(shown, ENROLLED_RESULT_MAX_S)
+    if result is not None and result.kind == ResultKind.ERROR:
+        return max(shown, ERROR_RESULT_MIN_S)
+    return shown
+
+
 def apply_timeouts(core: FlowCore, outcome: OutcomeRecorder, now: float) -> bool:
     """True when a timeout changed the state."""
     k = core.settings.kiosk
     s = core.state
     a = core.attempt
-    if s == State.RESULT and now - a.step_t0 >= k.result_display_s:
+    if s == State.RESULT and now - a.step_t0 >= result_display_s(core):
         core.reset(Event.RESULT_SHOWN, now)
         return True
     if s in INPUT_STATES and now - a.last_input >= k.idle_timeout_s:

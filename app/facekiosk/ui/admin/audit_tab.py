@@ -1,10 +1,15 @@
-"""Audit log viewer with hash-chain verification."""
+"""Audit log viewer with hash-chain verification.
+
+New entries appear on their own: while the tab is shown it reads the vault's change feed
+(`audit_entries(since_seq)`) every FEED_POLL_MS; a delete on the Index IDs tab used to stay
+invisible here until "Refresh" (issue 17)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -18,7 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facekiosk.ui.admin.table_fit import fit_columns
+
 SHOWN_ENTRIES = 2000  # the newest entries; the CLI exports the whole log
+FEED_POLL_MS = 1000  # one indexed query for entries after the newest shown: cheap
 
 
 class AuditTab(QWidget):
@@ -51,15 +59,19 @@ class AuditTab(QWidget):
         row.addWidget(self.checkpoint_button)
         row.addWidget(self.checkpoint, 1)
         layout.addLayout(row)
-        self.table = QTableWidget(0, 4)
+        self.table = QTableWidget(0, 5)
         self.table.setAccessibleName(self.tr("Audit log"))
         self.table.setHorizontalHeaderLabels(
-            [self.tr("#"), self.tr("Time"), self.tr("Actor"), self.tr("Action and details")]
+            [self.tr("#"), self.tr("Time"), self.tr("Actor"), self.tr("Action"), self.tr("Details")]
         )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
+        fit_columns(self.table)
         layout.addWidget(self.table, 1)
+        self._last_seq = 0
+        self._feed = QTimer(self)
+        self._feed.setInterval(FEED_POLL_MS)
+        self._feed.timeout.connect(self.poll)
         self.verify_button.clicked.connect(self.verify)
         self.checkpoint_button.clicked.connect(self.new_checkpoint)
         self.refresh_button.clicked.connect(self.refresh)
@@ -67,18 +79,49 @@ class AuditTab(QWidget):
 
     def refresh(self) -> None:
         entries = self.vault.audit_entries() if self.vault is not None else []
-        entries = entries[-SHOWN_ENTRIES:][::-1]
-        self.table.setRowCount(len(entries))
-        for r, e in enumerate(entries):
+        self.table.setRowCount(0)
+        self._last_seq = 0
+        self._add(entries[-SHOWN_ENTRIES:])
+
+    def poll(self) -> int:
+        """Show entries written since the newest one shown; returns how many."""
+        if self.vault is None:
+            return 0
+        entries = self.vault.audit_entries(since_seq=self._last_seq)
+        self._add(entries)
+        return len(entries)
+
+    def _add(self, entries: list[Any]) -> None:
+        """Newest first: each entry goes in at the top."""
+        for e in entries:
+            self.table.insertRow(0)
+            # one detail a line: a purge names many Index IDs, one line would run off the table
+            details = "\n".join(f"{k}={_plain(v)}" for k, v in sorted(e.details.items()))
             cells = (
                 str(e.seq),
                 e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                 e.actor,
-                f"{e.action} {json.dumps(e.details, sort_keys=True)}",
+                e.action,
+                details,
             )
             for c, text in enumerate(cells):
-                self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(0, c, item)
+            self._last_seq = max(self._last_seq, int(e.seq))
+        while self.table.rowCount() > SHOWN_ENTRIES:
+            self.table.removeRow(self.table.rowCount() - 1)
+        if entries:
+            self.table.resizeRowsToContents()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.poll()
+        self._feed.start()
+
+    def hideEvent(self, event) -> None:
+        self._feed.stop()
+        super().hideEvent(event)
 
     def new_checkpoint(self) -> str:
         """Show (and copy) a token naming the newest entry, for the site's records."""
@@ -94,7 +137,7 @@ class AuditTab(QWidget):
             v = self.vault.verify_audit(self.checkpoint.text().strip() or None)
         except ValueError as exc:
             self.result.setText(str(exc))
-            self.result.setProperty("ok", False)
+            self._mark(False)
             return None
         if v.ok:
             self.result.setText(
@@ -106,5 +149,15 @@ class AuditTab(QWidget):
                 .replace("%1", str(v.first_bad_seq))
                 .replace("%2", v.reason)
             )
-        self.result.setProperty("ok", v.ok)
+        self._mark(v.ok)
         return v
+
+    def _mark(self, ok: bool) -> None:
+        # the property picks the colour in kiosk.qss; polish makes a changed one show
+        self.result.setProperty("ok", ok)
+        self.result.style().unpolish(self.result)
+        self.result.style().polish(self.result)
+
+
+def _plain(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)

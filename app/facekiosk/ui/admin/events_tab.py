@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facekiosk.ui.admin.table_fit import fit_columns
+
 SHOWN_EVENTS = 5000
 KINDS = ("", "enroll", "auth", "attendance", "access", "forget", "session")
 
@@ -63,13 +65,13 @@ class EventsTab(QWidget):
                 self.tr("Kind"),
                 self.tr("Decision"),
                 self.tr("Reason"),
-                self.tr("Index ID"),
                 self.tr("Kiosk"),
+                self.tr("Index ID"),  # last: the long one takes the room that is left
             ]
         )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
+        fit_columns(self.table)
         layout.addWidget(self.table, 1)
         self.apply_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(self._export_dialog)
@@ -100,13 +102,12 @@ class EventsTab(QWidget):
                 e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                 e.kind,
                 e.decision,
-                e.reason,
-                e.index_id or "—",
+                e.reason or "—",
                 e.kiosk_id,
+                e.index_id or "—",
             )
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
 
     def export_csv(self, path: Path) -> int:
         from facekiosk.vault import write_events_csv

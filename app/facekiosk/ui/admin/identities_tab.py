@@ -11,7 +11,6 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from facekiosk.kiosk.receipt import purge_receipt_text
 from facekiosk.kiosk.restrictions import AccessPolicyError, forget_in_policy
 from facekiosk.ui.admin.index_model import IdentityTableModel, RowSource
+from facekiosk.ui.admin.table_fit import fit_columns
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,8 @@ class IdentitiesTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(40)
-        self.table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()  # row numbers of a sorted, paged list mean nothing
+        fit_columns(self.table)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.delete_button = QPushButton(self.tr("Delete selected…"))
@@ -118,18 +116,19 @@ class IdentitiesTab(QWidget):
         self.reenrol_requested.emit(ids[0])
 
     def ask_reason(self, ids: list[str]) -> str | None:
-        """Confirmation with a reason (stored in the audit log); None = cancelled."""
-        reason, ok = QInputDialog.getText(
-            self,
-            self.tr("Delete Index IDs"),
-            self.tr(
-                "Delete %1 Index ID(s) for good? Their templates are purged from every file.\n"
-                "Reason (kept in the audit log):"
-            ).replace("%1", str(len(ids))),
-        )
-        if not ok:
-            return None
-        return reason.strip() or "admin request"
+        """Confirmation with a reason (stored in the audit log); None = cancelled. An empty
+        reason is refused and asked again (it used to be stored as "admin request")."""
+        prompt = self.tr(
+            "Delete %1 Index ID(s) for good? Their templates are purged from every file.\n"
+            "Reason (kept in the audit log):"
+        ).replace("%1", str(len(ids)))
+        while True:
+            reason, ok = QInputDialog.getText(self, self.tr("Delete Index IDs"), prompt)
+            if not ok:
+                return None
+            if valid_reason(reason):
+                return reason.strip()
+            prompt = self.tr("A reason is required (it is kept in the audit log).\n") + prompt
 
     def delete_selected(self, *, reason: str | None = None) -> Any:
         ids = self.selected_ids()
@@ -139,6 +138,9 @@ class IdentitiesTab(QWidget):
             reason = self.ask_reason(ids)
             if reason is None:
                 return None
+        if not valid_reason(reason):
+            self.count_label.setText(self.tr("Not deleted: give a reason"))
+            return None
         receipt = self.vault.delete(ids, reason=reason, actor="admin")
         log.info("admin purged %d Index ID(s)", len(ids))
         self.policy_error = None
@@ -168,3 +170,8 @@ class IdentitiesTab(QWidget):
         box.setModal(False)
         box.show()
         self.receipt_box = box
+
+
+def valid_reason(reason: str) -> bool:
+    """A deletion needs a reason an auditor can read later: not empty, not just spaces."""
+    return bool(reason.strip())

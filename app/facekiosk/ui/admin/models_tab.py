@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facekiosk.ui.admin.table_fit import fit_columns
+
 
 class ModelsTab(QWidget):
     def __init__(self, data_dir: Path) -> None:
@@ -35,8 +37,10 @@ class ModelsTab(QWidget):
         )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
+        # a pack's licence text is a paragraph: it wraps instead of pushing the description
+        # (and its own header, centred in a huge section) off the panel
+        fit_columns(self.table, wrap=(3, 4))
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         self.import_button = QPushButton(self.tr("Import pack folder…"))
@@ -71,7 +75,7 @@ class ModelsTab(QWidget):
             )
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(str(text)))
-        self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
 
     def verify_selected(self) -> str:
         from facekiosk.engine.packs import PackError, verify_pack

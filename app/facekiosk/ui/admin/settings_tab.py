@@ -135,10 +135,13 @@ class SettingsTab(QWidget):
                 w.setObjectName(key)
                 w.setAccessibleName(key)
                 self.editors[key] = (w, hints[f.name])
-                label = f.name
+                form.addRow(f.name, w)
                 if key == "engine.threshold" and threshold_note:
-                    label += f"  ({threshold_note})"
-                form.addRow(label, w)
+                    # on its own row: in the label it widened the label column and left
+                    # every field too narrow for its value ("PUExecutionProvider")
+                    note = QLabel(f"({threshold_note})")
+                    note.setWordWrap(True)
+                    form.addRow(note)
                 if key == "engine.threshold":
                     self.far_label = self._far_label(far_points)
                     form.addRow(self.far_label)

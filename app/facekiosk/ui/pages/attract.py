@@ -64,7 +64,9 @@ class AttractPage(Page):
         )
         self.enroll_button.set_text(self.tr("Enrol (first time)"))
         for b, text in (
-            (self.forget_button, self.tr("Delete my data")),
+            # the consent text's own words: renaming the text would change its version and
+            # ask everyone enrolled to consent again (kiosk/consent.py)
+            (self.forget_button, self.tr("Forget me")),
             (self.privacy_button, self.tr("Privacy")),
             (self.language_button, self.tr("Deutsch")),
             (self.admin_button, self.tr("Admin")),

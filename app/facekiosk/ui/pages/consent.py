@@ -1,12 +1,13 @@
 """Consent page: the versioned text in a scrollable view, accept/decline as large buttons.
 
 Accept is enabled once the end of the text has been on screen (scrolled to, or
-it all fits), so nobody accepts words they could not have seen.
+it all fits), so nobody accepts words they could not have seen; a hint above the
+buttons says so until then (a grey "I agree" alone read as broken, issue 17).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QTextBrowser
 
 from facekiosk.ui.widgets import BigButton, Page, button_row
@@ -25,6 +26,11 @@ class ConsentPage(Page):
         self.version = QLabel()
         self.version.setObjectName("fineprint")
         self.layout_.addWidget(self.version)
+        self.scroll_hint = QLabel()
+        self.scroll_hint.setObjectName("hint")
+        self.scroll_hint.setWordWrap(True)
+        self.scroll_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.layout_.addWidget(self.scroll_hint)
         self.decline_button = BigButton("secondary")
         self.accept_button = BigButton("primary")
         self.decline_button.clicked.connect(self.declined)
@@ -38,7 +44,7 @@ class ConsentPage(Page):
     def set_consent(self, markdown: str, version: str) -> None:
         if version != self._version:
             self._version = version
-            self.accept_button.setEnabled(False)  # a new text must be read to its end too
+            self._set_read(False)  # a new text must be read to its end too
             bar = self.text.verticalScrollBar()
             bar.blockSignals(True)  # replacing the text passes through an empty range
             self.text.setMarkdown(markdown)
@@ -56,15 +62,20 @@ class ConsentPage(Page):
             return
         bar = self.text.verticalScrollBar()
         if bar.maximum() == 0 or bar.value() >= bar.maximum() - 4:
-            self.accept_button.setEnabled(True)
-        elif not self.accept_button.isEnabled():
-            self.accept_button.setToolTip(self.tr("Scroll to the end of the text first"))
+            self._set_read(True)
+
+    def _set_read(self, read: bool) -> None:
+        self.accept_button.setEnabled(read)
+        self.scroll_hint.setVisible(not read)
 
     def reset(self) -> None:
         self._version = ""
-        self.accept_button.setEnabled(False)
+        self._set_read(False)
 
     def retranslate(self) -> None:
         self.set_title(self.tr("Before we start"))
         self.decline_button.set_text(self.tr("No, thanks"))
         self.accept_button.set_text(self.tr("I agree"))
+        hint = self.tr("Scroll to the end of the text: then \"I agree\" can be pressed")
+        self.scroll_hint.setText(hint)
+        self.accept_button.setToolTip(hint)

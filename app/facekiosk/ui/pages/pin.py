@@ -14,8 +14,16 @@ class PinPage(Page):
     skipped = Signal()
     cancelled = Signal()
 
-    def __init__(self, max_length: int = 16) -> None:
+    def __init__(self, max_length: int = 16, min_length: int = 4) -> None:
         super().__init__("page_pin")
+        self.min_length = min_length
+        self.max_length = max_length
+        # the length rule before the first PIN, not only after a refusal (issue 17)
+        self.rule = QLabel()
+        self.rule.setObjectName("subtitle")
+        self.rule.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.rule.setWordWrap(True)
+        self.layout_.addWidget(self.rule)
         self.hint = QLabel()
         self.hint.setObjectName("hint")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -47,6 +55,9 @@ class PinPage(Page):
         self.set_title(messages.text(self._state_key))
         view = self._view
         hint = ""
+        setup = self._state_key == "state.pin_setup"
+        self.rule.setText(self.rule_text() if setup else "")
+        self.rule.setVisible(setup)
         if view is not None:
             if view.pin_issue is not None:
                 hint = messages.text(f"pin.{str(view.pin_issue).lower()}")
@@ -55,5 +66,16 @@ class PinPage(Page):
             if view.pin_tries_left is not None and view.error is not None:
                 hint += " · " + self.tr("%n tries left", "", view.pin_tries_left)
         self.hint.setText(hint)
-        self.skip_button.set_text(self.tr("Continue without a PIN"))
+        self.skip_button.set_text(self.tr("Skip (no PIN)"))
         self.cancel_button.set_text(self.tr("Cancel"))
+
+    def rule_text(self) -> str:
+        if self.min_length == self.max_length:
+            rule = self.tr("%1 digits").replace("%1", str(self.min_length))
+        else:
+            rule = (
+                self.tr("%1 to %2 digits")
+                .replace("%1", str(self.min_length))
+                .replace("%2", str(self.max_length))
+            )
+        return self.tr("Your PIN: %1, not easy to guess (no 1234 or 1111)").replace("%1", rule)

@@ -1,10 +1,11 @@
-"""Small pages: forget-me confirmation, privacy facts."""
+"""Small pages: forget-me confirmation, privacy facts and the bundled models' licences."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QTextBrowser
 
+from facekiosk.ui.pages.licences import bundled_licences, licences_html
 from facekiosk.ui.widgets import BigButton, Page, button_row
 
 
@@ -53,19 +54,34 @@ class PrivacyPage(Page):
 
     def retranslate(self) -> None:
         self.set_title(self.tr("Your privacy"))
-        self.body.setMarkdown(
+        self.body.setMarkdown(self.privacy_markdown())
+        cursor = self.body.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        cursor.insertBlock()  # the licences start a section of their own
+        cursor.insertHtml(
+            licences_html(
+                bundled_licences(),
+                self.tr("Face models in this kiosk and their licences"),
+                self.tr("(licence file missing)"),
+            )
+        )
+        self.body.moveCursor(cursor.MoveOperation.Start)
+        self.back_button.set_text(self.tr("Back"))
+
+    def privacy_markdown(self) -> str:
+        return (
             self.tr(
                 "**What is stored.** An anonymous Index ID (a random number), a face template "
                 "(a list of numbers computed from your face, not a photo), the time you "
                 "enrolled, the consent version you accepted and, if you chose one, a hash of "
                 "your PIN. Check-ins are stored with the Index ID only.\n\n"
                 "**What is never stored.** Camera pictures. Frames are analysed in memory and "
-                "dropped at once.\n\n"
+                "dropped at once. A face that fails several times in a row is remembered "
+                "as numbers, in memory only, until its short pause ends.\n\n"
                 "**Where.** Only on this device, encrypted (AES-256). Nothing is sent over a "
                 "network.\n\n"
-                "**How to delete.** Press *Delete my data* on the start screen and look at "
+                "**How to delete.** Press *Forget me* on the start screen and look at "
                 "the camera; or ask an administrator. Deletion erases your template from every "
                 "file and gives you a receipt."
             )
         )
-        self.back_button.set_text(self.tr("Back"))

@@ -1,0 +1,116 @@
+"""Issue 17, the admin panel as an admin meets it: whole texts in the tables, a header for
+every column, new audit entries without "Refresh", "Chain intact" in the good colour, no
+delete without a reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QInputDialog
+
+from facekiosk.settings import Settings
+from facekiosk.ui.admin.panel import AdminPanel
+from tests.ui.test_admin_tabs import unit
+
+
+@pytest.fixture
+def vault(data_dir):
+    from facekiosk.vault import Vault
+
+    with Vault.open(data_dir) as v:
+        yield v
+
+
+@pytest.fixture
+def panel(qtbot, vault, data_dir):
+    from facekiosk.ui.app import qt_app
+
+    qt_app()  # the theme: the colours under test come from kiosk.qss
+    consent = "en-c4c324aad5"
+    ids = [vault.enroll([unit(i)], label=f"person {i}", consent_version=consent) for i in range(3)]
+    now = datetime.now(UTC)
+    vault.record_event("auth", ids[1], "kiosk-1", "deny", "UNRECOGNIZED_FACE", at=now)
+    vault.record_event("attendance", ids[0], "kiosk-1", "check_in", at=now)
+    p = AdminPanel(vault, Settings(), data_dir)
+    qtbot.addWidget(p)
+    p.resize(1024, 700)
+    p.show()
+    p.ids = ids  # type: ignore[attr-defined]
+    return p
+
+
+def clipped_cells(table) -> list[str]:
+    """Cells (and headers) whose text is wider than their column: what the eye sees cut."""
+    model = table.model()
+    header = table.horizontalHeader()
+    metrics = table.fontMetrics()
+    cut = []
+    for c in range(model.columnCount()):
+        width = header.sectionSize(c)
+        texts = [str(model.headerData(c, header.orientation()))]
+        texts += [str(model.index(r, c).data() or "") for r in range(model.rowCount())]
+        for text in texts:
+            widest = max((metrics.horizontalAdvance(line) for line in text.split("\n")), default=0)
+            if widest > width:
+                cut.append(f"col {c}: {text[:40]!r} needs {widest} px, has {width}")
+    return cut
+
+
+@pytest.mark.parametrize("tab_name", ["identities", "audit", "events"])
+def test_tables_show_whole_texts_and_a_header_for_every_column(qtbot, panel, tab_name):
+    tab = getattr(panel, tab_name)
+    panel.tabs.setCurrentIndex(["identities", "audit", "events"].index(tab_name))
+    if tab_name != "identities":
+        tab.refresh()
+    QApplication.processEvents()
+    table = tab.table
+    assert table.model().rowCount() >= 2
+    assert clipped_cells(table) == []
+    if tab_name != "identities":  # six short columns and one Index ID: no sideways scroll
+        assert table.horizontalScrollBar().maximum() == 0
+    model = table.model()
+    headers = [str(model.headerData(c, table.horizontalHeader().orientation()) or "").strip()
+               for c in range(model.columnCount())]  # fmt: skip
+    assert all(headers), headers
+    # a selected column's header is not drawn bold (wider than the width measured for it)
+    assert not table.horizontalHeader().highlightSections()
+
+
+def test_audit_tab_shows_a_new_entry_without_refresh(qtbot, panel, vault):
+    panel.tabs.setCurrentIndex(1)
+    audit = panel.audit
+    qtbot.waitUntil(lambda: audit.isVisible(), timeout=2000)
+    before = audit.table.rowCount()
+    vault.delete([panel.ids[2]], reason="left the company", actor="admin")
+    qtbot.waitUntil(lambda: audit.table.rowCount() == before + 1, timeout=5000)
+    assert audit.table.item(0, 3).text() == "purge"  # newest first
+    assert "left the company" in audit.table.item(0, 4).text()
+
+
+def test_chain_intact_is_drawn_in_the_good_colour(panel):
+    panel.tabs.setCurrentIndex(1)
+    label = panel.audit.result
+    assert panel.audit.verify().ok
+    colour = label.palette().color(QPalette.ColorRole.WindowText)
+    assert colour == QColor("#3ddc84"), colour.name()
+
+
+def test_a_delete_without_a_reason_is_refused(qtbot, panel, vault, monkeypatch):
+    tab = panel.identities
+    tab.table.selectRow(0)
+    assert tab.delete_selected(reason="   ") is None
+    assert vault.count() == 3
+    answers = iter([("", True), ("  ", True), ("lost badge", True)])
+    asked = []
+
+    def get_text(parent, title, prompt, *a, **kw):
+        asked.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr(QInputDialog, "getText", get_text)
+    receipt = tab.delete_selected()
+    assert receipt is not None and vault.count() == 2
+    assert len(asked) == 3 and "reason is required" in asked[1]
+    assert any("lost badge" in str(e.details) for e in vault.audit_entries())
