@@ -154,6 +154,9 @@ def test_pipeline_report_shape(dlib_engine, data_dir):
         assert frame["fps"] > 0
     assert report["embed_dlib_ms"] > 0
     assert "embed_onnx_ms" in report
+    live = report["liveness"]  # issue 19: per-frame liveness cost at the auth default
+    assert live["level"] == "passive" and live["frames"] == 1
+    assert live["liveness_ms"]["median"] >= live["model_ms"]["median"] > 0
     json.dumps(report)
 
 

@@ -41,3 +41,21 @@ def test_cli_subcommand_is_registered_and_checks_its_input(tmp_path, capsys):
     assert args.tries == 3 and args.json
     assert main(["bench", "flow-liveness", "--shared", str(tmp_path)]) == 1
     assert "MANIFEST.json not found" in capsys.readouterr().err
+
+
+def test_paced_clip_gives_the_newest_frame_and_loops(shared_liveness):
+    """`--frame-ms`: the clip plays at its own rate and size, as `run --source` plays it."""
+    from facekiosk.bench.flow_liveness import PacedClip
+
+    clip = shared_liveness / "videos" / "live_webcam_lestari.mp4"  # 112 frames at 30 fps
+    paced = PacedClip(clip, start_s=1.0)
+    try:
+        first = paced.frame_at(0.0)
+        assert first.shape == (720, 1080, 3)  # native size: the bench's 640 px cap is not used
+        assert paced._index == 30  # 1.0 s in at 30 fps
+        paced.frame_at(0.5)
+        assert paced._index == 45  # frames in between were grabbed, not analysed
+        paced.frame_at(3.0)  # 4.0 s > the 3.73 s clip: it loops
+        assert paced._loops == 1 and paced._index == 120 - 112
+    finally:
+        paced.close()

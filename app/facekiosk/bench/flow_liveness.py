@@ -14,6 +14,15 @@ sets the liveness session's random challenge and where in the clip the person "w
 attacker would loop a video. Between attempts the fake clock moves on an hour, so the
 kiosk failure lockout and the attendance debounce of one try do not decide the next.
 
+`frame_ms` (the `--frame-ms` option) paces frames as the window does instead: the clip
+plays at its own rate and size (as `run --source` plays it), the inference worker takes
+the newest frame whenever it is free, and each analysis costs `frame_ms` of the fake clock
+(`first_frame_ms` for the first analysis of every attempt: each attempt is then the first
+after start-up, when the engine loads models on that call). Frames that came
+while the engine was busy are dropped, as in the window. 60-70 ms is this machine's engine
+cost when quiet (bundled engine, a sign-in LIVENESS frame), 300-600 ms when the kiosk gets
+a third of a core (measured in the window: `docs/notes/liveness.md`, Session 4).
+
 Enrolment runs at the default enrolment level (the challenge) first. A recording cannot
 answer a random prompt unless it happens to do that move, so when the challenge is not
 passed the person is enrolled at the next level of `ENROL_LEVELS` ("passive", then "off":
@@ -108,6 +117,60 @@ def camera(path: Path, fps: float, start_s: float) -> Iterator[tuple[float, np.n
         base, first = last + 1.0 / fps, False
 
 
+class PacedClip:
+    """The clip as `pipeline.sources.VideoFileSource` plays it (native rate and size,
+    looping): `frame_at(t)` is the newest frame shown `t` s after `start_s`. Time only
+    moves forward, so frames are grabbed in order and only the ones asked for decoded."""
+
+    def __init__(self, path: Path, start_s: float) -> None:
+        self.path, self.start_s = path, start_s
+        self._cap: Any = None
+        self._index = -1  # frames grabbed since the last (re)open
+        self._loops = 0
+        self.fps, self.frames = self._probe()
+        self._frame: np.ndarray | None = None
+
+    def _probe(self) -> tuple[float, int]:
+        import cv2
+
+        cap = cv2.VideoCapture(str(self.path))
+        try:
+            fps = cap.get(cv2.CAP_PROP_FPS)
+            fps = float(fps) if 1.0 <= fps <= 240.0 else 25.0  # as VideoFileSource
+            n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        finally:
+            cap.release()
+        if n <= 0:
+            raise ValueError(f"{self.path}: no frames")
+        return fps, n
+
+    def frame_at(self, t: float) -> np.ndarray:
+        import cv2
+
+        wanted = int((self.start_s + t) * self.fps + 1e-6)
+        loop, index = divmod(wanted, self.frames)
+        if self._cap is None or loop != self._loops or index < self._index:
+            if self._cap is not None:
+                self._cap.release()
+            self._cap, self._index, self._loops = cv2.VideoCapture(str(self.path)), -1, loop
+        while self._index < index:
+            if not self._cap.grab():
+                break  # fewer frames than the header says: keep the last one
+            self._index += 1
+            self._frame = None
+        if self._frame is None:
+            ok, frame = self._cap.retrieve()
+            if not ok:
+                raise ValueError(f"{self.path}: cannot decode frame {self._index}")
+            self._frame = frame
+        return self._frame
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+
+
 @dataclass
 class Attempt:
     outcome: str  # "granted", an ErrorCode, "PIN_ASKED" (replay reached the PIN pad) or "UNDECIDED"
@@ -123,10 +186,21 @@ class FlowRunner:
     """One kiosk (settings, vault, engine) driven by recorded clips on a fake clock."""
 
     def __init__(
-        self, engine: FrameAnalyzer, info: Any, vault: Any, settings: Settings, fps: float
+        self,
+        engine: FrameAnalyzer,
+        info: Any,
+        vault: Any,
+        settings: Settings,
+        fps: float,
+        *,
+        frame_ms: float | None = None,
+        first_frame_ms: float | None = None,
     ) -> None:
         self.engine, self.info, self.vault = engine, info, vault
         self.settings, self.fps = settings, fps
+        self.frame_s = None if frame_ms is None else frame_ms / 1000.0
+        # the first analysis of each attempt (a cold engine); then frame_ms
+        self.first_s = self.frame_s if first_frame_ms is None else first_frame_ms / 1000.0
         self.clock = FakeClock()
 
     def session(self, seed: int, settings: Settings | None = None) -> KioskSession:
@@ -140,14 +214,31 @@ class FlowRunner:
             policy=AccessPolicy(),
         )
 
+    def _frames(self, clip: Path, start_s: float) -> Iterator[tuple[float, np.ndarray]]:
+        """(fake seconds since the attempt began, frame) as the kiosk would analyse them."""
+        if self.frame_s is None:
+            for t_rel, frame in camera(clip, self.fps, start_s):
+                yield 1.0 / self.fps + t_rel, frame
+            return
+        paced = PacedClip(clip, start_s)
+        try:
+            t, cost, step = 0.0, self.first_s or self.frame_s, self.frame_s
+            while True:
+                yield t, paced.frame_at(t)  # the newest frame when the worker is free
+                t, cost = t + cost, step
+        finally:
+            paced.close()
+
     def run(
         self, session: KioskSession, clip: Path, start_s: float, *, knows_pin: bool
     ) -> Attempt:
         """Feed `clip` to an attempt already started (CAPTURE) until it has a result."""
         t0 = self.clock.t
         pin_asked, frames = False, 0
-        for t_rel, frame in camera(clip, self.fps, start_s):
-            self.clock.t = t0 + 1.0 / self.fps + t_rel
+        for t_rel, frame in self._frames(clip, start_s):
+            if self.frame_s is not None:
+                _tick_until(session, self.clock.t, t0 + t_rel)  # the window ticks at 4 Hz
+            self.clock.t = t0 + t_rel
             process_frame(self.engine, session, frame, self.clock.t)
             frames += 1
             state = session.state
@@ -175,6 +266,16 @@ class FlowRunner:
         self.clock.t += BETWEEN_TRIES_S
         session.tick(self.clock.t)
         return attempt
+
+
+TICK_S = 0.25  # ui.controller.TICK_MS: timeouts are checked while the engine is busy
+
+
+def _tick_until(session: KioskSession, last: float, now: float) -> None:
+    t = last + TICK_S
+    while t < now and session.state in SCAN_STATES:
+        session.tick(t)
+        t += TICK_S
 
 
 def _attempt_of(view: SessionView, seconds: float, events: list[Any]) -> Attempt:
@@ -261,6 +362,8 @@ def run_flow_liveness(
     settings: Settings | None = None,
     enrol_levels: tuple[str, ...] = ENROL_LEVELS,
     progress: Callable[[str], None] | None = None,
+    frame_ms: float | None = None,
+    first_frame_ms: float | None = None,
 ) -> dict[str, Any]:
     """The per-person table (JSON-ready) and whether issue 19's targets are met."""
     from facekiosk.vault import Vault
@@ -272,7 +375,9 @@ def run_flow_liveness(
         tempfile.TemporaryDirectory(prefix="fk-bench-flow-liveness-") as tmp,
         Vault.open(Path(tmp)) as vault,
     ):
-        runner = FlowRunner(engine, engine, vault, settings, fps)
+        runner = FlowRunner(
+            engine, engine, vault, settings, fps, frame_ms=frame_ms, first_frame_ms=first_frame_ms
+        )
         for pair in pairs:  # everyone enrolled first: a replay must match nobody
             say(f"enrol {pair.person}")
             people[pair.person] = {"enrolment": enrol(runner, pair, enrol_levels)}
@@ -293,7 +398,9 @@ def run_flow_liveness(
             "auth_level": settings.liveness.auth_level,
             "min_brightness": settings.quality.min_brightness,
             "enrol_levels_tried": list(enrol_levels),
-            "fps": fps,
+            "fps": fps if frame_ms is None else None,
+            "frame_ms": frame_ms,
+            "first_frame_ms": first_frame_ms if frame_ms is not None else None,
             "tries": tries,
         },
         "people": people,

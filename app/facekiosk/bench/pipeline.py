@@ -257,6 +257,10 @@ def run_pipeline(
             }
             for new, old in zip(frames, base_frames, strict=True)
         }
+    from facekiosk.bench.liveness_cost import time_liveness
+
+    # per LIVENESS frame at the authentication default: the anti-spoofing model + the session
+    report["liveness"] = time_liveness(engine, one, settings, repeats, warmup)
     from facekiosk.engine.dlib_engine import DlibEngine
 
     if isinstance(engine, DlibEngine):  # the only engine with both ResNet runtimes

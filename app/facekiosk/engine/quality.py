@@ -24,6 +24,12 @@ Purpose = Literal["enroll", "auth"]
 # Blur and brightness are measured on the face box resized to this width, so
 # the Laplacian-variance threshold means the same at every distance.
 NORMALISED_FACE_WIDTH = 128
+# A face darker than this (mean grey) must keep its detail (Laplacian variance at least
+# quality.min_blur_var) to count as lit: what darkness costs recognition is lost detail,
+# not the mean (settings/schema.py min_brightness). lestari's webcam clip: grey 38.8-42.9,
+# variance 17.2-22.3 (a usable face, refused at the old floor of 50); the test frame
+# scaled to a quarter: grey 39.5, variance 10 (refused).
+DIM_LEVEL = 50.0
 # A face box this close to the frame edge (pixels) counts as cut off.
 EDGE_MARGIN_PX = 1.0
 
@@ -170,7 +176,8 @@ def assess(
         if stats is not None:
             sharpness, brightness = stats
             measures.update(blur_var=sharpness, brightness=brightness)
-            if brightness < settings.min_brightness:
+            dim = brightness < DIM_LEVEL and sharpness < settings.min_blur_var
+            if brightness < settings.min_brightness or dim:
                 codes.append(Guidance.TOO_DARK)
             elif brightness > settings.max_brightness:
                 codes.append(Guidance.TOO_BRIGHT)

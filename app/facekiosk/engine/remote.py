@@ -68,6 +68,24 @@ def _init_child(settings: EngineSettings, data_dir: Path | None) -> None:
         _engine = create_local_engine(settings, data_dir)
     except Exception as exc:
         _start_error = f"{type(exc).__name__}: {exc}"
+        return
+    warm_up(_engine)
+
+
+def warm_up(engine: FaceEngine) -> None:
+    """One face through everything a kiosk frame may ask for (landmarks, embedding, the
+    anti-spoofing model), so the models load at start-up and not on the first person's
+    first frame. Measured in the window (luyt's clip as the camera): that frame took 1.9 s
+    on a quiet machine and 8.8 s with the kiosk on a third of a core, and its time was the
+    start of the liveness step, so the stall came off the person's 20 s (issue 19)."""
+    try:
+        import cv2
+        from skimage import data
+
+        image = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+        engine.analyze(image, FrameRequest(embed="primary", antispoof=True))
+    except Exception:  # a failed warm-up costs the first frame the load time, nothing else
+        log.warning("engine warm-up failed; the first frame loads the models", exc_info=True)
 
 
 def _child_engine() -> FaceEngine:
@@ -232,8 +250,10 @@ def _kill(pool: ProcessPoolExecutor) -> None:
 
 def open_engine(settings: Settings, data_dir: Path | None, mode: EngineMode) -> FaceEngine:
     if mode == "process":
-        return RemoteEngine(settings.engine, data_dir)
-    return create_local_engine(settings.engine, data_dir)
+        return RemoteEngine(settings.engine, data_dir)  # warmed up in the child
+    engine = create_local_engine(settings.engine, data_dir)
+    warm_up(engine)
+    return engine
 
 
 def engine_info(engine: FaceEngine) -> dict[str, Any]:

@@ -33,6 +33,10 @@ NEUTRAL_PITCH = 8.0
 TURN_PARALLAX = 0.05  # homography residual a real 15-degree head turn exceeds (IOD units)
 MIN_HOLD_S = 0.15  # a move must last this long ...
 MIN_HOLD_FRAMES = 3  # ... and this many frames: pose solvers flip for a frame or two
+# ... or 2 frames this far apart: on a loaded kiosk analysing 2-3 frames a second, 3 frames
+# asked a person to hold a turn 1-1.5 s. The flips last 1-2 frames at 10 fps (<= 0.2 s),
+# so two frames 0.4 s apart that both show the move are not a flip.
+SLOW_HOLD_S = 0.4
 # The landmarks themselves must agree with the pose (see geometry.turn_proxies); measured
 # on the shared clips: a 15 degree yaw moves the yaw proxy ~0.15, 10 degrees of pitch
 # move the pitch proxy ~0.1.
@@ -97,7 +101,10 @@ class MoveDetector:
         else:
             self.candidate = (move, self.candidate[1], self.candidate[2] + 1)
         _, since, frames = self.candidate
-        held = frames >= MIN_HOLD_FRAMES and obs.t - since >= MIN_HOLD_S - 1e-6
+        span = obs.t - since + 1e-6
+        held = (frames >= MIN_HOLD_FRAMES and span >= MIN_HOLD_S) or (
+            frames >= 2 and span >= SLOW_HOLD_S
+        )
         return move if held else None
 
 

@@ -16,7 +16,11 @@ import numpy as np
 ModelVerdict = Literal["live", "spoof", "unsure", "too_close"]
 
 WINDOW = 7  # judged frames in the median
-MIN_FRAMES = 5  # judged frames before a live or spoof verdict (0.5 s at 10 fps)
+MIN_FRAMES = 5  # judged frames before a live or spoof verdict (0.4 s at 10 fps) ...
+# ... or, when frames come slowly (a loaded kiosk analyses 2-3 a second), this many spanning
+# MIN_SPAN_S: the same 0.4 s of looking, not 2 s of waiting for five frames.
+MIN_FRAMES_SLOW = 3
+MIN_SPAN_S = 0.4
 # Per-clip mean real score: every replay <= 0.11, every live clip >= 0.59 (README); per
 # frame, live clips at strong head turns dip to ~0.6. Between the two: "unsure".
 LIVE_AT = 0.6
@@ -43,18 +47,28 @@ class ModelEvidence:
 
     def reset(self) -> None:
         self.samples: deque[float] = deque(maxlen=WINDOW)
+        self.times: deque[float] = deque(maxlen=WINDOW)
         self.judged = 0
         self.unjudged_run = 0
         self.spoof_frames = 0  # judged frames whose median said spoof (for the log)
 
-    def update(self, score: float | None) -> ModelVerdict:
+    def update(self, score: float | None, t: float | None = None) -> ModelVerdict:
+        """One frame's score (None: not judgeable) at time `t` (None: count frames only)."""
         if score is None:
             self.unjudged_run += 1
         else:
             self.unjudged_run = 0
             self.judged += 1
             self.samples.append(float(score))
+            self.times.append(float("nan") if t is None else t)
         return self.verdict
+
+    def _enough(self) -> bool:
+        n = len(self.samples)
+        if n >= MIN_FRAMES:
+            return True
+        span = self.times[-1] - self.times[0] if n else 0.0
+        return n >= MIN_FRAMES_SLOW and span >= MIN_SPAN_S - 1e-6  # NaN (no times): False
 
     @property
     def median(self) -> float | None:
@@ -65,7 +79,7 @@ class ModelEvidence:
         if self.unjudged_run >= TOO_CLOSE_FRAMES:
             return "too_close"
         median = self.median
-        if median is None or len(self.samples) < MIN_FRAMES:
+        if median is None or not self._enough():
             return "unsure"
         if median >= LIVE_AT:
             return "live"

@@ -31,7 +31,11 @@ from facekiosk.engine.liveness.observation import Observation
 
 WINDOW_S = 4.0  # frames older than this leave the statistics
 FROZEN_DIFF = 0.05  # mean |pixel difference| below this = the same frame again (no sensor noise)
-SMOOTH = 3  # landmarks averaged over this many frames (fit noise is partly per frame)
+SMOOTH = 3  # landmarks averaged over this many frames (fit noise is partly per frame) ...
+# ... within this long: at the 10 fps the thresholds were measured at, 3 frames span 0.2 s.
+# At the 2-3 fps of a loaded kiosk, 3 frames span 1-1.5 s and averaged a head turn away
+# with the frames around it (luyt's clip: motion "weak" through every turn).
+SMOOTH_S = 0.3  # (0.3: a 10 fps sampling of a 15 or 25 fps clip spans up to 0.27 s)
 NONPLANAR_LIVE = 0.15  # sustained residual a sheet does not reach (photos: <= 0.09 measured)
 SUSTAIN_FRAMES = 3  # ... in at least this many frames (one-frame landmark glitches happen)
 PLANAR_DEFORM = 0.06  # out-of-plane motion large enough to judge planarity
@@ -55,7 +59,7 @@ class PassiveAnalyzer:
 
     def reset(self) -> None:
         self.reference: np.ndarray | None = None
-        self.recent: deque[np.ndarray] = deque(maxlen=SMOOTH)
+        self.recent: deque[tuple[float, np.ndarray]] = deque(maxlen=SMOOTH)
         self.rows: deque[tuple[float, float, float, float]] = deque()  # t, motion, deform, nonpl
         self.frames = 0
         self.frozen_frames = 0
@@ -66,11 +70,13 @@ class PassiveAnalyzer:
     def update(self, obs: Observation, crop: np.ndarray | None) -> PassiveVerdict:
         """Feed one frame of the tracked face (`crop`: small grey face patch or None)."""
         self.frames += 1
-        self.recent.append(obs.points)
-        if len(self.recent) < SMOOTH:
+        self.recent.append((obs.t, obs.points))
+        while obs.t - self.recent[0][0] > SMOOTH_S:
+            self.recent.popleft()
+        if self.frames < SMOOTH:
             points = obs.points
         else:
-            points = np.mean(self.recent, axis=0)
+            points = np.mean([p for _, p in self.recent], axis=0)
             if self.reference is None:
                 self.reference = points
         reference = self.reference if self.reference is not None else points

@@ -166,7 +166,7 @@ class LivenessSession:
         if self.use_model and (
             face.pose is None or judgeable_pose(face.pose.yaw, face.pose.pitch, face.pose.roll)
         ):
-            self._model_verdict = self.model.update(self._antispoof_score(face, image))
+            self._model_verdict = self.model.update(self._antispoof_score(face, image), t)
 
         failure = self._hard_failure(verdict)
         if failure is not None:
