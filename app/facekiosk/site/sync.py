@@ -74,7 +74,7 @@ class SiteSync:
         self.push(hub, report)
         self.pull(hub, report)
         self.close_purges(hub, report)
-        hub.set_pulled(0)  # a heartbeat: last_sync in `site status` (the cursor never drops)
+        hub.heartbeat()  # last_sync in `site status`, and the hub's housekeeping
         return report
 
     # --- push -----------------------------------------------------------------------------

@@ -1,0 +1,64 @@
+"""`facekiosk site leave` on a real hub: the leaving kiosk pushes what only it holds, stops
+counting as pending for purges, its role is dropped by the next member's pass, a purge it
+began closes once the others confirmed, and it keeps only the people it enrolled itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import psycopg
+import pytest
+
+from facekiosk.site.membership import Membership
+from tests.site.conftest import Site, unit
+
+
+@pytest.fixture(scope="module")
+def site(pg_cluster, tmp_path_factory) -> Site:
+    return Site(pg_cluster, tmp_path_factory.mktemp("leave")).create("A", "B", "C")
+
+
+def test_a_kiosk_that_leaves_no_longer_holds_the_site_back(site):
+    rng = np.random.default_rng(163)
+    a, b, c = (site.kiosk(n) for n in "ABC")
+    [from_a] = a.enroll(unit(rng)[0])
+    [gone] = c.enroll(unit(rng)[0])
+    for p in (a, c, b, a, c):
+        assert "error" not in p.sync()
+    assert {from_a, gone} <= set(c.ask("ids")["ids"])
+    c.ask("delete", ids=[gone])  # C's purge: B has not confirmed it when C leaves
+    [last] = c.enroll(unit(rng)[0])  # only on C until its last sync
+    c.close()
+    role = Membership.load(site.dir("C")).role  # type: ignore[union-attr]
+
+    out = site.cli_json("C", "site", "leave")
+    assert out["last_sync"]["pushed_records"] == 1 and out["last_sync"]["pushed_purges"] == 1
+    assert out["purged_site_people"] == 1  # from_a: later site-wide purges cannot reach C
+    assert not Membership.path(site.dir("C")).exists()
+    c = site.kiosk("C")
+    assert set(c.ask("ids")["ids"]) == {last}
+    c.close()
+
+    assert "error" not in a.sync()  # A's pass drops C's role (C's session has ended)
+    assert site.query("SELECT count(*) FROM pg_roles WHERE rolname = %s", (role,)) == [(0,)]
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(site.dsn, user=role, password="x", connect_timeout=5)
+
+    [later] = a.enroll(unit(rng)[0])
+    a.ask("delete", ids=[later])
+    assert "error" not in a.sync()
+    pending = a.ask("receipt", index_id=later)  # after A's push: B pending, C not at all
+    assert pending["pending"] == ["B"]
+    status_purges = site.query("SELECT index_id FROM facekiosk.purges ORDER BY index_id")
+    assert status_purges == sorted([(gone,), (later,)])
+
+    assert "error" not in b.sync()  # B confirms both; A then closes its own
+    assert set(b.ask("ids")["ids"]) == {from_a, last}
+    assert "error" not in a.sync()
+    assert a.ask("receipt", index_id=later)["confirmed"] == ["A", "B"]
+    # C's purge had no kiosk left to keep its receipt: the hub closed it after B confirmed
+    assert site.query("SELECT count(*) FROM facekiosk.purges") == [(0,)]
+    assert site.query("SELECT count(*) FROM facekiosk.feed WHERE index_id = %s", (gone,)) == [(0,)]
+    kiosks = {r[0]: r[1] for r in site.query("SELECT kiosk_id, left_at FROM facekiosk.kiosks")}
+    assert kiosks["C"] is not None and kiosks["A"] is None and kiosks["B"] is None
+    a.close()
+    b.close()
