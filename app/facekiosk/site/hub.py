@@ -150,15 +150,17 @@ class Hub:
     # --- status -------------------------------------------------------------------------
 
     def kiosks(self) -> list[dict[str, Any]]:
-        head = self.feed_head()
+        # lag: feed rows the kiosk has yet to pull (its own pushes are never pulled)
         rows = self.conn.execute(
             "SELECT role, kiosk_id, joined_at, last_sync, pulled_seq, role = current_user,"
-            " left_at FROM facekiosk.kiosks ORDER BY joined_at"
+            " left_at, (SELECT count(*) FROM facekiosk.feed f WHERE f.seq > k.pulled_seq"
+            "   AND f.origin <> k.role)"
+            " FROM facekiosk.kiosks k ORDER BY joined_at"
         ).fetchall()
         return [
             {"kiosk_id": r[1], "role": r[0], "joined_at": _iso(r[2]), "last_sync": _iso(r[3]),
              "pulled_seq": int(r[4]), "this_kiosk": r[5], "left_at": _iso(r[6]),
-             "lag": None if r[6] else max(0, head - int(r[4]))}
+             "lag": None if r[6] else int(r[7])}
             for r in rows
         ]  # fmt: skip
 
