@@ -416,6 +416,13 @@ def check_telemetry() -> Check:
     return Check("telemetry", OK, "onnxruntime telemetry off; a probe session wrote nothing")
 
 
+def check_site(data_dir: Path, settings: Settings | None) -> Check:
+    """Site member or stand-alone (no socket then); a member's last sync and lag."""
+    from facekiosk.site.doctor_check import site_state
+
+    return Check("site", *site_state(data_dir, settings))
+
+
 def run_checks(data_dir: Path, *, cameras: bool = True) -> list[Check]:
     checks: list[Check] = []
     settings: Settings | None = None
@@ -442,6 +449,7 @@ def run_checks(data_dir: Path, *, cameras: bool = True) -> list[Check]:
         lambda: check_permissions(data_dir),
         lambda: check_leftovers(data_dir),
         check_telemetry,
+        lambda: check_site(data_dir, settings),
     ]
     if cameras:
         steps.append(lambda: check_cameras(settings))
