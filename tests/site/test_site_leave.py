@@ -62,3 +62,27 @@ def test_a_kiosk_that_leaves_no_longer_holds_the_site_back(site):
     assert kiosks["C"] is not None and kiosks["A"] is None and kiosks["B"] is None
     a.close()
     b.close()
+
+
+def test_a_dead_kiosk_removed_by_the_owner_stops_holding_purges_open(site):
+    token = site.cli_json("A", "site", "token")["token"]
+    site.cli("D", "site", "join", "--dsn", site.dsn, "--token", token, "--kiosk-id", "D")
+    role = Membership.load(site.dir("D")).role  # type: ignore[union-attr]
+    a = site.kiosk("A")
+    [index_id] = a.enroll(unit(np.random.default_rng(165))[0])
+    a.ask("delete", ids=[index_id])
+    assert "error" not in a.sync()
+    assert a.ask("receipt", index_id=index_id)["pending"] == ["B", "D"]
+    site.sync("B")
+    assert a.ask("receipt", index_id=index_id)["pending"] == ["D"]  # D never comes back
+
+    refused = site.cli("A", "site", "remove", "D", "--dsn", site.dsn, check=False)  # a kiosk DSN
+    assert refused.returncode == 1 and "owner" in refused.stderr
+    site.cli("A", "site", "remove", "D", "--dsn", site.admin_dsn)
+    assert "error" not in a.sync()  # closes the purge, drops D's role
+    receipt = a.ask("receipt", index_id=index_id)
+    assert receipt["confirmed"] == ["A", "B"] and receipt["audit_seq"] > 0
+    assert site.query("SELECT count(*) FROM pg_roles WHERE rolname = %s", (role,)) == [(0,)]
+    a.close()
+    d = site.cli("D", "site", "sync", "--once", check=False)
+    assert d.returncode == 1 and "cannot reach the site hub" in d.stderr

@@ -1,6 +1,7 @@
 """`facekiosk site …`: multi-kiosk sites on a PostgreSQL hub that holds only ciphertext
-(init, token, join, sync, status, receipt, leave). Each command opens the vault itself, so it
-runs while the kiosk is stopped (the running kiosk syncs in its own background thread)."""
+(init, token, join, sync, status, receipt, leave, remove). Each command but `remove` opens
+the vault itself, so it runs while the kiosk is stopped (the running kiosk syncs in its own
+background thread)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "not reach them here)")  # fmt: skip
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=run_leave)
+    q = site.add_parser("remove", help="remove a dead or stolen kiosk (the hub owner's DSN)")
+    q.add_argument("kiosk_id", metavar="KIOSK_ID")
+    q.add_argument("--dsn", required=True, help="libpq DSN of the hub's owner (from site init)")
+    q.set_defaults(func=run_remove)
 
 
 @contextmanager
@@ -247,4 +252,16 @@ def run_leave(args: argparse.Namespace, ctx: CliContext) -> int:
               f"deletions do not reach this vault (delete them with `admin delete`)")  # fmt: skip
     else:
         print(f"purged {report.purged_site_people} people it held only from the site")
+    return 0
+
+
+def run_remove(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.site.leave import remove_kiosk
+
+    try:
+        role = remove_kiosk(args.dsn, args.kiosk_id)
+    except _site_errors() as exc:
+        raise CliError(f"site remove: {str(exc).strip()}") from exc
+    print(f"{args.kiosk_id} ({role}) is no longer a member: purges no longer wait for it; "
+          f"its role is dropped at the next sync of any kiosk")  # fmt: skip
     return 0

@@ -178,15 +178,31 @@ END $$;
 -- a purge open), loses the group role and its login at once; the role itself is dropped by
 -- the next pass of any member (heartbeat) once its last session ended: a session cannot
 -- drop its own role.
-CREATE FUNCTION leave_site() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+CREATE FUNCTION depart(p_role name) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = facekiosk, pg_temp AS $$
 BEGIN
-  UPDATE kiosks SET left_at = now() WHERE role = session_user AND left_at IS NULL;
+  UPDATE kiosks SET left_at = now() WHERE role = p_role AND left_at IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'this kiosk is not a member of the site' USING ERRCODE = '42501';
+    RAISE EXCEPTION 'not a member of the site' USING ERRCODE = '42501';
   END IF;
-  EXECUTE format('REVOKE %I FROM %I', (SELECT group_role FROM meta), session_user);
-  EXECUTE format('ALTER ROLE %I NOLOGIN', session_user);
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_role) THEN
+    EXECUTE format('REVOKE %I FROM %I', (SELECT group_role FROM meta), p_role);
+    EXECUTE format('ALTER ROLE %I NOLOGIN', p_role);
+  END IF;
+END $$;
+CREATE FUNCTION leave_site() RETURNS void LANGUAGE sql SECURITY DEFINER
+SET search_path = facekiosk, pg_temp AS $$ SELECT depart(session_user) $$;
+-- The owner only (`site remove --dsn`): a dead or stolen kiosk that cannot leave itself.
+CREATE FUNCTION remove_kiosk(p_kiosk_id text) RETURNS name LANGUAGE plpgsql
+SET search_path = facekiosk, pg_temp AS $$
+DECLARE r name;
+BEGIN
+  SELECT role INTO r FROM kiosks WHERE kiosk_id = p_kiosk_id AND left_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no kiosk % is a member of this site', p_kiosk_id USING ERRCODE = '42704';
+  END IF;
+  PERFORM depart(r);
+  RETURN r;
 END $$;
 
 -- Every sync pass ends here: last_sync, then the owner's housekeeping: the roles of kiosks

@@ -7,6 +7,9 @@ role is dropped by the next member's pass); then `site.json` goes, so nothing he
 again; only then are the people this kiosk holds only from the site purged locally: a
 purge after `site.json` is gone is never pushed as a site-wide deletion. Those people are
 purged by default because later site-wide deletions can no longer reach this vault.
+
+`site remove KIOSK_ID --dsn ADMIN` is the same on the hub for a kiosk that cannot leave
+itself (dead, stolen), with the hub owner's credentials (used once, not kept).
 """
 
 from __future__ import annotations
@@ -65,3 +68,21 @@ def leave_site(
         report.kept_site_people = len(imported)
     log.info("left site %s (%s)", membership.site_id, membership.kiosk_id)
     return report
+
+
+def remove_kiosk(admin_dsn: str, kiosk_id: str) -> str:
+    """Mark another kiosk as gone, as the hub's owner; returns its role."""
+    import psycopg
+
+    from facekiosk.site.membership import SiteError
+
+    try:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            row = conn.execute("SELECT facekiosk.remove_kiosk(%s)", (kiosk_id,)).fetchone()
+    except psycopg.errors.UndefinedObject as exc:
+        raise SiteError(str(exc).strip().splitlines()[0]) from exc
+    except psycopg.Error as exc:
+        raise SiteError(f"the hub refused (the owner's DSN is needed): {str(exc).strip()}") from exc
+    assert row is not None
+    log.info("removed kiosk %s (%s) from the site", kiosk_id, row[0])
+    return str(row[0])
