@@ -448,6 +448,13 @@ def check_api(settings: Settings | None) -> Check:
     )  # fmt: skip
 
 
+def check_site(data_dir: Path, settings: Settings | None) -> Check:
+    """Site member or stand-alone (no socket then); a member's last sync and lag."""
+    from facekiosk.site.doctor_check import site_state
+
+    return Check("site", *site_state(data_dir, settings))
+
+
 def run_checks(data_dir: Path, *, cameras: bool = True) -> list[Check]:
     checks: list[Check] = []
     settings: Settings | None = None
@@ -475,6 +482,7 @@ def run_checks(data_dir: Path, *, cameras: bool = True) -> list[Check]:
         lambda: check_leftovers(data_dir),
         check_telemetry,
         lambda: check_api(settings),
+        lambda: check_site(data_dir, settings),
     ]
     if cameras:
         steps.append(lambda: check_cameras(settings))

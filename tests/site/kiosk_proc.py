@@ -78,6 +78,18 @@ def main() -> None:
         out: dict = {}
         if op == "enroll":
             out["ids"] = [vault.enroll([emb(v)], label=cmd.get("label")) for v in cmd["vecs"]]
+        elif op == "enroll_many":
+            out["ids"] = vault.enroll_many(np.asarray(cmd["vecs"], np.float32), "/".join(SPACE))
+        elif op == "set_pin":
+            vault.set_pin(cmd["index_id"], cmd["pin"])
+        elif op == "clear_pin":
+            vault.clear_pin(cmd["index_id"])
+        elif op == "consent":
+            vault.record_consent(cmd["index_id"], cmd["version"])
+        elif op == "person":
+            out = {"pin": vault.has_pin(cmd["index_id"]),
+                   "consents": [v for v, _ in vault.consents(cmd["index_id"])],
+                   "consent_version": vault.get(cmd["index_id"]).consent_version}  # fmt: skip
         elif op == "search":
             out["matches"] = [
                 [[m.index_id, m.similarity] for m in vault.search(emb(v), k=2)]

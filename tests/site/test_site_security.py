@@ -56,6 +56,8 @@ def test_a_kiosk_role_cannot_read_or_alter_another_kiosks_rows(site):
             "DELETE FROM facekiosk.events",
             "SELECT * FROM facekiosk.join_tokens",
             "DELETE FROM facekiosk.purges",
+            "SELECT facekiosk.remove_kiosk('A')",  # the owner's: one kiosk cannot evict another
+            f"SELECT facekiosk.depart('{role_a}')",
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn_b.execute(stmt)

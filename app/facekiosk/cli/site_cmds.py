@@ -1,6 +1,7 @@
 """`facekiosk site …`: multi-kiosk sites on a PostgreSQL hub that holds only ciphertext
-(init, token, join, sync, status, receipt). Each command opens the vault itself, so it
-runs while the kiosk is stopped (the running kiosk syncs in its own background thread)."""
+(init, token, join, sync, status, receipt, leave, remove). Each command but `remove` opens
+the vault itself, so it runs while the kiosk is stopped (the running kiosk syncs in its own
+background thread)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("index_id", metavar="INDEX_ID")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=run_receipt)
+    q = site.add_parser("leave", help="this kiosk leaves the site for good")
+    q.add_argument("--keep-people", action="store_true",
+                   help="keep the people enrolled elsewhere (later site-wide deletions will "
+                        "not reach them here)")  # fmt: skip
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=run_leave)
+    q = site.add_parser("remove", help="remove a dead or stolen kiosk (the hub owner's DSN)")
+    q.add_argument("kiosk_id", metavar="KIOSK_ID")
+    q.add_argument("--dsn", required=True, help="libpq DSN of the hub's owner (from site init)")
+    q.set_defaults(func=run_remove)
 
 
 @contextmanager
@@ -190,7 +201,8 @@ def run_status(args: argparse.Namespace, ctx: CliContext) -> int:
     print(f"site {status['site_id']} (this kiosk: {status['kiosk_id']}), "
           f"feed at {status['feed_seq']}")  # fmt: skip
     for k in status["kiosks"]:
-        print(f"  {k['kiosk_id']:<20} last sync {k['last_sync'] or 'never'}, lag {k['lag']}")
+        state = f"left {k['left_at']}" if k["left_at"] else f"lag {k['lag']}"
+        print(f"  {k['kiosk_id']:<20} last sync {k['last_sync'] or 'never'}, {state}")
     for p in status["pending_purges"]:
         print(f"purge {p['index_id']}: confirmed {', '.join(p['confirmed']) or '-'}; "
               f"pending {', '.join(p['pending']) or '-'}")  # fmt: skip
@@ -217,4 +229,39 @@ def run_receipt(args: argparse.Namespace, ctx: CliContext) -> int:
         print(f"purge of {receipt['index_id']} at {receipt['purged_at']}")
         print(f"confirmed: {', '.join(receipt['confirmed']) or '-'}")
         print(f"pending:   {', '.join(receipt['pending']) or '-'}")
+    return 0
+
+
+def run_leave(args: argparse.Namespace, ctx: CliContext) -> int:
+    from dataclasses import asdict
+
+    from facekiosk.site.leave import leave_site
+    from facekiosk.site.service import duplicate_threshold
+    from facekiosk.site.sync import SiteSync
+
+    with _vault(ctx) as vault, _hub(ctx, vault) as (m, hub):
+        sync = SiteSync(vault, m, m.secrets(vault), batch=ctx.settings.site.batch,
+                        duplicate_threshold=duplicate_threshold(ctx.settings))  # fmt: skip
+        report = leave_site(vault, m, hub, sync, keep_people=args.keep_people)
+    if args.json:
+        print_json(asdict(report))
+        return 0
+    print(f"{report.kiosk_id} left site {report.site_id}; its last changes were pushed")
+    if report.kept_site_people:
+        print(f"kept {report.kept_site_people} people enrolled elsewhere: later site-wide "
+              f"deletions do not reach this vault (delete them with `admin delete`)")  # fmt: skip
+    else:
+        print(f"purged {report.purged_site_people} people it held only from the site")
+    return 0
+
+
+def run_remove(args: argparse.Namespace, ctx: CliContext) -> int:
+    from facekiosk.site.leave import remove_kiosk
+
+    try:
+        role = remove_kiosk(args.dsn, args.kiosk_id)
+    except _site_errors() as exc:
+        raise CliError(f"site remove: {str(exc).strip()}") from exc
+    print(f"{args.kiosk_id} ({role}) is no longer a member: purges no longer wait for it; "
+          f"its role is dropped at the next sync of any kiosk")  # fmt: skip
     return 0

@@ -123,6 +123,15 @@ class Hub:
             (seq,),
         )
 
+    def heartbeat(self) -> None:
+        """End of a pass: last_sync (`site status`) and the hub's housekeeping (roles of
+        kiosks that left are dropped; their purges close once the others confirmed)."""
+        self.conn.execute("SELECT facekiosk.heartbeat()")
+
+    def leave(self) -> None:
+        """This kiosk leaves the site for good (`site leave`): no longer a member."""
+        self.conn.execute("SELECT facekiosk.leave_site()")
+
     def ack_purge(self, index_id: str) -> None:
         self.conn.execute("SELECT facekiosk.ack_purge(%s)", (index_id,))
 
@@ -141,14 +150,17 @@ class Hub:
     # --- status -------------------------------------------------------------------------
 
     def kiosks(self) -> list[dict[str, Any]]:
-        head = self.feed_head()
+        # lag: feed rows the kiosk has yet to pull (its own pushes are never pulled)
         rows = self.conn.execute(
-            "SELECT role, kiosk_id, joined_at, last_sync, pulled_seq, role = current_user"
-            " FROM facekiosk.kiosks ORDER BY joined_at"
+            "SELECT role, kiosk_id, joined_at, last_sync, pulled_seq, role = current_user,"
+            " left_at, (SELECT count(*) FROM facekiosk.feed f WHERE f.seq > k.pulled_seq"
+            "   AND f.origin <> k.role)"
+            " FROM facekiosk.kiosks k ORDER BY joined_at"
         ).fetchall()
         return [
             {"kiosk_id": r[1], "role": r[0], "joined_at": _iso(r[2]), "last_sync": _iso(r[3]),
-             "pulled_seq": int(r[4]), "lag": max(0, head - int(r[4])), "this_kiosk": r[5]}
+             "pulled_seq": int(r[4]), "this_kiosk": r[5], "left_at": _iso(r[6]),
+             "lag": None if r[6] else int(r[7])}
             for r in rows
         ]  # fmt: skip
 
@@ -159,8 +171,8 @@ class Hub:
             " array(SELECT k.kiosk_id FROM facekiosk.kiosks k JOIN facekiosk.purge_acks a"
             "   ON a.role = k.role AND a.index_id = p.index_id ORDER BY k.kiosk_id),"
             " array(SELECT k.kiosk_id FROM facekiosk.kiosks k WHERE k.joined_at <= p.at"
-            "   AND NOT EXISTS (SELECT 1 FROM facekiosk.purge_acks a WHERE a.role = k.role"
-            "   AND a.index_id = p.index_id) ORDER BY k.kiosk_id)"
+            "   AND k.left_at IS NULL AND NOT EXISTS (SELECT 1 FROM facekiosk.purge_acks a"
+            "   WHERE a.role = k.role AND a.index_id = p.index_id) ORDER BY k.kiosk_id)"
             " FROM facekiosk.purges p LEFT JOIN facekiosk.kiosks o ON o.role = p.origin"
             " WHERE %(id)s::text IS NULL OR p.index_id = %(id)s ORDER BY p.at",
             {"id": index_id},

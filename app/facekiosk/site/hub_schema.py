@@ -31,7 +31,8 @@ CREATE TABLE meta (
 CREATE TABLE kiosks (
   role name PRIMARY KEY, kiosk_id text NOT NULL, joined_at timestamptz NOT NULL DEFAULT now(),
   last_sync timestamptz, pulled_seq bigint NOT NULL DEFAULT 0,
-  audit_cursor bigint NOT NULL DEFAULT 0, event_cursor bigint NOT NULL DEFAULT 0);
+  audit_cursor bigint NOT NULL DEFAULT 0, event_cursor bigint NOT NULL DEFAULT 0,
+  left_at timestamptz);
 CREATE TABLE join_tokens (
   role name PRIMARY KEY, token_hash bytea NOT NULL, wrapped_key bytea,
   issued_by name NOT NULL, issued_at timestamptz NOT NULL DEFAULT now(), used_at timestamptz);
@@ -64,7 +65,7 @@ CREATE TABLE duplicates (
 CREATE FUNCTION issue_token(p_role name, p_verifier text, p_hash bytea, p_wrapped bytea)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = facekiosk, pg_temp AS $$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM kiosks WHERE role = session_user)
+  IF NOT EXISTS (SELECT 1 FROM kiosks WHERE role = session_user AND left_at IS NULL)
      AND session_user <> (SELECT nspowner::regrole::name FROM pg_namespace
                           WHERE nspname = 'facekiosk') THEN
     RAISE EXCEPTION 'only a member kiosk issues join tokens' USING ERRCODE = '42501';
@@ -163,13 +164,77 @@ DECLARE p purges;
 BEGIN
   SELECT * INTO p FROM purges WHERE index_id = p_index_id AND origin = session_user;
   IF NOT FOUND THEN RETURN false; END IF;
-  IF EXISTS (SELECT 1 FROM kiosks k WHERE k.joined_at <= p.at AND NOT EXISTS
-             (SELECT 1 FROM purge_acks a WHERE a.index_id = p.index_id AND a.role = k.role))
+  IF EXISTS (SELECT 1 FROM kiosks k WHERE k.joined_at <= p.at AND k.left_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM purge_acks a
+                             WHERE a.index_id = p.index_id AND a.role = k.role))
   THEN RETURN false; END IF;
   DELETE FROM feed WHERE index_id = p_index_id;
   DELETE FROM outbox WHERE index_id = p_index_id;
   DELETE FROM purges WHERE index_id = p_index_id;
   RETURN true;
+END $$;
+
+-- `site leave`: the kiosk is marked as gone (its missing acknowledgements no longer hold
+-- a purge open), loses the group role and its login at once; the role itself is dropped by
+-- the next pass of any member (heartbeat) once its last session ended: a session cannot
+-- drop its own role.
+CREATE FUNCTION depart(p_role name) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = facekiosk, pg_temp AS $$
+BEGIN
+  UPDATE kiosks SET left_at = now() WHERE role = p_role AND left_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'not a member of the site' USING ERRCODE = '42501';
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_role) THEN
+    EXECUTE format('REVOKE %I FROM %I', (SELECT group_role FROM meta), p_role);
+    EXECUTE format('ALTER ROLE %I NOLOGIN', p_role);
+  END IF;
+END $$;
+CREATE FUNCTION leave_site() RETURNS void LANGUAGE sql SECURITY DEFINER
+SET search_path = facekiosk, pg_temp AS $$ SELECT depart(session_user) $$;
+-- The owner only (`site remove --dsn`): a dead or stolen kiosk that cannot leave itself.
+CREATE FUNCTION remove_kiosk(p_kiosk_id text) RETURNS name LANGUAGE plpgsql
+SET search_path = facekiosk, pg_temp AS $$
+DECLARE r name;
+BEGIN
+  SELECT role INTO r FROM kiosks WHERE kiosk_id = p_kiosk_id AND left_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no kiosk % is a member of this site', p_kiosk_id USING ERRCODE = '42704';
+  END IF;
+  PERFORM depart(r);
+  RETURN r;
+END $$;
+
+-- Every sync pass ends here: last_sync, then the owner's housekeeping: the roles of kiosks
+-- that left are dropped, and purges begun by a kiosk that left (nobody can keep their
+-- receipt) are closed once every remaining kiosk confirmed.
+CREATE FUNCTION heartbeat() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = facekiosk, pg_temp AS $$
+DECLARE r record;
+BEGIN
+  UPDATE kiosks SET last_sync = now() WHERE role = session_user AND left_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'this kiosk is not a member of the site' USING ERRCODE = '42501';
+  END IF;
+  FOR r IN SELECT k.role FROM kiosks k JOIN pg_roles g ON g.rolname = k.role
+           WHERE k.left_at IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.usename = k.role) LOOP
+    BEGIN
+      EXECUTE format('DROP ROLE %I', r.role);
+    EXCEPTION WHEN dependent_objects_still_exist OR insufficient_privilege THEN
+      RAISE WARNING 'role % of a kiosk that left is kept: %', r.role, SQLERRM;
+    END;
+  END LOOP;
+  FOR r IN SELECT p.index_id FROM purges p JOIN kiosks o ON o.role = p.origin
+           WHERE o.left_at IS NOT NULL AND NOT EXISTS
+             (SELECT 1 FROM kiosks k WHERE k.joined_at <= p.at AND k.left_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM purge_acks a
+                              WHERE a.index_id = p.index_id AND a.role = k.role)) LOOP
+    PERFORM pg_advisory_xact_lock({feed_lock});
+    DELETE FROM feed WHERE index_id = r.index_id;
+    DELETE FROM outbox WHERE index_id = r.index_id;
+    DELETE FROM purges WHERE index_id = r.index_id;
+  END LOOP;
 END $$;
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA facekiosk FROM PUBLIC;
@@ -198,7 +263,7 @@ GRANT UPDATE (last_sync, pulled_seq, audit_cursor, event_cursor) ON facekiosk.ki
   TO {group};
 GRANT EXECUTE ON FUNCTION facekiosk.issue_token(name, text, bytea, bytea),
   facekiosk.redeem_token(bytea, text), facekiosk.ack_purge(text),
-  facekiosk.close_purge(text) TO {group};
+  facekiosk.close_purge(text), facekiosk.leave_site(), facekiosk.heartbeat() TO {group};
 GRANT SELECT ON facekiosk.events TO {reader};
 CREATE POLICY events_reader ON facekiosk.events FOR SELECT TO {reader} USING (true);
 """

@@ -1,10 +1,11 @@
 """One sync pass between this kiosk's vault and the hub.
 
 Push: the outbox is a cursor over the vault's own change feed (audit entries of enrol,
-template change, update, PIN change and purge; events by id), so changes made while the hub
-was down simply wait in the vault. Each pushed record is the person's whole current state,
-sealed with the site key; the cursors advance on the hub in the same transaction as the
-rows, so a push happens exactly once even if the kiosk dies mid-way. Entries written by
+bulk import, template change, update, PIN set / cleared, consent and purge; events by id),
+so changes made while the hub was down simply wait in the vault. Each pushed record is the
+person's whole current state, sealed with the site key; the cursors advance on the hub in
+the same transaction as the rows, so a push happens exactly once even if the kiosk dies
+mid-way. Entries written by
 the sync itself (actor "site") are not pushed back: no echo.
 
 Pull: feed rows after this kiosk's cursor, applied idempotently (an import of the same
@@ -29,7 +30,10 @@ from facekiosk.vault.transfer import IdentityExport
 log = logging.getLogger(__name__)
 
 SYNC_ACTOR = "site"
-RECORD_ACTIONS = frozenset({"enroll", "replace_template", "update", "pin_set"})
+RECORD_ACTIONS = frozenset(
+    {"enroll", "replace_template", "update", "pin_set", "pin_clear", "consent"}
+)
+BULK_ACTION = "enroll_bulk"  # one entry, every Index ID in details["index_ids"]
 RECEIPT_ACTION = "site_purge_confirmed"  # the kiosk's own audit log keeps the proof
 # Default duplicate thresholds when neither site.duplicate_threshold nor engine.threshold
 # is set: each engine's FAR 1e-3 point (README, Engines).
@@ -70,7 +74,7 @@ class SiteSync:
         self.push(hub, report)
         self.pull(hub, report)
         self.close_purges(hub, report)
-        hub.set_pulled(0)  # a heartbeat: last_sync in `site status` (the cursor never drops)
+        hub.heartbeat()  # last_sync in `site status`, and the hub's housekeeping
         return report
 
     # --- push -----------------------------------------------------------------------------
@@ -90,7 +94,13 @@ class SiteSync:
             rows = self._rows(entries)
             new_audit = entries[-1].seq if entries else audit_cursor
             new_events = events[-1].id if events else event_cursor
-            hub.push(rows, events, new_audit, new_events)
+            # A bulk import is one entry naming many people: its rows go in transactions
+            # of `batch`, the cursors move with the last (a crash re-pushes; the hub's
+            # feed keeps one row per Index ID, so a re-push changes nothing).
+            for i in range(0, len(rows), self.batch)[:-1]:
+                hub.push(rows[i : i + self.batch], [], audit_cursor, event_cursor)
+            last = len(rows) - (len(rows) - 1) % self.batch - 1 if rows else 0
+            hub.push(rows[last:], events, new_audit, new_events)
             audit_cursor, event_cursor = new_audit, new_events
             report.pushed_records += sum(r.kind == "record" for r in rows)
             report.pushed_purges += sum(r.kind == "purge" for r in rows)
@@ -108,6 +118,9 @@ class SiteSync:
                 latest[str(e.details["index_id"])] = e.seq
                 if e.action == "enroll" and self._local_ids is not None:
                     self._local_ids.add(str(e.details["index_id"]))
+            elif e.action == BULK_ACTION:  # a migration: not compared for duplicates
+                for index_id in e.details.get("index_ids", []):
+                    latest[str(index_id)] = e.seq
             elif e.action == "purge":
                 for index_id in e.details.get("index_ids", []):
                     latest.pop(str(index_id), None)

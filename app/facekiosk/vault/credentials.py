@@ -83,9 +83,12 @@ class Credentials:
             row = self.db.conn.execute("SELECT 1 FROM pins WHERE index_id=?", (index_id,))
             return row.fetchone() is not None
 
-    def clear_pin(self, index_id: str) -> None:
+    def clear_pin(self, index_id: str, actor: str = "admin") -> None:
+        """Remove the PIN; audited (the change feed pushes it to a site) when there was one."""
         with self.db.tx() as conn:
-            conn.execute("DELETE FROM pins WHERE index_id=?", (index_id,))
+            cur = conn.execute("DELETE FROM pins WHERE index_id=?", (index_id,))
+            if cur.rowcount:
+                self.trail.append(conn, "pin_clear", actor, {"index_id": index_id})
 
     def get_counter(self, key: str, default: int = 0) -> int:
         with self.db.lock:

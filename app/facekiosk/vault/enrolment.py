@@ -128,14 +128,15 @@ class Enrolment:
 
     def enroll_many(self, templates: np.ndarray, space: str) -> list[str]:
         """Bulk import of ready-made unit templates (one per person): one journal write.
-        For migrations and benchmarks; no labels, consent or payload."""
+        For migrations and benchmarks; no labels, consent or payload. The audit entry
+        names every Index ID: the change feed (site sync, webhooks) sees each person."""
         vecs = np.ascontiguousarray(templates, dtype=np.float32)
         ids = [str(uuid.uuid4()) for _ in range(len(vecs))]
         with self.db.lock:
             self.templates.add_many(space, ids, vecs)
             with self.db.tx() as conn:
                 self.identities.insert_bare(conn, ids, space)
-                details = {"count": len(ids), "space": space}
+                details = {"count": len(ids), "space": space, "index_ids": ids}
                 self.trail.append(conn, "enroll_bulk", "admin", details)
             self.identities.cache_labels(dict.fromkeys(ids))
             self.templates.compact()

@@ -268,8 +268,9 @@ class Identities:
                 raise UnknownIndexId([index_id])
 
     def record_consent(
-        self, index_id: str, version: str, accepted_at: datetime | None = None
-    ) -> None:
+        self, index_id: str, version: str, accepted_at: datetime | None = None,
+        actor: str = "kiosk",
+    ) -> None:  # fmt: skip
         with self.db.tx() as conn:
             cur = conn.execute(
                 "UPDATE identities SET consent_version=? WHERE index_id=?", (version, index_id)
@@ -280,6 +281,8 @@ class Identities:
                 "INSERT INTO consents(index_id, version, accepted_at) VALUES (?, ?, ?)",
                 (index_id, version, iso(accepted_at or now())),
             )
+            details = {"index_id": index_id, "version": version}
+            self.trail.append(conn, "consent", actor, details)
 
     def consents(self, index_id: str) -> list[tuple[str, datetime]]:
         with self.db.lock:

@@ -216,9 +216,11 @@ class Vault:
         self.identities.touch(index_id, at)
 
     def record_consent(
-        self, index_id: str, version: str, accepted_at: datetime | None = None
-    ) -> None:
-        self.identities.record_consent(index_id, version, accepted_at)
+        self, index_id: str, version: str, accepted_at: datetime | None = None, *,
+        actor: str = "kiosk",
+    ) -> None:  # fmt: skip
+        """A (re-)consent to `version`; audited, so a site pushes it."""
+        self.identities.record_consent(index_id, version, accepted_at, actor)
 
     def consents(self, index_id: str) -> list[tuple[str, datetime]]:
         return self.identities.consents(index_id)
@@ -234,8 +236,9 @@ class Vault:
     def has_pin(self, index_id: str) -> bool:
         return self.credentials.has_pin(index_id)
 
-    def clear_pin(self, index_id: str) -> None:
-        self.credentials.clear_pin(index_id)
+    def clear_pin(self, index_id: str, *, actor: str = "admin") -> None:
+        """Remove the PIN (audited when there was one)."""
+        self.credentials.clear_pin(index_id, actor)
 
     def get_counter(self, key: str, default: int = 0) -> int:
         """Small integer store for lockouts (keys containing an Index ID are purged with it)."""
@@ -263,8 +266,9 @@ class Vault:
 
     def events_after(self, event_id: int, limit: int = 500) -> list[EventRecord]:
         """Events after id `event_id`, oldest first: with `audit_entries(since_seq)` (every
-        enrolment, template change, update, PIN change and purge, committed in the same
-        transaction as the change) the change feed that webhooks and site sync tail."""
+        enrolment (bulk: `enroll_bulk` with `index_ids`), template change, update, PIN set
+        or cleared, consent and purge, committed in the same transaction as the change)
+        the change feed that webhooks and site sync tail."""
         return self.event_log.after(event_id, limit)
 
     def audit(self, action: str, actor: str, details: dict[str, Any] | None = None) -> int:

@@ -25,6 +25,7 @@ from facekiosk.ui.admin.identities_tab import IdentitiesTab
 from facekiosk.ui.admin.index_model import RowSource, VaultRowSource
 from facekiosk.ui.admin.models_tab import ModelsTab
 from facekiosk.ui.admin.settings_tab import SettingsTab
+from facekiosk.ui.admin.site_tab import add_site_tab
 from facekiosk.ui.admin.vault_tab import VaultTab
 
 
@@ -105,6 +106,7 @@ class AdminPanel(QWidget):
             (ApiTab(vault, settings), self.tr("API")),
         ):
             self.tabs.addTab(_scrollable(tab), title)
+        self.site = add_site_tab(self, vault, settings, data_dir)  # None without a site
         layout.addWidget(self.tabs, 1)
         self.reenroller = None
         if controller is not None:
