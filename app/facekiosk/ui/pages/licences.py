@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from facekiosk.engine.packaged_models import DLIB_MODELS, PACKAGE
 from facekiosk.paths import resources_dir
 
 
@@ -37,6 +38,8 @@ def bundled_licences(models_dir: Path | None = None) -> list[ModelLicence]:
                 text.strip(),
             )
         )
+    # the dlib weights come from a Python package, with its licence (CC0) and a caveat
+    found += [ModelLicence(m.name, m.what, m.licence, PACKAGE, m.licence) for m in DLIB_MODELS]
     return found
 
 
