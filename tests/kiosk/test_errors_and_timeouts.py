@@ -311,3 +311,22 @@ def test_storage_or_engine_failure_ends_the_attempt_cleanly(make_kiosk, people, 
     k2.feed(people["t1_4"])
     assert k2.session.view.error == ErrorCode.SYSTEM_ERROR
     assert k2.session.held_biometrics() == 0
+
+
+def test_a_face_that_keeps_changing_cannot_hold_the_kiosk_forever(make_kiosk, people):
+    """Each change of tracked face restarts the scan step and its timer; the attempt as a
+    whole still ends (zubair's replay stayed undecided for 60 s before this limit)."""
+    k = make_kiosk()
+    k.session.start_enroll()
+    k.session.accept_consent()
+    step_s = k.session.settings.kiosk.capture_timeout_s
+    restarts = 0
+    for who in ["t1_2", "hanks"] * 4:
+        k.feed(people[who], max_frames=4)
+        restarts += sum(e.decision == "restart" for e in k.session.drain_events())
+        if k.session.state == State.RESULT:
+            break
+        k.clock.advance(step_s * 0.75)  # never one whole step on the same face
+    assert restarts >= 2
+    assert k.session.state == State.RESULT
+    assert k.session.view.error == ErrorCode.TIMEOUT

@@ -66,6 +66,7 @@ class Attempt:
     bio: Biometrics
     step_t0: float  # when the current step began (scan and result timeouts)
     last_input: float  # the person's last input (consent / PIN / confirm timeouts)
+    scan_t0: float | None = None  # when this attempt first scanned (kept across restarts)
     purpose: Purpose | None = None
     enroll: EnrollArgs = field(default_factory=EnrollArgs)
     consent_at: datetime | None = None

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from facekiosk.kiosk.attempt import Attempt, Biometrics
-from facekiosk.kiosk.codes import State
+from facekiosk.kiosk.codes import SCAN_STATES, State
 from facekiosk.kiosk.evidence import TemplateFrames
 from facekiosk.kiosk.match_policy import MatchStreak
 from facekiosk.kiosk.transitions import Event, next_state
@@ -52,6 +52,8 @@ class FlowCore:
         a.step_t0 = now
         a.last_input = now
         a.guidance = ()
+        if a.scan_t0 is None and self.state in SCAN_STATES:
+            a.scan_t0 = now
 
     def reset(self, event: Event, now: float) -> Attempt:
         """A new attempt in the state `event` leads to; a result keeps the purpose (the

@@ -16,6 +16,11 @@ INPUT_STATES = frozenset(
 # page with its line of advice stays long enough to be read.
 ENROLLED_RESULT_MAX_S = 90.0
 ERROR_RESULT_MIN_S = 12.0
+# A scan step's timer starts again when the tracked face changes (restart_scan), so a
+# replay whose face keeps flickering between tracks never reached a step timeout: zubair's
+# monitor replay stayed UNDECIDED for the bench's whole 60 s (issue 19, session 4). The
+# attempt as a whole gets this many scan-step timeouts (capture, then liveness).
+ATTEMPT_SCAN_STEPS = 2
 
 # The reason a scan step was blocked when it timed out -> the error shown.
 BLOCK_ERRORS: dict[str, ErrorCode] = {
@@ -48,6 +53,14 @@ def apply_timeouts(core: FlowCore, outcome: OutcomeRecorder, now: float) -> bool
         return True
     if s in INPUT_STATES and now - a.last_input >= k.idle_timeout_s:
         outcome.fail(ErrorCode.TIMEOUT, now, detail=f"no input in {s}", count=False)
+        return True
+    if s in SCAN_STATES and a.scan_t0 is not None and (
+        now - a.scan_t0 >= ATTEMPT_SCAN_STEPS * k.capture_timeout_s
+    ):
+        outcome.fail(
+            ErrorCode.TIMEOUT, now, count=False,
+            detail=f"attempt over {ATTEMPT_SCAN_STEPS * k.capture_timeout_s:.0f} s in {s}",
+        )  # fmt: skip
         return True
     if s in SCAN_STATES and now - a.step_t0 >= k.capture_timeout_s:
         code = ErrorCode.TIMEOUT
