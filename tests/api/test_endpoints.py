@@ -140,6 +140,7 @@ ARGS = {
     "status": {}, "listfacialids": {}, "attendance": {}, "appstats": {},
     "getfacialidpayload": {"fid": "FID"}, "setfacialidpayload": {"fid": "FID", "payload": "p"},
     "setfacialidpincode": {"fid": "FID", "pin": "2791"}, "deletefacialid": {"fid": "NOPE"},
+    "purgestatus": {"fid": "NOPE"},
 }  # fmt: skip
 
 
