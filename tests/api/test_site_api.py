@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -172,7 +173,8 @@ def test_a_purge_begun_at_another_kiosk_fires_the_delete_webhook_here(member):
     every site-wide deletion, and one that hears several gets each kiosk's confirmation)."""
     fid = member.fids[2]
     b = member.hub.dir("B")
-    with socket_port() as port, Vault.open(b) as vault:
+    port = _free_port()
+    with Vault.open(b) as vault:
         hook = vault.webhooks.add(f"http://127.0.0.1:{port}/hook", ["delete"])
         receiver = Receiver(port, vault.webhooks.secret(hook.id)).start()
         sender = WebhookSender(vault, load_settings(b))
@@ -194,13 +196,7 @@ def test_a_purge_begun_at_another_kiosk_fires_the_delete_webhook_here(member):
         "delete", fid, "site", "B")  # fmt: skip
 
 
-class socket_port:  # noqa: N801  (a context manager named like a function)
-    def __enter__(self) -> int:
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return int(s.getsockname()[1])
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
