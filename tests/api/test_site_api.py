@@ -200,3 +200,25 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_a_purge_answer_when_the_hub_is_unreachable(member):
+    """Purged here, the hub down: the answer says so (no confirmations invented), and an
+    Index ID this kiosk never purged is a SiteError the API turns into 503."""
+    from dataclasses import replace
+
+    from facekiosk.site.api_bridge import SiteBridge
+    from facekiosk.site.membership import Membership, SiteError
+
+    b = member.hub.dir("B")
+    m = Membership.load(b)
+    assert m is not None
+    down = replace(m, dsn=m.dsn.replace(f"port={member.hub.cluster.port}", f"port={_free_port()}"))
+    with Vault.open(b) as vault:
+        status = SiteBridge(vault, down).purge_status(member.fids[1])
+        assert status is not None
+        assert (status["state"], status["confirmed"], status["pending"]) == (
+            "hub_unreachable", ["B"], None)  # fmt: skip
+        assert "unreachable" in status["message"]
+        with pytest.raises(SiteError, match="unreachable"):
+            SiteBridge(vault, down).purge_status(member.fids[0])
