@@ -67,7 +67,8 @@ class SiteBridge:
 
                 hub = Hub(conn)
                 rows = hub.purges(fid)
-                kiosks = [k["kiosk_id"] for k in hub.kiosks()]
+                # kiosks that left the site (`site leave`, on the site branch) owe nothing
+                kiosks = [k["kiosk_id"] for k in hub.kiosks() if not k.get("left_at")]
         except _hub_errors() as exc:
             if local is None:
                 raise SiteError(f"the site hub is unreachable: {_first_line(exc)}") from exc
