@@ -133,6 +133,14 @@ def test_delete_returns_the_admin_receipt(site):
     refused(call(site, "deletefacialid", "delete", params={"fid": fid}), 404, "UNKNOWN_FID")
     ids = [r["fid"] for r in ok(call(site, "listfacialids", "read"))["fids"]]
     assert fid not in ids
+    # no site: the answer is as before, and purgestatus answers from this vault alone
+    assert "site" not in body and "Site-wide" not in body["receipt"]
+    status = ok(call(site, "purgestatus", "delete", params={"fid": fid}))
+    assert (status["site"], status["state"], status["audit_seq"]) == (
+        None, "confirmed", body["audit_seq"])  # fmt: skip
+    kept = ok(call(site, "purgestatus", "delete", params={"fid": site.fids[10]}))
+    assert kept["state"] == "not_purged"
+    refused(call(site, "attendance", "read", params={"scope": "site"}), 400, "BAD_REQUEST")
 
 
 # endpoint -> the parameters it needs (valid), for the scope matrix
@@ -140,6 +148,7 @@ ARGS = {
     "status": {}, "listfacialids": {}, "attendance": {}, "appstats": {},
     "getfacialidpayload": {"fid": "FID"}, "setfacialidpayload": {"fid": "FID", "payload": "p"},
     "setfacialidpincode": {"fid": "FID", "pin": "2791"}, "deletefacialid": {"fid": "NOPE"},
+    "purgestatus": {"fid": "NOPE"},
 }  # fmt: skip
 
 

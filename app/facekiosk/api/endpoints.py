@@ -18,6 +18,8 @@ from starlette.responses import Response
 from facekiosk import __version__
 from facekiosk.api import params as p
 from facekiosk.api.errors import ApiError
+from facekiosk.api.site_endpoints import purge_text, purgestatus, site_events, site_purge
+from facekiosk.api.site_view import SiteView
 from facekiosk.kiosk.pin_policy import pin_issues
 from facekiosk.kiosk.receipt import purge_codes, purge_receipt_text
 from facekiosk.settings import Settings
@@ -36,6 +38,7 @@ class ApiContext:
     vault: Vault
     settings: Settings
     data_dir: Path
+    site: SiteView | None = None  # this kiosk is a site member (site/api_bridge.py)
 
 
 def _actor(key: ApiKeyRecord) -> str:
@@ -63,7 +66,9 @@ def status(ctx: ApiContext, key: ApiKeyRecord, _: Params) -> dict[str, Any]:
 
 def deletefacialid(ctx: ApiContext, key: ApiKeyRecord, q: Params) -> dict[str, Any]:
     """The admin panel's purge: same Vault.delete, audit entry (actor api:<key id>),
-    access.toml clean-up and receipt text."""
+    access.toml clean-up and receipt text. On a site member the answer adds `site`: the
+    purge goes site-wide (the background sync takes it to the hub), with the kiosks that
+    confirmed and those pending (see `purgestatus`)."""
     from facekiosk.kiosk.restrictions import AccessPolicyError, forget_in_policy
 
     fid = p.fid(q)
@@ -77,11 +82,13 @@ def deletefacialid(ctx: ApiContext, key: ApiKeyRecord, q: Params) -> dict[str, A
         forget_in_policy(ctx.data_dir, receipt.index_ids)
     except (AccessPolicyError, OSError) as exc:
         policy_error = str(exc)
-    return {
+    text = purge_receipt_text(receipt, policy_error)
+    site = site_purge(ctx, fid)
+    answer = {
         "status": "ok",
         "fid": fid,
         "receipt_code": purge_codes(receipt)[fid],
-        "receipt": purge_receipt_text(receipt, policy_error),
+        "receipt": text if site is None else f"{text}\n{purge_text(site)}",
         "purged_at": receipt.purged_at.isoformat(),
         "vectors_removed": receipt.vectors_removed,
         "metadata_rows_removed": receipt.metadata_rows_removed,
@@ -89,6 +96,9 @@ def deletefacialid(ctx: ApiContext, key: ApiKeyRecord, q: Params) -> dict[str, A
         "audit_seq": receipt.audit_seq,
         "access_policy_error": policy_error,
     }
+    if site is not None:
+        answer["site"] = site
+    return answer
 
 
 def setfacialidpayload(ctx: ApiContext, key: ApiKeyRecord, q: Params) -> dict[str, Any]:
@@ -159,7 +169,8 @@ def listfacialids(ctx: ApiContext, key: ApiKeyRecord, q: Params) -> dict[str, An
 
 
 def attendance(ctx: ApiContext, key: ApiKeyRecord, q: Params) -> dict[str, Any] | Response:
-    """Events between `from` (inclusive) and `to` (exclusive); `format` json or csv."""
+    """Events between `from` (inclusive) and `to` (exclusive); `format` json or csv;
+    `scope=site` (a site member): every kiosk's events from the hub."""
     until = p.when(q, "to", datetime.now(UTC))
     since = p.when(q, "from", until - timedelta(days=1))
     if since > until:
@@ -167,7 +178,14 @@ def attendance(ctx: ApiContext, key: ApiKeyRecord, q: Params) -> dict[str, Any] 
     limit = p.integer(q, "limit", EVENTS_MAX, 1, EVENTS_MAX)
     kind = q.get("kind") or None
     fid = p.fid(q) if q.get("fid") else None
-    events = ctx.vault.events(since, until, kind=kind and str(kind), index_id=fid, limit=limit)
+    where = p.text(q, "scope", "kiosk").lower()
+    if where not in ("kiosk", "site"):
+        raise ApiError("BAD_REQUEST", "parameter 'scope' must be kiosk or site")
+    if where == "site":
+        events = site_events(ctx, since, until, kind and str(kind), fid, limit)
+    else:
+        events = ctx.vault.events(since, until, kind=kind and str(kind), index_id=fid,
+                                  limit=limit)  # fmt: skip
     events = [
         e.__class__(e.id, e.at, e.kind, e.index_id, e.kiosk_id, e.decision, e.reason, {})
         for e in events
@@ -181,6 +199,7 @@ def attendance(ctx: ApiContext, key: ApiKeyRecord, q: Params) -> dict[str, Any] 
         raise ApiError("BAD_REQUEST", "parameter 'format' must be json or csv")
     return {
         "status": "ok",
+        "scope": where,
         "from": since.isoformat(),
         "to": until.isoformat(),
         "count": len(events),
@@ -228,4 +247,5 @@ ENDPOINTS: dict[str, tuple[str, Handler]] = {
     "setfacialidpayload": ("write", setfacialidpayload),
     "setfacialidpincode": ("write", setfacialidpincode),
     "deletefacialid": ("delete", deletefacialid),
+    "purgestatus": ("delete", purgestatus),
 }

@@ -20,6 +20,7 @@ HTTP_STATUS: dict[str, int] = {
     "RATE_LIMITED": 429,  # with Retry-After
     "INTERNAL_ERROR": 500,
     "VAULT_UNAVAILABLE": 503,  # e.g. the disk is full (read-only vault)
+    "SITE_UNAVAILABLE": 503,  # the site hub cannot answer, or no reader credential
 }
 
 

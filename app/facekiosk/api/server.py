@@ -14,6 +14,7 @@ import uvicorn
 from facekiosk.api.app import build_app
 from facekiosk.api.auth import RateLimiter
 from facekiosk.api.endpoints import ApiContext
+from facekiosk.api.site_view import SiteView
 from facekiosk.api.usage import UsageCounter
 from facekiosk.settings import Settings
 from facekiosk.settings.api_schema import is_loopback
@@ -29,7 +30,7 @@ class ApiStartError(RuntimeError):
 class ApiServer:
     def __init__(
         self, vault: Vault, settings: Settings, data_dir: Path, *, host: str | None = None,
-        port: int | None = None,
+        port: int | None = None, site: SiteView | None = None,
     ) -> None:  # fmt: skip
         api = settings.api
         self.host = host or api.host
@@ -46,7 +47,7 @@ class ApiServer:
         self.tls = bool(api.tls_cert)
         self.usage = UsageCounter(vault.api_keys)
         limiter = RateLimiter(api.rate_per_s, api.rate_burst)
-        app = build_app(ApiContext(vault, settings, data_dir), self.usage, limiter)
+        app = build_app(ApiContext(vault, settings, data_dir, site), self.usage, limiter)
         config = uvicorn.Config(
             app, host=self.host, port=self.port, log_config=None, access_log=False,
             lifespan="off", ssl_certfile=api.tls_cert or None, ssl_keyfile=api.tls_key or None,

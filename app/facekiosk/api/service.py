@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from facekiosk.api.site_view import SiteView
 from facekiosk.settings import Settings
 from facekiosk.vault import Vault
 
@@ -30,15 +31,18 @@ class Integrations:
 def start_integrations(
     vault: Vault, settings: Settings, data_dir: Path, *, api: bool | None = None,
     host: str | None = None, port: int | None = None, strict: bool = False,
+    site: SiteView | None = None,
 ) -> Integrations:  # fmt: skip
     """Start what settings turn on (`api` overrides [api] enabled). `strict`: a failure
-    raises (the CLI); otherwise it is logged and the kiosk keeps running without it."""
+    raises (the CLI); otherwise it is logged and the kiosk keeps running without it.
+    `site`: this kiosk's site membership as the API sees it (site/api_bridge.py), or None."""
     out = Integrations()
     if api if api is not None else settings.api.enabled:
         from facekiosk.api.server import ApiServer, ApiStartError
 
         try:
-            out.server = ApiServer(vault, settings, data_dir, host=host, port=port).start()
+            server = ApiServer(vault, settings, data_dir, host=host, port=port, site=site)
+            out.server = server.start()
         except ApiStartError as exc:
             if strict:
                 raise

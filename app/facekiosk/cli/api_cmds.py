@@ -66,6 +66,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("webhook_id", type=int)
     p.set_defaults(func=run_hooks_secret)
 
+    p = asub.add_parser(
+        "site-reader", help="a site member: the hub login (in the site's reader role) that "
+        "`attendance?scope=site` reads with; password on stdin",
+    )  # fmt: skip
+    p.add_argument("role", nargs="?", help="the PostgreSQL login role the hub's owner created")
+    p.add_argument("--clear", action="store_true", help="forget the stored credential")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_site_reader)
+
 
 class _Opened:
     """open_vault with the lock message above (the context manager raises on enter)."""
@@ -98,20 +107,28 @@ def run_serve(args: argparse.Namespace, ctx: CliContext) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    from facekiosk.site.api_bridge import open_bridge
+
     with _Opened(ctx) as vault:
         try:
             running = start_integrations(
                 vault, ctx.settings, ctx.data_dir, api=True, host=args.host, port=args.port,
-                strict=True,
+                strict=True, site=open_bridge(ctx.data_dir, vault),
             )  # fmt: skip
         except ApiStartError as exc:
             raise CliError(str(exc)) from exc
+        from facekiosk.site.service import start_site_service
+
+        # a site member's purge through the API must reach the hub: serve syncs as the kiosk
+        site = start_site_service(ctx.data_dir, ctx.settings, vault)  # None without a site
         try:
             hooks = "on" if running.sender else "off ([webhooks] enabled = false)"
             print(f"facekiosk API on {running.server.url} (webhooks {hooks})", flush=True)
             while not stop.wait(0.5):
                 pass
         finally:
+            if site is not None:
+                site.stop()
             running.close()
     return 0
 
@@ -230,6 +247,43 @@ def run_hooks_remove(args: argparse.Namespace, ctx: CliContext) -> int:
         except UnknownWebhook as exc:
             raise CliError(str(exc)) from exc
     print(f"removed webhook {args.webhook_id}")
+    return 0
+
+
+def run_site_reader(args: argparse.Namespace, ctx: CliContext) -> int:
+    """The role is checked on the hub (it may read the site's events and nothing more)
+    before its password is kept, sealed under the vault's key ring."""
+    import getpass
+
+    from facekiosk.site.api_bridge import clear_reader, set_reader
+    from facekiosk.site.membership import SiteError
+
+    if args.clear:
+        with _Opened(ctx) as vault:
+            gone = clear_reader(ctx.data_dir)
+            if gone:
+                vault.audit("api_site_reader_clear", "cli", {})
+        print("site reader credential removed" if gone else "no site reader credential stored")
+        return 0
+    if not args.role:
+        raise CliError("give the role (or --clear)")
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password of {args.role}: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        raise CliError("no password given (on stdin)")
+    with _Opened(ctx) as vault:
+        try:
+            found = set_reader(vault, args.role, password)
+        except SiteError as exc:
+            raise CliError(str(exc)) from exc
+        vault.audit("api_site_reader_set", "cli", {"role": args.role})
+    if args.json:
+        print_json(found)
+    else:
+        print(f"site reader {found['role']} (in {found['reader_role']}) stored; it sees "
+              f"{found['events_visible']} event(s) on the hub")  # fmt: skip
     return 0
 
 

@@ -106,9 +106,11 @@ def build_kiosk(
         controller, settings, data_dir, vault=vault, demo_note=note, languages=languages
     )
     from facekiosk.api.service import start_integrations
+    from facekiosk.site.api_bridge import open_bridge
     from facekiosk.site.service import start_site_service  # None (no socket) without a site
 
-    integrations = start_integrations(vault, settings, data_dir)  # both off: nothing starts
+    bridge = open_bridge(data_dir, vault)  # None without a site: the API's site parts are off
+    integrations = start_integrations(vault, settings, data_dir, site=bridge)  # off: nothing
     site = start_site_service(data_dir, settings, vault)
     return KioskApp(app, window, controller, engine, vault, integrations, site)
 
