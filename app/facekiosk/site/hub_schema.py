@@ -264,7 +264,9 @@ GRANT UPDATE (last_sync, pulled_seq, audit_cursor, event_cursor) ON facekiosk.ki
 GRANT EXECUTE ON FUNCTION facekiosk.issue_token(name, text, bytea, bytea),
   facekiosk.redeem_token(bytea, text), facekiosk.ack_purge(text),
   facekiosk.close_purge(text), facekiosk.leave_site(), facekiosk.heartbeat() TO {group};
-GRANT SELECT ON facekiosk.events TO {reader};
+-- column grant: the reader (the integrator API) never sees `extra` (scores, verdicts)
+GRANT SELECT (origin, local_id, at, kind, index_id, kiosk_id, decision, reason, received)
+  ON facekiosk.events TO {reader};
 CREATE POLICY events_reader ON facekiosk.events FOR SELECT TO {reader} USING (true);
 """
 
