@@ -18,8 +18,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -49,8 +51,12 @@ def _unshare_works() -> bool:
         return False
 
 
-def silent_run(tmp_path: Path, *args: str, timeout_s: float | None = None) -> dict:
-    """Run `facekiosk ARGS` traced; return its socket families, output and stray files."""
+def silent_run(
+    tmp_path: Path, *args: str, timeout_s: float | None = None, until: str | None = None
+) -> dict:
+    """Run `facekiosk ARGS` traced; return its socket families, output and stray files.
+    `until`: stop (SIGTERM to the whole group) once the trace shows this text and
+    RUN_SECONDS have passed, rather than at `timeout_s` (a loaded machine starts slowly)."""
     home, tmp, data = tmp_path / "home", tmp_path / "tmp", tmp_path / "data"
     for d in (home, tmp):
         d.mkdir(mode=0o700, parents=True)
@@ -66,9 +72,43 @@ def silent_run(tmp_path: Path, *args: str, timeout_s: float | None = None) -> di
     command = ["strace", "-f", "-qq", "-e", f"trace={TRACED}", "-o", str(log), *command]
     if _unshare_works():
         command = ["unshare", "-rn", *command]
-    proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    if until is None:
+        proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    else:
+        proc = _run_until(command, env, log, until)
     stray = sorted(str(p.relative_to(tmp_path)) for d in (home, tmp) for p in d.rglob("*"))
     return {"proc": proc, **parse_trace(log.read_text()), "stray": stray}
+
+
+def _run_until(command: list[str], env: dict, log: Path, until: str) -> subprocess.CompletedProcess:
+    popen = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    start = time.monotonic()
+    while popen.poll() is None:
+        seen = log.is_file() and until in log.read_text(errors="replace")
+        if seen and time.monotonic() - start >= RUN_SECONDS:
+            for pid in _kiosk_pids(command):  # SIGTERM as systemd would: a clean quit
+                os.kill(pid, signal.SIGTERM)
+            break
+        time.sleep(0.5)
+    out, err = popen.communicate(timeout=60)
+    return subprocess.CompletedProcess(command, popen.returncode, out, err)
+
+
+def _kiosk_pids(command: list[str]) -> list[int]:
+    """The traced kiosk process itself (not strace, timeout or the engine's children)."""
+    want = command[command.index(sys.executable) :]
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")[:-1]
+        except (OSError, ValueError):
+            continue
+        if entry.name.isdigit() and argv == want:
+            pids.append(int(entry.name))
+    return pids
 
 
 def parse_trace(text: str) -> dict:
@@ -158,7 +198,8 @@ def test_kiosk_with_api_and_webhooks_on_listens_on_loopback_only(enrolled, tmp_p
     (root / "data" / "settings.toml").write_text(
         "[api]\nenabled = true\nport = 18765\n[webhooks]\nenabled = true\n"
     )
-    result = silent_run(root, "run", "--source", str(CLIP), timeout_s=RUN_SECONDS)
+    listening = 'htons(18765), sin_addr=inet_addr("127.0.0.1")'
+    result = silent_run(root, "run", "--source", str(CLIP), timeout_s=90, until=listening)
     assert result["proc"].returncode in (0, 124, -15, 143), result["proc"].stderr[-2000:]
     assert_silent(result, expect_rc=None)
     trace = (root / "strace.log").read_text()
