@@ -44,6 +44,8 @@ RECEIPT_SOURCES = (
 
 class IdentitiesTab(QWidget):
     reenrol_requested = Signal(str)  # index_id
+    # (receipt, its QMessageBox) after a purge: the site tab follows the receipt's kiosks
+    purged = Signal(object, object)
 
     def __init__(self, rows: RowSource, vault: Any = None, data_dir: Path | None = None) -> None:
         super().__init__()
@@ -94,6 +96,7 @@ class IdentitiesTab(QWidget):
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
         self.last_receipt: Any = None
+        self.receipt_box: QMessageBox | None = None
         self.policy_error: str | None = None  # why access.toml kept purged IDs, if it did
         self._update_count()
 
@@ -155,6 +158,7 @@ class IdentitiesTab(QWidget):
         self.last_receipt = receipt
         self.model.reload()
         self.show_receipt(receipt)
+        self.purged.emit(receipt, self.receipt_box)
         return receipt
 
     def receipt_text(self, receipt: Any) -> str:

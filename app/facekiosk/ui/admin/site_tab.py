@@ -264,13 +264,7 @@ def add_site_tab(panel: Any, vault: Vault, settings: Settings, data_dir: Path) -
 
     tab = SiteTab(vault, membership, settings)
     panel.tabs.addTab(_scrollable(tab), tab.tr("Site"))
-    identities = panel.identities
-    show_receipt = identities.show_receipt
-
-    def show_site_receipt(receipt: Any) -> None:
-        show_receipt(receipt)
-        tab.follow(identities.receipt_box, list(receipt.index_ids))
-
-    # IdentitiesTab has no purge signal to connect to: its receipt display is wrapped here.
-    identities.show_receipt = show_site_receipt
+    panel.identities.purged.connect(
+        lambda receipt, box: tab.follow(box, list(receipt.index_ids))
+    )
     return tab
