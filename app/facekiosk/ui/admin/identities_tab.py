@@ -78,7 +78,7 @@ class IdentitiesTab(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(40)
         self.table.verticalHeader().hide()  # row numbers of a sorted, paged list mean nothing
-        fit_columns(self.table)
+        fit_columns(self.table, elide=(0, 5))  # Index ID, label: cut in the middle at 800 px
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.delete_button = QPushButton(self.tr("Delete selected…"))

@@ -141,8 +141,8 @@ class IdentityTableModel(QAbstractTableModel):
             return _fmt(getattr(row, key))
         if role == Qt.ItemDataRole.UserRole:
             return row.index_id
-        if role == Qt.ItemDataRole.ToolTipRole and key == "index_id":
-            return row.index_id
+        if role == Qt.ItemDataRole.ToolTipRole:  # whole, when the column is cut at 800 px
+            return _fmt(getattr(row, key))
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
