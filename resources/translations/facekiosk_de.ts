@@ -143,7 +143,7 @@
     </message>
     <message>
         <source>Revoke selected key</source>
-        <translation>Ausgewählten Schlüssel widerrufen</translation>
+        <translation>Schlüssel widerrufen</translation>
     </message>
     <message>
         <source>Webhooks</source>
@@ -171,7 +171,7 @@
     </message>
     <message>
         <source>Remove selected webhook</source>
-        <translation>Ausgewählten Webhook entfernen</translation>
+        <translation>Webhook entfernen</translation>
     </message>
     <message>
         <source>New key or secret</source>
@@ -487,7 +487,7 @@
     </message>
     <message>
         <source>Re-enrol from camera…</source>
-        <translation>Neu erfassen mit der Kamera…</translation>
+        <translation>Per Kamera neu erfassen…</translation>
     </message>
     <message>
         <source>Refresh</source>

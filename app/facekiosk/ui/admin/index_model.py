@@ -146,7 +146,8 @@ class IdentityTableModel(QAbstractTableModel):
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
+        # the tooltip: a long (German) header is cut when the column is at 800 px
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         if orientation == Qt.Orientation.Horizontal:
             return QCoreApplication.translate(_C, COLUMNS[section][1])

@@ -68,27 +68,42 @@ class _ElideFitter(QObject):
     def fit(self) -> None:
         table, header = self.table, self.table.horizontalHeader()
         count = table.model().columnCount()
-        widths = [max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(count)]
+        widths = [max(table.sizeHintForColumn(c), self._header_width(c)) for c in range(count)]
         excess = sum(widths) - table.viewport().width()
         if excess > 0:
             floor = table.fontMetrics().horizontalAdvance("0" * MIN_ELIDED_CHARS)
-            give = {c: max(0, widths[c] - max(floor, self._header_width(c)))
-                    for c in self.elide if c < count}  # fmt: skip
-            room = sum(give.values())
-            if room > 0:
-                take = min(excess, room)
-                for c, spare in give.items():  # in proportion to what each can spare
-                    cut = -(-spare * take // room)  # rounded up: never 1 px too wide
-                    widths[c] -= min(spare, cut)
+            # first down to the header's text, then (long German headers) to the floor,
+            # the header cut too: a cut header beats a column off-screen
+            for stage in (lambda c: max(floor, self._header_width(c)), lambda c: floor):
+                excess -= self._shrink(widths, excess, {c: stage(c) for c in self.elide
+                                                        if c < count})  # fmt: skip
+                if excess <= 0:
+                    break
         for c, width in enumerate(widths):
             if header.sectionSize(c) != width:
                 header.resizeSection(c, width)
+
+    @staticmethod
+    def _shrink(widths: list[int], excess: int, floors: dict[int, int]) -> int:
+        """Take up to `excess` px from the columns, none below its floor, in proportion to
+        what each can spare; returns the px taken."""
+        give = {c: max(0, widths[c] - floor) for c, floor in floors.items()}
+        room = sum(give.values())
+        if room <= 0:
+            return 0
+        take = min(excess, room)
+        taken = 0
+        for c, spare in give.items():
+            cut = min(spare, -(-spare * take // room))  # rounded up: never 1 px too wide
+            widths[c] -= cut
+            taken += cut
+        return taken
 
     def _header_width(self, column: int) -> int:
         """The header's own width for its text. Its size hint keeps room for a sort arrow in
         every column (Qt adds the header's height + margin), but the arrow is drawn in
         the sorted one only: measured 29 px of each Index IDs header, which kept the
-        table 21 px too wide at 800 px."""
+        table 21 px too wide at 800 px (German headers: 150 px)."""
         header = self.table.horizontalHeader()
         hint = header.sectionSizeHint(column)
         if not header.isSortIndicatorShown() or header.sortIndicatorSection() == column:
