@@ -151,3 +151,31 @@ def test_a_delete_without_a_reason_is_refused(qtbot, panel, vault, monkeypatch):
     assert receipt is not None and vault.count() == 2
     assert len(asked) == 3 and "reason is required" in asked[1]
     assert any("lost badge" in str(e.details) for e in vault.audit_entries())
+
+
+def test_german_index_ids_tab_fits_800_px(qtbot, vault, data_dir):
+    """Longer German headers and buttons: the tab scrolled sideways as a whole before."""
+    from facekiosk.ui.app import qt_app
+    from facekiosk.ui.i18n import LanguageSwitcher
+
+    qt_app()
+    switcher = LanguageSwitcher()
+    assert switcher.set_language("de")
+    try:
+        for i in range(3):
+            vault.enroll([unit(i)], label=f"Person {i}", consent_version="en-c4c324aad5")
+        p = AdminPanel(vault, Settings(), data_dir)
+        qtbot.addWidget(p)
+        p.resize(800, 1200)
+        p.show()
+        QApplication.processEvents()
+        table = p.identities.table
+        table.fit_columns()
+        QApplication.processEvents()
+        assert p.tabs.currentWidget().horizontalScrollBar().maximum() == 0
+        assert table.horizontalScrollBar().maximum() == 0
+        model = table.model()
+        assert model.headerData(5, Qt.Orientation.Horizontal) == "Bezeichnung"
+        assert model.headerData(5, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    finally:
+        switcher.set_language("en")
