@@ -63,6 +63,10 @@
         <translation>Modellpakete</translation>
     </message>
     <message>
+        <source>API</source>
+        <translation>API</translation>
+    </message>
+    <message>
         <source>Re-enrolling: the person looks at the camera…</source>
         <translation>Neu erfassen: die Person schaut in die Kamera…</translation>
     </message>
@@ -73,6 +77,137 @@
     <message>
         <source>Re-enrolment failed: %1</source>
         <translation>Neu erfassen fehlgeschlagen: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ApiTab</name>
+    <message>
+        <source>API: %1 on %2:%3. Webhooks: %4.</source>
+        <translation>API: %1 auf %2:%3. Webhooks: %4.</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>an</translation>
+    </message>
+    <message>
+        <source>off (turn it on in the Settings tab, [api])</source>
+        <translation>aus (im Reiter Einstellungen einschalten, [api])</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <source>API keys</source>
+        <translation>API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Key id</source>
+        <translation>Schlüssel-ID</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Bezeichnung</translation>
+    </message>
+    <message>
+        <source>Scopes</source>
+        <translation>Berechtigungen</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation>Zuletzt benutzt</translation>
+    </message>
+    <message>
+        <source>what the key is for</source>
+        <translation>wofür der Schlüssel ist</translation>
+    </message>
+    <message>
+        <source>no expiry</source>
+        <translation>läuft nicht ab</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> Tage</translation>
+    </message>
+    <message>
+        <source>Create key</source>
+        <translation>Schlüssel erstellen</translation>
+    </message>
+    <message>
+        <source>Revoke selected key</source>
+        <translation>Schlüssel widerrufen</translation>
+    </message>
+    <message>
+        <source>Webhooks</source>
+        <translation>Webhooks</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>Ereignisse</translation>
+    </message>
+    <message>
+        <source>Add webhook</source>
+        <translation>Webhook hinzufügen</translation>
+    </message>
+    <message>
+        <source>Show secret</source>
+        <translation>Geheimnis anzeigen</translation>
+    </message>
+    <message>
+        <source>Remove selected webhook</source>
+        <translation>Webhook entfernen</translation>
+    </message>
+    <message>
+        <source>New key or secret</source>
+        <translation>Neuer Schlüssel oder neues Geheimnis</translation>
+    </message>
+    <message>
+        <source>No vault is open.</source>
+        <translation>Kein Tresor geöffnet.</translation>
+    </message>
+    <message>
+        <source>%1 webhook delivery(ies) waiting.</source>
+        <translation>%1 Webhook-Zustellung(en) ausstehend.</translation>
+    </message>
+    <message>
+        <source>Key %1 created. Copy it now: it is not shown again.</source>
+        <translation>Schlüssel %1 erstellt. Jetzt kopieren: Er wird nicht noch einmal angezeigt.</translation>
+    </message>
+    <message>
+        <source>Select one key first.</source>
+        <translation>Wählen Sie zuerst einen Schlüssel aus.</translation>
+    </message>
+    <message>
+        <source>Key %1 revoked.</source>
+        <translation>Schlüssel %1 widerrufen.</translation>
+    </message>
+    <message>
+        <source>Webhook %1 added; its signing secret is shown above.</source>
+        <translation>Webhook %1 hinzugefügt; sein Signaturgeheimnis steht oben.</translation>
+    </message>
+    <message>
+        <source>Select one webhook first.</source>
+        <translation>Wählen Sie zuerst einen Webhook aus.</translation>
+    </message>
+    <message>
+        <source>Webhook %1 removed.</source>
+        <translation>Webhook %1 entfernt.</translation>
     </message>
 </context>
 <context>
@@ -352,7 +487,7 @@
     </message>
     <message>
         <source>Re-enrol from camera…</source>
-        <translation>Neu erfassen mit der Kamera…</translation>
+        <translation>Per Kamera neu erfassen…</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -1144,6 +1279,109 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
     <message>
         <source>Saved to %1</source>
         <translation>Gespeichert in %1</translation>
+    </message>
+</context>
+<context>
+    <name>SiteTab</name>
+    <message>
+        <source>Site %1, this kiosk: %2</source>
+        <translation>Standort %1, dieses Terminal: %2</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Refresh site status</source>
+        <translation>Standortstatus aktualisieren</translation>
+    </message>
+    <message>
+        <source>Kiosks</source>
+        <translation>Terminals</translation>
+    </message>
+    <message>
+        <source>Kiosk</source>
+        <translation>Terminal</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>Letzter Abgleich</translation>
+    </message>
+    <message>
+        <source>Lag (feed rows)</source>
+        <translation>Rückstand (Einträge)</translation>
+    </message>
+    <message>
+        <source>Purges waiting for kiosks</source>
+        <translation>Löschungen, die auf Terminals warten</translation>
+    </message>
+    <message>
+        <source>Index ID</source>
+        <translation>Index-ID</translation>
+    </message>
+    <message>
+        <source>Purged at</source>
+        <translation>Gelöscht am</translation>
+    </message>
+    <message>
+        <source>Confirmed</source>
+        <translation>Bestätigt</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>Ausstehend</translation>
+    </message>
+    <message>
+        <source>Possible duplicates (one person, two Index IDs)</source>
+        <translation>Mögliche Doppelte (eine Person, zwei Index-IDs)</translation>
+    </message>
+    <message>
+        <source>Index IDs</source>
+        <translation>Index-IDs</translation>
+    </message>
+    <message>
+        <source>Cosine</source>
+        <translation>Kosinus</translation>
+    </message>
+    <message>
+        <source>Found by</source>
+        <translation>Gefunden von</translation>
+    </message>
+    <message>
+        <source>At</source>
+        <translation>Am</translation>
+    </message>
+    <message>
+        <source>Possible duplicates</source>
+        <translation>Mögliche Doppelte</translation>
+    </message>
+    <message>
+        <source>The hub is unreachable (%1): the kiosk works on its own vault and syncs when it is back.</source>
+        <translation>Der Hub ist nicht erreichbar (%1): Das Terminal arbeitet mit seinem eigenen Tresor und gleicht ab, sobald er wieder da ist.</translation>
+    </message>
+    <message>
+        <source> (this kiosk)</source>
+        <translation> (dieses Terminal)</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>left %1</source>
+        <translation>ausgetreten am %1</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>Standort</translation>
+    </message>
+    <message>
+        <source>Site-wide purge (every kiosk of the site):</source>
+        <translation>Löschung am ganzen Standort (jedes Terminal des Standorts):</translation>
+    </message>
+    <message>
+        <source>confirmed by %1; pending %2</source>
+        <translation>bestätigt von %1; ausstehend %2</translation>
     </message>
 </context>
 <context>

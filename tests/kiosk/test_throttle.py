@@ -4,7 +4,7 @@ pause is left for floods of different faces; both show how long is left."""
 from __future__ import annotations
 
 from facekiosk.kiosk.codes import ErrorCode, State
-from facekiosk.kiosk.throttle import SOURCE_BACKOFF, SOURCE_MAX_FAILURES
+from facekiosk.settings.schema import KioskSettings
 from tests.kiosk.conftest import flow_settings
 
 
@@ -18,15 +18,16 @@ def fail_once(k, frames) -> None:
 
 def test_one_failing_face_is_paused_and_the_queue_is_not(make_kiosk, people):
     k = make_kiosk()  # default kiosk.max_failures (10)
+    base = KioskSettings().source_backoff_base_s  # 30 s
     member = k.enroll(people["t1_1"], pin=None)
-    for _ in range(SOURCE_MAX_FAILURES - 1):
+    for _ in range(KioskSettings().source_max_failures - 1):
         fail_once(k, people["astronaut"])
     # the failure that trips the pause already says how long to wait
     k.session.start_auth()
     k.feed(people["astronaut"])
     view = k.session.view
     assert view.error == ErrorCode.UNRECOGNIZED_FACE
-    assert view.wait_s is not None and abs(view.wait_s - SOURCE_BACKOFF.base_s) <= 1
+    assert view.wait_s is not None and abs(view.wait_s - base) <= 1
     k.clock.advance(5)
     k.session.tick()
     # the same face, back at once: paused, with the time left counting down
@@ -34,7 +35,7 @@ def test_one_failing_face_is_paused_and_the_queue_is_not(make_kiosk, people):
     k.feed(people["astronaut"][1:])
     view = k.session.view
     assert view.error == ErrorCode.TOO_MANY_REQUESTS, view
-    assert view.wait_s is not None and 20 <= view.wait_s <= SOURCE_BACKOFF.base_s - 4
+    assert view.wait_s is not None and 20 <= view.wait_s <= base - 4
     k.clock.advance(3)
     assert k.session.view.wait_s <= view.wait_s - 3 + 0.01
     assert k.session.held_biometrics() == 0  # the attempt holds nothing
@@ -47,7 +48,7 @@ def test_one_failing_face_is_paused_and_the_queue_is_not(make_kiosk, people):
     assert view.error is None and view.result.index_id is None
     assert k.vault.events(kind="attendance")[-1].index_id == member
     # after the pause the face may try again (and fails on its merits)
-    k.clock.advance(SOURCE_BACKOFF.base_s)
+    k.clock.advance(base)
     k.session.tick()
     fail_once(k, people["astronaut"])
 
@@ -70,5 +71,23 @@ def test_a_flood_of_different_faces_pauses_the_kiosk_with_a_countdown(make_kiosk
         fail_once(k, people[name])
     view = k.session.start_auth()
     assert view.error == ErrorCode.TOO_MANY_REQUESTS
-    base = k.session.settings.pin.lockout_base_s
+    base = k.session.settings.kiosk.lockout_base_s
     assert view.wait_s is not None and base - 25 <= view.wait_s <= base
+
+
+def test_the_throttle_limits_are_kiosk_settings(make_kiosk, people):
+    k = make_kiosk(flow_settings(
+        max_failures=3, lockout_base_s=240.0, source_max_failures=2,
+        source_backoff_base_s=90.0, source_backoff_max_s=120.0,
+    ))  # fmt: skip
+    fail_once(k, people["astronaut"])
+    k.session.start_auth()
+    k.feed(people["astronaut"])  # the second failure of this face pauses it, for 90 s
+    assert k.session.view.error == ErrorCode.UNRECOGNIZED_FACE
+    assert k.session.view.wait_s is not None and abs(k.session.view.wait_s - 90) <= 1
+    k.clock.advance(20)
+    k.session.tick()
+    fail_once(k, people["hanks"])  # 3 first offences: the kiosk-wide pause, 240 s
+    view = k.session.start_auth()
+    assert view.error == ErrorCode.TOO_MANY_REQUESTS
+    assert view.wait_s is not None and 240 - 25 <= view.wait_s <= 240

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QInputDialog
 
@@ -78,6 +79,42 @@ def test_tables_show_whole_texts_and_a_header_for_every_column(qtbot, panel, tab
     assert not table.horizontalHeader().highlightSections()
 
 
+ELIDED = {"identities": (0, 5), "audit": (4,), "events": (5, 3)}
+
+
+@pytest.mark.parametrize("width", [800, 1024])
+@pytest.mark.parametrize("tab_name", ["identities", "audit", "events"])
+def test_tables_are_readable_without_sideways_scrolling(qtbot, panel, tab_name, width):
+    """A portrait 800x1280 screen: the right columns used to sit off-screen until scrolled.
+    Now the long columns are cut in the middle, whole in the tooltip; the rest stay whole;
+    at 1024 px nothing is cut at all."""
+    panel.resize(width, 1200 if width == 800 else 700)
+    tab = getattr(panel, tab_name)
+    panel.tabs.setCurrentIndex(["identities", "audit", "events"].index(tab_name))
+    if tab_name != "identities":
+        tab.refresh()
+    QApplication.processEvents()
+    table = tab.table
+    table.fit_columns()
+    QApplication.processEvents()
+    assert table.model().rowCount() >= 2
+    assert table.horizontalScrollBar().maximum() == 0
+    area = panel.tabs.currentWidget()  # the tab's own scroll area does not scroll either
+    assert area.horizontalScrollBar().maximum() == 0
+    header = table.horizontalHeader()
+    assert sum(header.sectionSize(c) for c in range(header.count())) <= table.viewport().width()
+    cut = clipped_cells(table)
+    if width == 1024:
+        assert cut == []
+        return
+    assert all(int(c.split(":")[0][4:]) in ELIDED[tab_name] for c in cut), cut
+    model = table.model()
+    for c in ELIDED[tab_name]:  # a cut cell tells its whole text on hover
+        for r in range(model.rowCount()):
+            index = model.index(r, c)
+            assert index.data(Qt.ItemDataRole.ToolTipRole) == index.data()
+
+
 def test_audit_tab_shows_a_new_entry_without_refresh(qtbot, panel, vault):
     panel.tabs.setCurrentIndex(1)
     audit = panel.audit
@@ -114,3 +151,31 @@ def test_a_delete_without_a_reason_is_refused(qtbot, panel, vault, monkeypatch):
     assert receipt is not None and vault.count() == 2
     assert len(asked) == 3 and "reason is required" in asked[1]
     assert any("lost badge" in str(e.details) for e in vault.audit_entries())
+
+
+def test_german_index_ids_tab_fits_800_px(qtbot, vault, data_dir):
+    """Longer German headers and buttons: the tab scrolled sideways as a whole before."""
+    from facekiosk.ui.app import qt_app
+    from facekiosk.ui.i18n import LanguageSwitcher
+
+    qt_app()
+    switcher = LanguageSwitcher()
+    assert switcher.set_language("de")
+    try:
+        for i in range(3):
+            vault.enroll([unit(i)], label=f"Person {i}", consent_version="en-c4c324aad5")
+        p = AdminPanel(vault, Settings(), data_dir)
+        qtbot.addWidget(p)
+        p.resize(800, 1200)
+        p.show()
+        QApplication.processEvents()
+        table = p.identities.table
+        table.fit_columns()
+        QApplication.processEvents()
+        assert p.tabs.currentWidget().horizontalScrollBar().maximum() == 0
+        assert table.horizontalScrollBar().maximum() == 0
+        model = table.model()
+        assert model.headerData(5, Qt.Orientation.Horizontal) == "Bezeichnung"
+        assert model.headerData(5, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    finally:
+        switcher.set_language("en")

@@ -55,7 +55,9 @@ def test_identities_search_by_label(qtbot, panel):
 def test_bulk_delete_with_reason(qtbot, panel, vault):
     tab = panel.identities
     tab.table.selectAll()
-    receipt = tab.delete_selected(reason="bulk test")
+    with qtbot.waitSignal(tab.purged, timeout=1000) as purged:  # the site tab listens
+        receipt = tab.delete_selected(reason="bulk test")
+    assert purged.args == [receipt, tab.receipt_box]
     assert sorted(receipt.index_ids) == sorted(panel.ids)
     assert vault.count() == 0 and tab.model.total == 0
     assert "Purged 3 Index ID(s)" in tab.receipt_box.text()

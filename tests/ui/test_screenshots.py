@@ -21,7 +21,7 @@ def test_screenshot_of_every_page(qtbot, data_dir, tmp_path):
     names = {p.stem for p in paths}
     expected = {"attract", "privacy", "admin_login", "admin_index_ids", "admin_audit"}
     expected |= {"privacy_licences", "admin_events", "admin_settings", "admin_vault"}
-    expected |= {"admin_models", *sample_views()}
+    expected |= {"admin_models", "admin_api", *sample_views()}
     assert expected | {f"portrait_{n}" for n in expected} <= names  # 1024x768 and 800x1280
     portrait = QImage(str(next(p for p in paths if p.stem == "portrait_attract")))
     assert (portrait.width(), portrait.height()) == SIZES["portrait_"]

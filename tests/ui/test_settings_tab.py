@@ -53,6 +53,24 @@ def test_emptying_the_threshold_removes_it(tab, data_dir):
     assert load_settings(data_dir).engine.threshold is None
 
 
+def test_the_throttle_limits_are_edited_in_the_kiosk_section(tab, data_dir):
+    limits = {
+        "kiosk.source_max_failures": 5,
+        "kiosk.source_backoff_base_s": 45.0,
+        "kiosk.source_backoff_max_s": 900.0,
+        "kiosk.lockout_base_s": 120.0,
+        "kiosk.lockout_max_s": 1800.0,
+    }
+    for key, value in limits.items():
+        tab.editors[key][0].setValue(value)  # type: ignore[attr-defined]
+    assert tab.save() is not None, tab.status.text()
+    kiosk = load_settings(data_dir).kiosk
+    assert {f"kiosk.{k}": getattr(kiosk, k) for k in (
+        "source_max_failures", "source_backoff_base_s", "source_backoff_max_s",
+        "lockout_base_s", "lockout_max_s",
+    )} == limits  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("key", "value"),
     [
@@ -63,6 +81,9 @@ def test_emptying_the_threshold_removes_it(tab, data_dir):
         ("kiosk.template_frames", 9),
         ("pin.lockout_base_s", 7200.0),
         ("kiosk.relay_pulse_s", 0.0),
+        ("kiosk.source_max_failures", 0),
+        ("kiosk.source_backoff_base_s", 900.0),  # longer than source_backoff_max_s (600)
+        ("kiosk.lockout_base_s", 7200.0),  # longer than kiosk.lockout_max_s (3600)
     ],
 )
 def test_a_refused_value_is_named_and_nothing_is_written(tab, data_dir, key, value):

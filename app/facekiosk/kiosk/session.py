@@ -94,13 +94,16 @@ class KioskSession:
         text = consent or load_consent(k.language, pinned_version=k.consent_version)
         self._consent = ConsentStep(core, text)
         store = store or vault  # the vault keeps counters, purged with their Index ID
-        backoff = Backoff(pin.lockout_base_s, pin.lockout_max_s)
-        id_locks = IdLockouts(store, backoff)
+        id_locks = IdLockouts(store, Backoff(pin.lockout_base_s, pin.lockout_max_s))
         kiosk_lock = KioskLockout(
             store, k.kiosk_id, max_failures=k.max_failures, window_s=k.failure_window_s,
-            backoff=backoff,
+            backoff=Backoff(k.lockout_base_s, k.lockout_max_s),
         )  # fmt: skip
-        throttle = SourceThrottle(store, self.threshold, window_s=k.failure_window_s)
+        throttle = SourceThrottle(
+            store, self.threshold, window_s=k.failure_window_s,
+            max_failures=k.source_max_failures,
+            backoff=Backoff(k.source_backoff_base_s, k.source_backoff_max_s),
+        )  # fmt: skip
         self._out = out = OutcomeRecorder(
             core, EventLog(vault, k.kiosk_id), kiosk_lock, throttle
         )

@@ -8,10 +8,11 @@ against its source first:
   and recognised again at the next attempt's first embedded frame;
 - the Index ID the attempt named, when it named one (counters in the vault, purged with
   the record, so the pause survives a restart like a PIN lockout).
-`SOURCE_MAX_FAILURES` failures of one source within the window pause that source
-(SOURCE_BACKOFF, doubling). Only failures of sources never paused before also count
-towards the kiosk-wide lockout (kiosk.max_failures), which is left for floods: many
-different faces, or one attacker swapping photos.
+`kiosk.source_max_failures` failures of one source within the window pause that source
+(kiosk.source_backoff_base_s, doubling up to kiosk.source_backoff_max_s). Only failures
+of sources never paused before also count towards the kiosk-wide lockout
+(kiosk.max_failures), which is left for floods: many different faces, or one attacker
+swapping photos.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from facekiosk.engine.types import Embedding
 from facekiosk.kiosk.lockout import Backoff, FailureLimiter
 from facekiosk.kiosk.store import CounterStore, MemoryCounters
 
-SOURCE_MAX_FAILURES = 3
-SOURCE_BACKOFF = Backoff(30.0, 600.0)  # 30 s, 60 s, 120 s ... a person can wait that long
 MAX_FACES = 64  # faces remembered at once; the oldest idle one goes first
 
 
@@ -41,8 +40,8 @@ class SourceThrottle:
         same_face_threshold: float,
         *,
         window_s: float,
-        max_failures: int = SOURCE_MAX_FAILURES,
-        backoff: Backoff = SOURCE_BACKOFF,
+        max_failures: int,
+        backoff: Backoff,
     ) -> None:
         self._store = store
         self._threshold = same_face_threshold

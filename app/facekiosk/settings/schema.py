@@ -227,10 +227,36 @@ class KioskSettings:
     template_frames: Annotated[int, Field(ge=3, le=5)] = 3  # enrolment frames, small pose changes
     max_failures: Count = 10  # failed attempts within failure_window_s lock the kiosk
     failure_window_s: Positive = 300.0
+    # The kiosk-wide pause after max_failures: doubles each time up to the cap (was the PIN
+    # lockout's pin.lockout_base_s/max_s; same defaults). A day at most: past that an
+    # attacker is better stopped by an admin than by a kiosk that looks broken.
+    lockout_base_s: Annotated[float, Field(gt=0, le=86400)] = 60.0
+    lockout_max_s: Annotated[float, Field(gt=0, le=86400)] = 3600.0
+    # Per source (one face, one Index ID; kiosk/throttle.py): this many failures within
+    # failure_window_s pause that source, first for source_backoff_base_s, doubling to
+    # source_backoff_max_s. 30 s to 10 min: a person can wait that long.
+    source_max_failures: Annotated[int, Field(ge=1, le=100)] = 3
+    source_backoff_base_s: Annotated[float, Field(gt=0, le=86400)] = 30.0
+    source_backoff_max_s: Annotated[float, Field(gt=0, le=86400)] = 600.0
     enroll_validity_days: Annotated[int, Field(ge=0)] = 0  # 0 = Index IDs do not expire
     reconsent: bool = True  # a changed consent text is accepted again at the next sign-in
     access_relay: str = ""  # access mode: relay device file, e.g. /sys/class/gpio/gpio17/value
     relay_pulse_s: Annotated[float, Field(gt=0, le=60)] = 1.0  # relay on-time per grant
+
+    @model_validator(mode="after")
+    def _backoffs_ordered(self) -> KioskSettings:
+        _rule(
+            self.lockout_base_s <= self.lockout_max_s,
+            f"lockout_base_s/lockout_max_s: the first kiosk-wide pause ({self.lockout_base_s}"
+            f" s) must not be longer than the longest ({self.lockout_max_s} s)",
+        )
+        _rule(
+            self.source_backoff_base_s <= self.source_backoff_max_s,
+            f"source_backoff_base_s/source_backoff_max_s: the first pause of a source "
+            f"({self.source_backoff_base_s} s) must not be longer than the longest "
+            f"({self.source_backoff_max_s} s)",
+        )
+        return self
 
 
 @dataclass(config=_STRICT)

@@ -38,7 +38,7 @@ DEMO_RECORDS = 5  # rows in the admin screenshots' throw-away vault
 SIZES: dict[str, tuple[int, int]] = {"": (1024, 768), "portrait_": (800, 1280)}
 ADMIN_TABS = (
     "admin_index_ids", "admin_audit", "admin_events", "admin_settings", "admin_vault",
-    "admin_models",
+    "admin_models", "admin_api",
 )  # fmt: skip
 
 

@@ -23,17 +23,27 @@ from PySide6.QtWidgets import (
 )
 
 from facekiosk.settings import Settings
+from facekiosk.ui.admin.table_fit import fit_columns
 from facekiosk.vault.api_keys import SCOPES
 from facekiosk.vault.webhook_outbox import WEBHOOK_EVENTS
 
 
-def _table(headers: list[str]) -> QTableWidget:
+def _table(headers: list[str], elide: tuple[int, ...]) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setMinimumHeight(160)
+    table.verticalHeader().hide()
+    # fixed 100 px columns cut the German headers ("Berechtigungen") at 800 px
+    fit_columns(table, elide=elide)
     return table
+
+
+def _item(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setToolTip(text)  # the whole text of a column cut at a narrow width
+    return item
 
 
 def _when(at: datetime | None) -> str:
@@ -60,7 +70,7 @@ class ApiTab(QWidget):
         self.keys = _table([
             self.tr("Key id"), self.tr("Label"), self.tr("Scopes"), self.tr("State"),
             self.tr("Expires"), self.tr("Last used"),
-        ])  # fmt: skip
+        ], elide=(0, 1, 2))  # fmt: skip
         layout.addWidget(self.keys)
         row = QHBoxLayout()
         self.key_label = QLineEdit()
@@ -86,7 +96,7 @@ class ApiTab(QWidget):
         layout.addLayout(buttons)
 
         layout.addWidget(QLabel(self.tr("Webhooks")))
-        self.hooks = _table([self.tr("Id"), self.tr("URL"), self.tr("Events")])
+        self.hooks = _table([self.tr("Id"), self.tr("URL"), self.tr("Events")], elide=(1, 2))
         layout.addWidget(self.hooks)
         row = QHBoxLayout()
         self.hook_url = QLineEdit()
@@ -133,12 +143,12 @@ class ApiTab(QWidget):
             cells = (r.key_id, r.label, " ".join(r.scopes), r.state(), _when(r.expires),
                      _when(r.last_used))  # fmt: skip
             for j, text in enumerate(cells):
-                self.keys.setItem(i, j, QTableWidgetItem(text))
+                self.keys.setItem(i, j, _item(text))
         hooks = self.vault.webhooks.all()
         self.hooks.setRowCount(len(hooks))
         for i, h in enumerate(hooks):
             for j, text in enumerate((str(h.id), h.url, " ".join(h.events))):
-                self.hooks.setItem(i, j, QTableWidgetItem(text))
+                self.hooks.setItem(i, j, _item(text))
         pending = self.vault.webhooks.pending_count()
         waiting = self.tr("%1 webhook delivery(ies) waiting.")
         self.status.setText(waiting.replace("%1", str(pending)))

@@ -66,7 +66,7 @@ class AuditTab(QWidget):
         )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        fit_columns(self.table)
+        fit_columns(self.table, elide=(4,))  # the details; each cell's tooltip has them all
         layout.addWidget(self.table, 1)
         self._last_seq = 0
         self._feed = QTimer(self)

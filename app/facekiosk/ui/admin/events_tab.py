@@ -71,7 +71,7 @@ class EventsTab(QWidget):
         )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        fit_columns(self.table)
+        fit_columns(self.table, elide=(5, 3))  # Index ID, reason: whole in the tooltip
         layout.addWidget(self.table, 1)
         self.apply_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(self._export_dialog)
@@ -107,7 +107,9 @@ class EventsTab(QWidget):
                 e.index_id or "—",
             )
             for c, text in enumerate(cells):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # the whole text of a column cut at a narrow width
+                self.table.setItem(r, c, item)
 
     def export_csv(self, path: Path) -> int:
         from facekiosk.vault import write_events_csv

@@ -44,6 +44,8 @@ RECEIPT_SOURCES = (
 
 class IdentitiesTab(QWidget):
     reenrol_requested = Signal(str)  # index_id
+    # (receipt, its QMessageBox) after a purge: the site tab follows the receipt's kiosks
+    purged = Signal(object, object)
 
     def __init__(self, rows: RowSource, vault: Any = None, data_dir: Path | None = None) -> None:
         super().__init__()
@@ -76,7 +78,7 @@ class IdentitiesTab(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(40)
         self.table.verticalHeader().hide()  # row numbers of a sorted, paged list mean nothing
-        fit_columns(self.table)
+        fit_columns(self.table, elide=(0, 5))  # Index ID, label: cut in the middle at 800 px
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.delete_button = QPushButton(self.tr("Delete selected…"))
@@ -94,6 +96,7 @@ class IdentitiesTab(QWidget):
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
         self.last_receipt: Any = None
+        self.receipt_box: QMessageBox | None = None
         self.policy_error: str | None = None  # why access.toml kept purged IDs, if it did
         self._update_count()
 
@@ -155,6 +158,7 @@ class IdentitiesTab(QWidget):
         self.last_receipt = receipt
         self.model.reload()
         self.show_receipt(receipt)
+        self.purged.emit(receipt, self.receipt_box)
         return receipt
 
     def receipt_text(self, receipt: Any) -> str:

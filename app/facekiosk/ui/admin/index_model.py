@@ -141,12 +141,13 @@ class IdentityTableModel(QAbstractTableModel):
             return _fmt(getattr(row, key))
         if role == Qt.ItemDataRole.UserRole:
             return row.index_id
-        if role == Qt.ItemDataRole.ToolTipRole and key == "index_id":
-            return row.index_id
+        if role == Qt.ItemDataRole.ToolTipRole:  # whole, when the column is cut at 800 px
+            return _fmt(getattr(row, key))
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
+        # the tooltip: a long (German) header is cut when the column is at 800 px
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         if orientation == Qt.Orientation.Horizontal:
             return QCoreApplication.translate(_C, COLUMNS[section][1])
