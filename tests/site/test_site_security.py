@@ -86,9 +86,9 @@ def test_the_integrator_apis_reader_role_sees_every_kiosks_events(site):
         assert seen and len(seen) == site.query("SELECT count(*) FROM facekiosk.events")[0][0]
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SELECT body FROM facekiosk.feed")
-    with psycopg.connect(site.dsn, user="api_reader", password="pw-api") as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # scores stay on the kiosks
-            conn.execute("SELECT extra FROM facekiosk.events")
+    reader_conn = psycopg.connect(site.dsn, user="api_reader", password="pw-api")
+    with reader_conn as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("SELECT extra FROM facekiosk.events")  # scores stay on the kiosks
 
 
 def test_wrong_or_reused_join_tokens_are_refused(site):
