@@ -50,6 +50,16 @@ PHOTO_MAX_WIDTH = 1600  # still photos: full resolution up to this width
 # (median over matched pairs): side = 1.093 x YuNet width, centre 0.05 x height lower.
 HOG_SIDE = 1.093
 HOG_SHIFT_Y = 0.050
+# On a turned face YuNet's box follows the visible face and the predictor, anchored on the
+# box, pulls the fit toward frontal: luyt turned 45 deg (dlib engine) measured 2-22 deg,
+# zulkhuu's shake 33 -> 20, so the liveness motion layer saw a third less parallax and
+# prompted people who were moving (docs/notes/liveness.md, Session 5). The points are
+# fitted again on the box HOG would give the first fit's outline; HOG box vs its own
+# 68 points over 454 frames of the 11 ../shared/liveness live clips: side 0.726 x the
+# points' bounding diagonal (sd 0.05), centre -0.009 / -0.027 side from their mean.
+REBOX_SIDE = 0.726
+REBOX_DX = -0.009
+REBOX_DY = -0.027
 
 # Ordering: a face's area is discounted by its distance from the frame centre, so a
 # partial face at the edge (YuNet reports those) does not beat the person in front.
@@ -62,6 +72,19 @@ def hog_like_box(box: tuple[float, float, float, float]) -> tuple[int, int, int,
     x1, y1, x2, y2 = box
     side = HOG_SIDE * (x2 - x1)
     cx, cy = (x1 + x2) / 2.0, (y1 + y2) / 2.0 + HOG_SHIFT_Y * (y2 - y1)
+    return (
+        round(cx - side / 2),
+        round(cy - side / 2),
+        round(cx + side / 2),
+        round(cy + side / 2),
+    )
+
+
+def box_from_landmarks(points: np.ndarray) -> tuple[int, int, int, int]:
+    """The box HOG would give the face these 68 points outline (REBOX_* constants)."""
+    side = REBOX_SIDE * math.hypot(float(np.ptp(points[:, 0])), float(np.ptp(points[:, 1])))
+    cx = float(points[:, 0].mean()) + REBOX_DX * side
+    cy = float(points[:, 1].mean()) + REBOX_DY * side
     return (
         round(cx - side / 2),
         round(cy - side / 2),
@@ -195,6 +218,7 @@ class BundledEngine(FaceEngine):
         if faces:
             gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
             marks = [self._dlib.landmarks68(gray, hog_like_box(face.bbox)) for face in faces]
+            marks = [self._dlib.landmarks68(gray, box_from_landmarks(p)) for p in marks]
         t2 = time.perf_counter()
         for face, points in zip(faces, marks, strict=True):
             face.landmarks = points
