@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from facekiosk.engine.liveness import LivenessSession, Reason, session as session_mod
+from facekiosk.engine.liveness import LivenessSession, Reason
+from facekiosk.engine.liveness import session as session_mod
 from facekiosk.engine.liveness.antispoof import load_antispoof
 from facekiosk.engine.liveness.media import video_frames
 from facekiosk.engine.liveness.model_evidence import ModelEvidence
