@@ -60,6 +60,9 @@ HOG_SHIFT_Y = 0.050
 REBOX_SIDE = 0.726
 REBOX_DX = -0.009
 REBOX_DY = -0.027
+# Refit only when the two boxes disagree: frontal frames measured IoU 0.87-0.98, turned
+# ones 0.67-0.89 (luyt at 44 deg read -3 on a 0.89 box, so the bar is above that).
+REFIT_IOU = 0.9
 
 # Ordering: a face's area is discounted by its distance from the frame centre, so a
 # partial face at the edge (YuNet reports those) does not beat the person in front.
@@ -91,6 +94,28 @@ def box_from_landmarks(points: np.ndarray) -> tuple[int, int, int, int]:
         round(cx + side / 2),
         round(cy + side / 2),
     )
+
+
+def _refit(
+    fit: Callable[[np.ndarray, tuple[int, int, int, int]], np.ndarray],
+    gray: np.ndarray,
+    bbox: tuple[float, float, float, float],
+    points: np.ndarray,
+) -> np.ndarray:
+    """The points fitted again when their outline's box disagrees with the one they were
+    fitted on (IoU < REFIT_IOU: a turned face); a fit costs ~8 ms at load 4."""
+    box = box_from_landmarks(points)
+    if _iou(box, hog_like_box(bbox)) >= REFIT_IOU:
+        return points
+    return fit(gray, box)
+
+
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    iw = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
 
 
 def _rank(box: tuple[float, float, float, float], shape: tuple[int, ...]) -> float:
@@ -218,7 +243,10 @@ class BundledEngine(FaceEngine):
         if faces:
             gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
             marks = [self._dlib.landmarks68(gray, hog_like_box(face.bbox)) for face in faces]
-            marks = [self._dlib.landmarks68(gray, box_from_landmarks(p)) for p in marks]
+            fit = self._dlib.landmarks68
+            marks = [
+                _refit(fit, gray, face.bbox, p) for face, p in zip(faces, marks, strict=True)
+            ]
         t2 = time.perf_counter()
         for face, points in zip(faces, marks, strict=True):
             face.landmarks = points
