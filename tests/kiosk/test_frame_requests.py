@@ -8,6 +8,8 @@ frames; liveness scripted (still images), so LIVENESS lasts a frame and shows it
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from facekiosk.engine.types import FrameRequest
@@ -81,7 +83,9 @@ def test_one_engine_call_per_frame_in_every_scanning_state(make_kiosk, people, e
     _drive(k, counting, people["t1_3"], auth)
     assert s.view.result.kind == ResultKind.CHECK_IN and s.frame_request() is None
 
-    assert [st for st, _ in enrol[:3]] == [State.CAPTURE, State.LIVENESS, State.TEMPLATE]
+    # the states in order (t1_3 looks down with narrow eyes: a frame may stay in CAPTURE)
+    steps = [st for st, _ in itertools.groupby(st for st, _ in enrol)]
+    assert steps[:3] == [State.CAPTURE, State.LIVENESS, State.TEMPLATE]
     assert {st for st, _ in auth} == {State.CAPTURE, State.LIVENESS, State.MATCHING}
     wanted = {
         # (state, enrolment?) -> (embed, antispoof)

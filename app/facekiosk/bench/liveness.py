@@ -10,7 +10,11 @@ counted per type so each layer's share is visible. Every presentation is fed fra
 (media time, not wall time) to a fresh session, as a kiosk camera would.
 A pre-recorded live clip cannot answer prompts, so at the passive level a clip
 without passive evidence meets a challenge it will mostly fail: BPCER here is
-an upper bound for people who follow the prompts.
+an upper bound for people who follow the prompts. So the live clips are also split
+by the first challenge prompt: `bpcer_passive` counts every acquired live clip not
+passed before a prompt appeared, and `live_split` tells the passes before and after
+a prompt from the refusals after one (a person answers the prompt, a recording
+mostly cannot) and those with no prompt at all (refused on evidence: a real miss).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import numpy as np
 
 from facekiosk.engine.base import FaceEngine
 from facekiosk.engine.liveness.antispoof import load_antispoof
-from facekiosk.engine.liveness.codes import Level
+from facekiosk.engine.liveness.codes import Action, Level
 from facekiosk.engine.liveness.media import Presentation, discover, presentation_frames
 from facekiosk.engine.liveness.session import LivenessSession, LivenessState
 from facekiosk.engine.types import AntiSpoofScorer, Face
@@ -48,6 +52,7 @@ class Outcome:
     model: str = "off"  # what the model layer said (spoof if ever, else last verdict)
     motion: str = "weak"  # what the motion layer said (live if ever, else worst seen)
     too_close_share: float = 0.0  # share of face frames the model could not judge
+    prompted_s: float | None = None  # media seconds to the first challenge prompt
 
     @property
     def fta(self) -> bool:
@@ -66,6 +71,7 @@ class _Run:
         self.model = "unsure" if rules == "model" else "off"
         self.motion = "weak"
         self.faces = self.too_close = 0
+        self.prompted: float | None = None
 
     def feed(self, face: Face | None, n: int, frame: np.ndarray, t: float) -> None:
         state = self.session.update(face, n, frame, t)
@@ -79,6 +85,8 @@ class _Run:
             self.model = model
         if self.motion not in ("live", "planar", "frozen"):
             self.motion = motion
+        if isinstance(state.prompt, Action) and self.prompted is None:
+            self.prompted = t
         if state.status != "pending" and self.decided is None:
             self.decided = t
 
@@ -95,6 +103,7 @@ class _Run:
             self.model,
             self.motion,
             self.too_close / self.faces if self.faces else 0.0,
+            None if self.prompted is None else self.prompted - t0,
         )
 
 
@@ -131,6 +140,7 @@ def run_presentation(
         )
         for name in rules
     ]
+    model_run = next((run for run in runs if run.rules == "model"), None)
     n, t0 = 0, None
     for t, frame in presentation_frames(item, fps=fps, max_seconds=max_seconds, seed=seed):
         t0 = t if t0 is None else t0
@@ -140,7 +150,12 @@ def run_presentation(
             engine.embed(frame, faces[:1])
         b = time.perf_counter()
         face = faces[0] if faces else None
-        if face is not None and use_model and antispoof is not None:
+        if (
+            face is not None
+            and model_run is not None
+            and antispoof is not None
+            and model_run.session.wants_antispoof(t)  # as kiosk/frame_plan.py asks
+        ):
             # What FaceEngine.analyze(FrameRequest(antispoof=True)) puts on the primary face.
             face.extras["antispoof"] = antispoof.score(frame, face) if len(faces) == 1 else None
         c = time.perf_counter()
@@ -169,6 +184,7 @@ def _stats(values: list[float]) -> dict[str, float]:
         "median": round(float(np.median(arr)), 3),
         "p90": round(float(np.percentile(arr, 90)), 3),
         "p99": round(float(np.percentile(arr, 99)), 3),
+        "mean": round(float(np.mean(arr)), 3),  # the model runs on some frames only
     }
 
 
@@ -240,6 +256,18 @@ def _times(group: list[Outcome]) -> dict[str, float | None]:
     }
 
 
+def _split(acquired: list[Outcome]) -> dict[str, int]:
+    """Acquired live clips by what a challenge prompt had to do with the outcome."""
+    passed = [o for o in acquired if o.status == "passed"]
+    refused = [o for o in acquired if o.status != "passed"]
+    return {
+        "passed_before_prompt": sum(o.prompted_s is None for o in passed),
+        "passed_after_prompt": sum(o.prompted_s is not None for o in passed),
+        "refused_after_prompt": sum(o.prompted_s is not None for o in refused),
+        "refused_without_prompt": sum(o.prompted_s is None for o in refused),
+    }
+
+
 def summarize(
     outcomes: list[Outcome],
     *,
@@ -263,6 +291,10 @@ def summarize(
     bpcer = (
         round(sum(o.status != "passed" for o in acquired) / len(acquired), 4) if acquired else None
     )
+    split = _split(acquired)
+    bpcer_passive = (
+        round(1 - split["passed_before_prompt"] / len(acquired), 4) if acquired else None
+    )
     decided = [o.decision_s for o in outcomes if o.decision_s is not None]
     per_type = {
         t: {
@@ -282,6 +314,8 @@ def summarize(
         "apcer": apcer,
         "apcer_max": max(apcer.values()) if apcer else None,
         "bpcer": bpcer,
+        "bpcer_passive": bpcer_passive,
+        "live_split": split,
         "fta_live": sum(o.fta for o in live),
         "live_pass_s": _times(live),
         "mean_decision_s": round(float(np.mean(decided)), 3) if decided else None,
@@ -298,6 +332,7 @@ def summarize(
             ),
             "rejected_live": {
                 o.item.path.name: f"{o.status}:{o.reason}{' (FTA)' if o.fta else ''}"
+                + ("" if o.prompted_s is None else f" prompted at {o.prompted_s:.1f} s")
                 for o in live
                 if o.status != "passed"
             },

@@ -5,7 +5,9 @@ face (the engine runs it under `FrameRequest(antispoof=True)`) and the liveness 
 update (passive layer, tracker, challenge). The frame is the pipeline bench's kiosk frame
 held like a print with hand jitter (`media.still_frames`), so the session keeps working
 (identical frames would end it at once as a frozen feed); a session that decides is
-replaced, so every timed update does the full work. Issue 19's budget: <= 10 ms.
+replaced, so every timed update does the full work. Issue 19's budget: <= 10 ms per
+frame, read as the mean: the model runs on every other frame at 10 fps
+(session.MODEL_EVERY_S), so a median of alternating frames says little.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def time_liveness(
     model_ms, session_ms = [], []
     for i, (t, image, face) in enumerate(faced):
         t0 = time.perf_counter()
-        face.extras["antispoof"] = scorer.score(image, face)
+        if session.wants_antispoof(t):  # as kiosk/frame_plan.py asks the engine
+            face.extras["antispoof"] = scorer.score(image, face)
         t1 = time.perf_counter()
         state = session.update(face, 1, image, t)
         t2 = time.perf_counter()
@@ -68,4 +71,5 @@ def _stats(samples: list[float]) -> dict[str, float]:
     return {
         "median": round(float(np.median(a)), 2),
         "p90": round(float(np.percentile(a, 90)), 2),
+        "mean": round(float(np.mean(a)), 2),
     }

@@ -100,5 +100,7 @@ def _run(args: argparse.Namespace, ctx: CliContext) -> int:
         for kind, value in part["apcer"].items():
             print(f"  APCER {kind:14} {value:.3f}")
         print(f"  BPCER          {part['bpcer']}  (failures to acquire: {part['fta_live']})")
+        print(f"  BPCER passive  {part['bpcer_passive']}  (passed before any prompt only)")
+        print(f"  live split     {part['live_split']}")
         print(f"  live pass s    {part['live_pass_s']}")
     return 0

@@ -11,7 +11,9 @@ runs in another process: one round trip, one copy of the frame), then `on_frame`
   liveness), MATCHING, TEMPLATE when the frame is likely to be taken (not too soon after
   the last template frame, not while waiting for a pose change: evidence.TemplateFrames.
   worth_embedding). Enrolment LIVENESS needs none;
-- antispoof while the attempt's liveness level is not "off" in CAPTURE and LIVENESS;
+- antispoof while the attempt's liveness level is not "off" in CAPTURE and LIVENESS, and
+  in LIVENESS only on frames the session wants judged (`wants_antispoof`: at 10 fps every
+  other frame, its verdict as soon as before; the model is most of liveness's cost);
 - track_box = the tracked face, so the engine embeds the same face the session follows.
 """
 
@@ -35,6 +37,10 @@ def frame_request(core: FlowCore) -> FrameRequest | None:
         or (state == State.TEMPLATE and not template.worth_embedding(core.clock()))
     )
     live = liveness_level(core.settings, purpose) != "off"
+    session = core.attempt.bio.liveness
+    wants = getattr(session, "wants_antispoof", None)  # only the real session skips frames
+    if live and state == State.LIVENESS and wants is not None:
+        live = bool(wants(core.clock()))
     return FrameRequest(
         landmarks=True,
         embed="primary" if needs_embedding else "none",

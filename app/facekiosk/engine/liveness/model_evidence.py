@@ -71,6 +71,11 @@ class ModelEvidence:
         return n >= MIN_FRAMES_SLOW and span >= MIN_SPAN_S - 1e-6  # NaN (no times): False
 
     @property
+    def last_t(self) -> float | None:
+        """Time of the last judged frame (None before one, or when fed without times)."""
+        return self.times[-1] if self.times and self.times[-1] == self.times[-1] else None
+
+    @property
     def median(self) -> float | None:
         return float(np.median(self.samples)) if self.samples else None
 

@@ -53,6 +53,12 @@ MODEL_LIVE_ESCALATE_S = 1.0
 # the session has already watched the person at rest for >= 1 s, so the pause only
 # has to keep the prompt moment unpredictable; prompt at 1.2-1.8 s instead of 1.9-2.9 s.
 ESCALATED_PAUSE_S = (0.2, 0.8)
+# The model needs a judged frame at most this often: at 10 fps every other frame (its
+# verdict still comes at 0.4 s: 3 judged frames over 0.4 s, model_evidence.MIN_SPAN_S,
+# as 5 frames in a row did; the median of 7 then spans 1.4 s instead of 0.7 s). At the
+# <= 6.7 fps of a loaded kiosk every frame is still scored. The model is ~80 % of the
+# per-frame liveness cost (bench pipeline: 10.9 of 13.4 ms at load 3).
+MODEL_EVERY_S = 0.15
 ANTISPOOF_KEY = "antispoof"  # face.extras key the engine fills (FrameRequest.antispoof)
 
 
@@ -122,6 +128,7 @@ class LivenessSession:
         self.decided_at: float | None = None
         self._verdict: PassiveVerdict | None = None
         self._motion_max = 0.0
+        self._last_frontal = True  # the last tracked face was one the model judges
 
     @property
     def identity(self) -> Embedding | None:
@@ -163,10 +170,12 @@ class LivenessSession:
         self.cues.update(image, face)
         if self.addon is not None:
             self.addon.update(image, face)
-        if self.use_model and (
-            face.pose is None or judgeable_pose(face.pose.yaw, face.pose.pitch, face.pose.roll)
-        ):
+        frontal = face.pose is None or judgeable_pose(
+            face.pose.yaw, face.pose.pitch, face.pose.roll
+        )
+        if self.use_model and frontal and (ANTISPOOF_KEY in face.extras or self.wants_antispoof(t)):
             self._model_verdict = self.model.update(self._antispoof_score(face, image), t)
+        self._last_frontal = frontal
 
         failure = self._hard_failure(verdict)
         if failure is not None:
@@ -193,6 +202,18 @@ class LivenessSession:
                 if self._model_verdict != "too_close" and self._challenge_overdue(t):
                     return self._fail(Reason.MODEL_UNSURE, t)
         return self._pending()
+
+    def wants_antispoof(self, t: float) -> bool:
+        """Does a frame taken at `t` need the model's score (FrameRequest.antispoof)?
+        Not while the last face was turned beyond the model's pose window. A frame that
+        arrives without a score when this is False is not judged (not "too close"
+        either); one that arrives without one when it is True is scored here."""
+        if self.level == "off" or not self.use_model or self.final is not None:
+            return False
+        if not self._last_frontal:  # turned away: the model would not be read (one
+            return False  # frame late when the face turns back)
+        last = self.model.last_t
+        return last is None or t - last >= MODEL_EVERY_S - 1e-6
 
     def _antispoof_score(self, face: Face, image: np.ndarray) -> float | None:
         """The engine's score when it ran the model on this frame, else our own."""
