@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -38,6 +38,9 @@ from facekiosk.ui.pages.result import ResultPage
 from facekiosk.ui.pages.simple import ForgetConfirmPage, PrivacyPage
 from facekiosk.ui.preview import PreviewWidget
 from facekiosk.ui.theme import apply_theme, scale_for
+
+if TYPE_CHECKING:  # imported when first opened: the kiosk starts without the admin tabs
+    from facekiosk.ui.admin.panel import AdminPanel
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +138,7 @@ class KioskWindow(QMainWindow):
             "privacy": PrivacyPage(),
             "admin_login": AdminLoginPage(),
         }
-        self.admin_panel: QWidget | None = None
+        self.admin_panel: AdminPanel | None = None
         for page in self.pages.values():
             self.stack.addWidget(page)
         self._wire_pages()
@@ -320,8 +323,8 @@ class KioskWindow(QMainWindow):
             self.admin_panel = AdminPanel(
                 self.vault, self.settings, self.data_dir, controller=self.controller
             )
-            self.admin_panel.closed.connect(self.leave_admin)  # type: ignore[attr-defined]
-            self.admin_panel.restart_requested.connect(self.request_restart)  # type: ignore[attr-defined]
+            self.admin_panel.closed.connect(self.leave_admin)
+            self.admin_panel.restart_requested.connect(self.request_restart)
             self.stack.addWidget(self.admin_panel)
         self.show_page("admin")
 
@@ -330,7 +333,7 @@ class KioskWindow(QMainWindow):
         log.info("restart requested from the admin panel")
         self.restart_requested = True
         self._close_allowed = True
-        QApplication.instance().quit()
+        QApplication.quit()  # static: no need for the (Optional) instance
 
     def leave_admin(self) -> None:
         if self.admin_panel is not None:
@@ -348,7 +351,7 @@ class KioskWindow(QMainWindow):
             self.portrait = portrait
             for w in self.findChildren(QWidget):
                 if hasattr(w, "set_portrait"):
-                    w.set_portrait(portrait)  # type: ignore[attr-defined]
+                    w.set_portrait(portrait)
 
     def apply_scale(self, scale: float) -> None:
         """Re-scale the style sheet and touch targets when the window size changes a lot."""
@@ -358,11 +361,11 @@ class KioskWindow(QMainWindow):
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance()
-        if app is not None:
-            apply_theme(app, scale)  # type: ignore[arg-type]
+        if isinstance(app, QApplication):  # instance() is typed as the QCoreApplication base
+            apply_theme(app, scale)
         for w in self.findChildren(QWidget):
             if hasattr(w, "set_scale"):
-                w.set_scale(scale)  # type: ignore[attr-defined]
+                w.set_scale(scale)
 
     # ------------------------------------------------------------------ idle/close
     def _touch(self) -> None:

@@ -33,7 +33,6 @@ class EventsTab(QWidget):
         super().__init__()
         self.vault = vault
         layout = QVBoxLayout(self)
-        filters = QHBoxLayout()
         self.kind = QComboBox()
         self.kind.setAccessibleName(self.tr("Event kind"))
         for k in KINDS:
@@ -49,14 +48,19 @@ class EventsTab(QWidget):
         self.index_id.setAccessibleName(self.tr("Filter by Index ID"))
         self.apply_button = QPushButton(self.tr("Apply"))
         self.export_button = QPushButton(self.tr("Export CSV…"))
-        for w in (self.kind, QLabel(self.tr("from")), self.since, QLabel(self.tr("until"))):
-            filters.addWidget(w)
-        filters.addWidget(self.until)
-        layout.addLayout(filters)
-        second = QHBoxLayout()  # two rows: fits an 800 px wide panel
-        for w in (self.index_id, self.apply_button, self.export_button):
-            second.addWidget(w)
-        layout.addLayout(second)
+        filters = (
+            self.kind,
+            QLabel(self.tr("from")),
+            self.since,
+            QLabel(self.tr("until")),
+            self.until,
+        )
+        others = (self.index_id, self.apply_button, self.export_button)
+        for widgets in (filters, others):  # two rows: fit an 800 px wide panel
+            row = QHBoxLayout()
+            for widget in widgets:
+                row.addWidget(widget)
+            layout.addLayout(row)
         self.table = QTableWidget(0, 6)
         self.table.setAccessibleName(self.tr("Events"))
         self.table.setHorizontalHeaderLabels(
@@ -78,10 +82,7 @@ class EventsTab(QWidget):
         self.refresh()
 
     def _range(self) -> tuple[datetime, datetime]:
-        return (
-            self.since.dateTime().toPython().astimezone(),
-            self.until.dateTime().toPython().astimezone(),
-        )
+        return _aware(self.since.dateTime()), _aware(self.until.dateTime())
 
     def query(self) -> list[Any]:
         if self.vault is None:
@@ -123,6 +124,13 @@ class EventsTab(QWidget):
         )
         if name:
             self.export_csv(Path(name))
+
+
+def _aware(moment: QDateTime) -> datetime:
+    """The edit's local time as an aware datetime (the vault compares aware times).
+
+    Through the epoch rather than toPython(): PySide6 types that as object."""
+    return datetime.fromtimestamp(moment.toMSecsSinceEpoch() / 1000).astimezone()
 
 
 def last_days(days: int) -> tuple[datetime, datetime]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -66,14 +66,15 @@ class VaultRowSource:
 
 
 _C = "IdentityTableModel"
-COLUMNS = (
+# QT_TRANSLATE_NOOP returns its text; PySide6 types it as object
+COLUMNS = cast(tuple[tuple[str, str], ...], (
     ("index_id", QT_TRANSLATE_NOOP("IdentityTableModel", "Index ID")),
     ("created", QT_TRANSLATE_NOOP("IdentityTableModel", "Created")),
     ("last_seen", QT_TRANSLATE_NOOP("IdentityTableModel", "Last seen")),
     ("consent_version", QT_TRANSLATE_NOOP("IdentityTableModel", "Consent")),
     ("status", QT_TRANSLATE_NOOP("IdentityTableModel", "Status")),
     ("label", QT_TRANSLATE_NOOP("IdentityTableModel", "Label")),
-)
+))
 
 
 def _fmt(value: Any) -> str:

@@ -81,11 +81,12 @@ class ModelsTab(QWidget):
         from facekiosk.engine.packs import PackError, verify_pack
 
         rows = {i.row() for i in self.table.selectionModel().selectedRows()}
-        if not rows:
+        item = self.table.item(min(rows), 0) if rows else None
+        if item is None:
             text = self.tr("Select an installed pack.")
             self.status.setText(text)
             return text
-        name = self.table.item(min(rows), 0).text()
+        name = item.text()
         try:
             report = verify_pack(self.data_dir, name)
         except PackError as exc:

@@ -96,7 +96,7 @@ class AdminPanel(QWidget):
         self.vault_tab = VaultTab(vault, data_dir, space)
         self.models = ModelsTab(data_dir)
         self.tabs.setUsesScrollButtons(True)
-        for tab, title in (
+        for tab, label in (
             (self.identities, self.tr("Index IDs")),
             (self.audit, self.tr("Audit log")),
             (self.events, self.tr("Events")),
@@ -105,7 +105,7 @@ class AdminPanel(QWidget):
             (self.models, self.tr("Model packs")),
             (ApiTab(vault, settings), self.tr("API")),
         ):
-            self.tabs.addTab(_scrollable(tab), title)
+            self.tabs.addTab(_scrollable(tab), label)
         self.site = add_site_tab(self, vault, settings, data_dir)  # None without a site
         layout.addWidget(self.tabs, 1)
         self.reenroller = None

@@ -32,7 +32,8 @@ class AdminLoginPage(Page):
         self.retranslate()
 
     def _submit_passphrase(self) -> None:
-        secret, _ = self.passphrase.text(), self.passphrase.clear()
+        secret = self.passphrase.text()
+        self.passphrase.clear()
         if secret:
             self.submitted.emit(secret)
 
