@@ -82,22 +82,6 @@
 <context>
     <name>ApiTab</name>
     <message>
-        <source>API: %1 on %2:%3. Webhooks: %4.</source>
-        <translation>API: %1 auf %2:%3. Webhooks: %4.</translation>
-    </message>
-    <message>
-        <source>on</source>
-        <translation>an</translation>
-    </message>
-    <message>
-        <source>off (turn it on in the Settings tab, [api])</source>
-        <translation>aus (im Reiter Einstellungen einschalten, [api])</translation>
-    </message>
-    <message>
-        <source>off</source>
-        <translation>aus</translation>
-    </message>
-    <message>
         <source>API keys</source>
         <translation>API-Schlüssel</translation>
     </message>
@@ -176,6 +160,22 @@
     <message>
         <source>New key or secret</source>
         <translation>Neuer Schlüssel oder neues Geheimnis</translation>
+    </message>
+    <message>
+        <source>API: on, listening on %1:%2.</source>
+        <translation>API: an, erreichbar unter %1:%2.</translation>
+    </message>
+    <message>
+        <source>API: off (turn it on in the Settings tab, [api]).</source>
+        <translation>API: aus (im Reiter Einstellungen einschalten, [api]).</translation>
+    </message>
+    <message>
+        <source>Webhooks: on.</source>
+        <translation>Webhooks: an.</translation>
+    </message>
+    <message>
+        <source>Webhooks: off.</source>
+        <translation>Webhooks: aus.</translation>
     </message>
     <message>
         <source>No vault is open.</source>

@@ -3,6 +3,8 @@ webhooks added with their secret, removed; all in the real vault."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from facekiosk.settings import Settings
@@ -18,6 +20,52 @@ def tab(qtbot, data_dir):
     qtbot.addWidget(t)
     yield t
     vault.close()
+
+
+def _settings(api: bool, webhooks: bool) -> Settings:
+    s = Settings()
+    return dataclasses.replace(
+        s,
+        api=dataclasses.replace(s.api, enabled=api, port=9100),
+        webhooks=dataclasses.replace(s.webhooks, enabled=webhooks),
+    )
+
+
+@pytest.mark.parametrize(
+    ("api", "webhooks", "english", "german"),
+    [
+        (
+            False,
+            False,
+            "API: off (turn it on in the Settings tab, [api]). Webhooks: off.",
+            "API: aus (im Reiter Einstellungen einschalten, [api]). Webhooks: aus.",
+        ),
+        (
+            True,
+            True,
+            "API: on, listening on 127.0.0.1:9100. Webhooks: on.",
+            "API: an, erreichbar unter 127.0.0.1:9100. Webhooks: an.",
+        ),
+    ],
+)
+def test_the_state_line_gives_the_address_only_when_on(qtbot, api, webhooks, english, german):
+    """Was "API: off (turn it on in the Settings tab, [api]) on 127.0.0.1:8765": an address
+    for an API that does not listen."""
+    from facekiosk.ui.admin.api_tab import ApiTab
+    from facekiosk.ui.i18n import LanguageSwitcher
+
+    settings = _settings(api, webhooks)
+    tab = ApiTab(None, settings)
+    qtbot.addWidget(tab)
+    assert tab.state.text() == english
+    switcher = LanguageSwitcher()
+    assert switcher.set_language("de")
+    try:
+        tab = ApiTab(None, settings)
+        qtbot.addWidget(tab)
+        assert tab.state.text() == german
+    finally:
+        switcher.set_language("en")
 
 
 def test_the_panel_has_the_api_tab(qtbot, data_dir):

@@ -55,14 +55,7 @@ class ApiTab(QWidget):
         super().__init__()
         self.vault = vault
         layout = QVBoxLayout(self)
-        api, hooks = settings.api, settings.webhooks
-        state = self.tr("API: %1 on %2:%3. Webhooks: %4.")
-        on, off = self.tr("on"), self.tr("off (turn it on in the Settings tab, [api])")
-        self.state = QLabel(
-            state.replace("%1", on if api.enabled else off).replace("%2", api.host)
-            .replace("%3", str(api.port))
-            .replace("%4", self.tr("on") if hooks.enabled else self.tr("off"))
-        )  # fmt: skip
+        self.state = QLabel(self._state_text(settings))
         self.state.setWordWrap(True)
         layout.addWidget(self.state)
 
@@ -132,6 +125,19 @@ class ApiTab(QWidget):
         self.secret_button.clicked.connect(self.show_secret)
         self.remove_hook_button.clicked.connect(self.remove_selected)
         self.refresh()
+
+    def _state_text(self, settings: Settings) -> str:
+        """Whole sentences per state, so a translation can order its words: the address
+        belongs to the "on" state only. These are the settings the kiosk runs with (a change
+        in the Settings tab applies at the restart), so "on" is the server started with it."""
+        api = settings.api
+        if api.enabled:
+            text = self.tr("API: on, listening on %1:%2.")
+            text = text.replace("%1", api.host).replace("%2", str(api.port))
+        else:
+            text = self.tr("API: off (turn it on in the Settings tab, [api]).")
+        hooks = self.tr("Webhooks: on.") if settings.webhooks.enabled else self.tr("Webhooks: off.")
+        return f"{text} {hooks}"
 
     def refresh(self) -> None:
         if self.vault is None:
