@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -76,24 +78,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_site_reader)
 
 
-class _Opened:
-    """open_vault with the lock message above (the context manager raises on enter)."""
+@contextmanager
+def _vault(ctx: CliContext, *refusals: type[Exception]) -> Iterator[Any]:
+    """The vault, open for one action: a lock held by the kiosk says so (LOCKED_HINT); the
+    action's `refusals` (a bad URL or scope: ValueError, …) reach the admin as their message,
+    as open_vault does for every VaultError (unknown key or webhook)."""
+    from facekiosk.vault import VaultLockedError
 
-    def __init__(self, ctx: CliContext) -> None:
-        self.cm = open_vault(ctx, create=False)
-
-    def __enter__(self) -> Any:
-        from facekiosk.vault import VaultLockedError
-
-        try:
-            return self.cm.__enter__()
-        except CliError as exc:
-            if isinstance(exc.__cause__, VaultLockedError):
-                raise CliError(LOCKED_HINT) from exc
-            raise
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self.cm.__exit__(*exc)
+    try:
+        with open_vault(ctx, create=False) as vault:
+            try:
+                yield vault
+            except refusals as exc:
+                raise CliError(str(exc)) from exc
+    except CliError as exc:
+        if isinstance(exc.__cause__, VaultLockedError):
+            raise CliError(LOCKED_HINT) from exc
+        raise
 
 
 def run_serve(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -109,7 +110,7 @@ def run_serve(args: argparse.Namespace, ctx: CliContext) -> int:
         signal.signal(signum, lambda *_: stop.set())
     from facekiosk.site.api_bridge import open_bridge
 
-    with _Opened(ctx) as vault:
+    with _vault(ctx) as vault:
         try:
             running = start_integrations(
                 vault, ctx.settings, ctx.data_dir, api=True, host=args.host, port=args.port,
@@ -164,12 +165,8 @@ def _key_json(r: Any) -> dict[str, Any]:
 
 def run_keys_create(args: argparse.Namespace, ctx: CliContext) -> int:
     expires = _expiry(args)
-    with _Opened(ctx) as vault:
-        try:
-            new = vault.api_keys.create(args.scope, label=args.label, expires=expires,
-                                        actor="cli")  # fmt: skip
-        except ValueError as exc:
-            raise CliError(str(exc)) from exc
+    with _vault(ctx, ValueError) as vault:
+        new = vault.api_keys.create(args.scope, label=args.label, expires=expires, actor="cli")
     if args.json:
         print_json({**_key_json(new.record), "key": new.token})
     else:
@@ -180,7 +177,7 @@ def run_keys_create(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_keys_list(args: argparse.Namespace, ctx: CliContext) -> int:
-    with _Opened(ctx) as vault:
+    with _vault(ctx) as vault:
         keys = [_key_json(r) for r in vault.api_keys.all()]
     if args.json:
         print_json({"keys": keys})
@@ -194,23 +191,15 @@ def run_keys_list(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_keys_revoke(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.vault.api_keys import UnknownApiKey
-
-    with _Opened(ctx) as vault:
-        try:
-            vault.api_keys.revoke(args.key_id, actor="cli")
-        except UnknownApiKey as exc:
-            raise CliError(str(exc)) from exc
+    with _vault(ctx) as vault:
+        vault.api_keys.revoke(args.key_id, actor="cli")
     print(f"revoked {args.key_id}")
     return 0
 
 
 def run_hooks_add(args: argparse.Namespace, ctx: CliContext) -> int:
-    with _Opened(ctx) as vault:
-        try:
-            hook = vault.webhooks.add(args.url, args.event, actor="cli")
-        except ValueError as exc:
-            raise CliError(str(exc)) from exc
+    with _vault(ctx, ValueError) as vault:
+        hook = vault.webhooks.add(args.url, args.event, actor="cli")
         secret = vault.webhooks.secret(hook.id)
     if args.json:
         print_json({"id": hook.id, "url": hook.url, "events": list(hook.events),
@@ -224,7 +213,7 @@ def run_hooks_add(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_hooks_list(args: argparse.Namespace, ctx: CliContext) -> int:
-    with _Opened(ctx) as vault:
+    with _vault(ctx) as vault:
         hooks = vault.webhooks.all()
         pending = vault.webhooks.pending_count()
     rows = [{"id": h.id, "url": h.url, "events": list(h.events), "enabled": h.enabled,
@@ -239,13 +228,8 @@ def run_hooks_list(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_hooks_remove(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.vault.webhook_outbox import UnknownWebhook
-
-    with _Opened(ctx) as vault:
-        try:
-            vault.webhooks.remove(args.webhook_id, actor="cli")
-        except UnknownWebhook as exc:
-            raise CliError(str(exc)) from exc
+    with _vault(ctx) as vault:
+        vault.webhooks.remove(args.webhook_id, actor="cli")
     print(f"removed webhook {args.webhook_id}")
     return 0
 
@@ -259,7 +243,7 @@ def run_site_reader(args: argparse.Namespace, ctx: CliContext) -> int:
     from facekiosk.site.membership import SiteError
 
     if args.clear:
-        with _Opened(ctx) as vault:
+        with _vault(ctx) as vault:
             gone = clear_reader(ctx.data_dir)
             if gone:
                 vault.audit("api_site_reader_clear", "cli", {})
@@ -273,11 +257,8 @@ def run_site_reader(args: argparse.Namespace, ctx: CliContext) -> int:
         password = sys.stdin.readline().rstrip("\n")
     if not password:
         raise CliError("no password given (on stdin)")
-    with _Opened(ctx) as vault:
-        try:
-            found = set_reader(vault, args.role, password)
-        except SiteError as exc:
-            raise CliError(str(exc)) from exc
+    with _vault(ctx, SiteError) as vault:
+        found = set_reader(vault, args.role, password)
         vault.audit("api_site_reader_set", "cli", {"role": args.role})
     if args.json:
         print_json(found)
@@ -288,11 +269,6 @@ def run_site_reader(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_hooks_secret(args: argparse.Namespace, ctx: CliContext) -> int:
-    from facekiosk.vault.webhook_outbox import UnknownWebhook
-
-    with _Opened(ctx) as vault:
-        try:
-            print(vault.webhooks.secret(args.webhook_id))
-        except UnknownWebhook as exc:
-            raise CliError(str(exc)) from exc
+    with _vault(ctx) as vault:
+        print(vault.webhooks.secret(args.webhook_id))
     return 0
