@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from facekiosk.settings import Settings
+from facekiosk.ui.admin.controls import hint_label, row_of, touch_button
 from facekiosk.ui.admin.table_fit import fit_columns
 from facekiosk.vault.api_keys import SCOPES
 from facekiosk.vault.webhook_outbox import WEBHOOK_EVENTS
@@ -79,14 +79,9 @@ class ApiTab(QWidget):
         self.expiry_days.setSuffix(self.tr(" days"))
         row.addWidget(self.expiry_days)
         layout.addLayout(row)
-        buttons = QHBoxLayout()
-        self.create_button = QPushButton(self.tr("Create key"))
-        self.revoke_button = QPushButton(self.tr("Revoke selected key"))
-        for b in (self.create_button, self.revoke_button):
-            b.setMinimumHeight(48)
-            b.setAccessibleName(b.text())
-            buttons.addWidget(b)
-        layout.addLayout(buttons)
+        self.create_button = touch_button(self.tr("Create key"))
+        self.revoke_button = touch_button(self.tr("Revoke selected key"))
+        layout.addLayout(row_of(self.create_button, self.revoke_button))
 
         layout.addWidget(QLabel(self.tr("Webhooks")))
         self.hooks = _table([self.tr("Id"), self.tr("URL"), self.tr("Events")], elide=(1, 2))
@@ -100,23 +95,18 @@ class ApiTab(QWidget):
             box.setChecked(True)
             row.addWidget(box)
         layout.addLayout(row)
-        buttons = QHBoxLayout()
-        self.add_hook_button = QPushButton(self.tr("Add webhook"))
-        self.secret_button = QPushButton(self.tr("Show secret"))
-        self.remove_hook_button = QPushButton(self.tr("Remove selected webhook"))
-        for b in (self.add_hook_button, self.secret_button, self.remove_hook_button):
-            b.setMinimumHeight(48)
-            b.setAccessibleName(b.text())
-            buttons.addWidget(b)
-        layout.addLayout(buttons)
+        self.add_hook_button = touch_button(self.tr("Add webhook"))
+        self.secret_button = touch_button(self.tr("Show secret"))
+        self.remove_hook_button = touch_button(self.tr("Remove selected webhook"))
+        layout.addLayout(
+            row_of(self.add_hook_button, self.secret_button, self.remove_hook_button)
+        )
 
         self.secret = QLineEdit()  # a new key or a webhook secret, shown once, to copy
         self.secret.setReadOnly(True)
         self.secret.setAccessibleName(self.tr("New key or secret"))
         layout.addWidget(self.secret)
-        self.status = QLabel()
-        self.status.setObjectName("hint")
-        self.status.setWordWrap(True)
+        self.status = hint_label()
         layout.addWidget(self.status)
         layout.addStretch(1)
         self.create_button.clicked.connect(self.create_key)

@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from facekiosk.ui.admin.controls import touch_button
 from facekiosk.ui.admin.table_fit import fit_columns
 
 SHOWN_ENTRIES = 2000  # the newest entries; the CLI exports the whole log
@@ -35,22 +35,18 @@ class AuditTab(QWidget):
         self.vault = vault
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.verify_button = QPushButton(self.tr("Verify hash chain"))
-        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.verify_button = touch_button(self.tr("Verify hash chain"))
+        self.refresh_button = touch_button(self.tr("Refresh"))
         self.result = QLabel()
         self.result.setObjectName("hint")
         for b in (self.verify_button, self.refresh_button):
-            b.setMinimumHeight(56)
-            b.setAccessibleName(b.text())
             top.addWidget(b)
         top.addWidget(self.result, 1)
         layout.addLayout(top)
         # Off-device checkpoint: the only way to notice that the whole vault was swapped for
         # an older copy (its own anchor would be old too). Written down, checked later.
         row = QHBoxLayout()
-        self.checkpoint_button = QPushButton(self.tr("New checkpoint"))
-        self.checkpoint_button.setMinimumHeight(56)
-        self.checkpoint_button.setAccessibleName(self.checkpoint_button.text())
+        self.checkpoint_button = touch_button(self.tr("New checkpoint"))
         self.checkpoint = QLineEdit()
         self.checkpoint.setAccessibleName(self.tr("Audit checkpoint"))
         self.checkpoint.setPlaceholderText(

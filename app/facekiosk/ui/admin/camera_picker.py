@@ -7,11 +7,12 @@ preview stops when the source changes or the tab is hidden (no frame is kept).""
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from facekiosk.pipeline.capture import CaptureThread, LatestFrame
 from facekiosk.pipeline.sources import SourceError, open_source
 from facekiosk.settings import CameraSettings
+from facekiosk.ui.admin.controls import hint_label, touch_button
 from facekiosk.ui.preview import PreviewWidget
 
 POLL_MS = 33  # ~30 Hz, the camera rate
@@ -47,9 +48,9 @@ class CameraPicker(QWidget):
         self.combo.setObjectName("camera.source")
         self.combo.setAccessibleName("camera.source")
         row.addWidget(self.combo, 1)
-        self.preview_button = QPushButton(self.tr("Preview"))
-        self.preview_button.setMinimumHeight(56)
-        self.preview_button.setAccessibleName(self.tr("Preview the camera source"))
+        self.preview_button = touch_button(
+            self.tr("Preview"), accessible=self.tr("Preview the camera source")
+        )
         self.preview_button.setCheckable(True)
         row.addWidget(self.preview_button)
         layout.addLayout(row)
@@ -57,9 +58,7 @@ class CameraPicker(QWidget):
         self.preview.setFixedSize(240, 180)
         self.preview.hide()
         layout.addWidget(self.preview)
-        self.status = QLabel()
-        self.status.setObjectName("hint")
-        self.status.setWordWrap(True)
+        self.status = hint_label()
         layout.addWidget(self.status)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from facekiosk.kiosk.receipt import purge_receipt_text
 from facekiosk.kiosk.restrictions import AccessPolicyError, forget_in_policy
+from facekiosk.ui.admin.controls import row_of, touch_button
 from facekiosk.ui.admin.index_model import IdentityTableModel, RowSource
 from facekiosk.ui.admin.table_fit import fit_columns
 
@@ -80,16 +80,11 @@ class IdentitiesTab(QWidget):
         self.table.verticalHeader().hide()  # row numbers of a sorted, paged list mean nothing
         fit_columns(self.table, elide=(0, 5))  # Index ID, label: cut in the middle at 800 px
         layout.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
-        self.delete_button = QPushButton(self.tr("Delete selected…"))
+        self.delete_button = touch_button(self.tr("Delete selected…"))
         self.delete_button.setProperty("role", "danger")
-        self.reenrol_button = QPushButton(self.tr("Re-enrol from camera…"))
-        self.refresh_button = QPushButton(self.tr("Refresh"))
-        for b in (self.delete_button, self.reenrol_button, self.refresh_button):
-            b.setAccessibleName(b.text())
-            b.setMinimumHeight(56)
-            buttons.addWidget(b)
-        layout.addLayout(buttons)
+        self.reenrol_button = touch_button(self.tr("Re-enrol from camera…"))
+        self.refresh_button = touch_button(self.tr("Refresh"))
+        layout.addLayout(row_of(self.delete_button, self.reenrol_button, self.refresh_button))
         self.delete_button.clicked.connect(self.delete_selected)
         self.reenrol_button.clicked.connect(self._reenrol)
         self.refresh_button.clicked.connect(self.model.reload)

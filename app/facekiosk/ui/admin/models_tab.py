@@ -7,15 +7,13 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from facekiosk.ui.admin.controls import hint_label, row_of, touch_button
 from facekiosk.ui.admin.table_fit import fit_columns
 
 
@@ -42,18 +40,11 @@ class ModelsTab(QWidget):
         # (and its own header, centred in a huge section) off the panel
         fit_columns(self.table, wrap=(3, 4))
         layout.addWidget(self.table, 1)
-        row = QHBoxLayout()
-        self.import_button = QPushButton(self.tr("Import pack folder…"))
-        self.import_zip_button = QPushButton(self.tr("Import pack zip…"))
-        self.verify_button = QPushButton(self.tr("Verify selected"))
-        for b in (self.import_button, self.import_zip_button, self.verify_button):
-            b.setMinimumHeight(56)
-            b.setAccessibleName(b.text())
-            row.addWidget(b)
-        layout.addLayout(row)
-        self.status = QLabel()
-        self.status.setObjectName("hint")
-        self.status.setWordWrap(True)
+        self.import_button = touch_button(self.tr("Import pack folder…"))
+        self.import_zip_button = touch_button(self.tr("Import pack zip…"))
+        self.verify_button = touch_button(self.tr("Verify selected"))
+        layout.addLayout(row_of(self.import_button, self.import_zip_button, self.verify_button))
+        self.status = hint_label()
         layout.addWidget(self.status)
         self.import_button.clicked.connect(self._import_folder_dialog)
         self.import_zip_button.clicked.connect(self._import_zip_dialog)

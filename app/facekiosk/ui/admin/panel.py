@@ -10,7 +10,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from facekiosk.settings import Settings
 from facekiosk.ui.admin.api_tab import ApiTab
 from facekiosk.ui.admin.audit_tab import AuditTab
+from facekiosk.ui.admin.controls import touch_button
 from facekiosk.ui.admin.events_tab import EventsTab
 from facekiosk.ui.admin.identities_tab import IdentitiesTab
 from facekiosk.ui.admin.index_model import RowSource, VaultRowSource
@@ -60,9 +60,7 @@ class AdminPanel(QWidget):
         title = QLabel(self.tr("Administration"))
         title.setObjectName("title")
         top.addWidget(title, 1)
-        self.logout_button = QPushButton(self.tr("Log out"))
-        self.logout_button.setMinimumHeight(56)
-        self.logout_button.setAccessibleName(self.logout_button.text())
+        self.logout_button = touch_button(self.tr("Log out"))
         self.logout_button.clicked.connect(self.closed)
         top.addWidget(self.logout_button)
         layout.addLayout(top)

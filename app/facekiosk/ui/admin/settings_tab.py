@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
@@ -33,6 +32,7 @@ from facekiosk.settings import (
     settings_from_data,
 )
 from facekiosk.ui.admin.camera_picker import CameraPicker
+from facekiosk.ui.admin.controls import hint_label, touch_button
 
 # Sections an admin edits at the kiosk; the rest stay in settings.toml.
 SECTIONS = ("engine", "kiosk", "pin", "liveness", "quality", "camera", "api", "webhooks")
@@ -148,17 +148,11 @@ class SettingsTab(QWidget):
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
         row = QHBoxLayout()
-        self.status = QLabel()
-        self.status.setObjectName("hint")
-        self.status.setWordWrap(True)
-        self.save_button = QPushButton(self.tr("Save (applies after restart)"))
-        self.save_button.setMinimumHeight(56)
-        self.save_button.setAccessibleName(self.save_button.text())
+        self.status = hint_label()
+        self.save_button = touch_button(self.tr("Save (applies after restart)"))
         # Settings are read once at start-up (engine, camera, session): a restart applies
         # them. Offered only once something was saved.
-        self.restart_button = QPushButton(self.tr("Restart the kiosk now"))
-        self.restart_button.setMinimumHeight(56)
-        self.restart_button.setAccessibleName(self.restart_button.text())
+        self.restart_button = touch_button(self.tr("Restart the kiosk now"))
         self.restart_button.setEnabled(False)
         row.addWidget(self.status, 1)
         row.addWidget(self.save_button)

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from facekiosk.settings import Settings
 from facekiosk.site.membership import Membership, SiteError
+from facekiosk.ui.admin.controls import touch_button
 
 if TYPE_CHECKING:
     from facekiosk.vault import Vault
@@ -118,9 +118,9 @@ class SiteTab(QWidget):
         )  # fmt: skip
         self.summary.setWordWrap(True)
         top.addWidget(self.summary, 1)
-        self.refresh_button = QPushButton(self.tr("Refresh"))
-        self.refresh_button.setAccessibleName(self.tr("Refresh site status"))
-        self.refresh_button.setMinimumHeight(56)
+        self.refresh_button = touch_button(
+            self.tr("Refresh"), accessible=self.tr("Refresh site status")
+        )
         self.refresh_button.clicked.connect(self.refresh)
         top.addWidget(self.refresh_button)
         layout.addLayout(top)

@@ -12,10 +12,11 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
+
+from facekiosk.ui.admin.controls import hint_label, touch_button
 
 
 class VaultTab(QWidget):
@@ -30,17 +31,13 @@ class VaultTab(QWidget):
         self.info = QLabel()
         self.info.setWordWrap(True)
         layout.addWidget(self.info)
-        self.backup_button = QPushButton(self.tr("Back up the vault…"))
-        self.export_button = QPushButton(self.tr("Export the wrapped key…"))
-        self.rotate_button = QPushButton(self.tr("Rotate the key"))
-        self.restore_button = QPushButton(self.tr("Restore a backup…"))
+        self.backup_button = touch_button(self.tr("Back up the vault…"))
+        self.export_button = touch_button(self.tr("Export the wrapped key…"))
+        self.rotate_button = touch_button(self.tr("Rotate the key"))
+        self.restore_button = touch_button(self.tr("Restore a backup…"))
         for b in (self.backup_button, self.export_button, self.rotate_button, self.restore_button):
-            b.setMinimumHeight(60)
-            b.setAccessibleName(b.text())
             layout.addWidget(b)
-        self.status = QLabel()
-        self.status.setObjectName("hint")
-        self.status.setWordWrap(True)
+        self.status = hint_label()
         layout.addWidget(self.status)
         layout.addStretch(1)
         self.backup_button.clicked.connect(self._backup_dialog)
