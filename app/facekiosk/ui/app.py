@@ -58,8 +58,10 @@ def qt_app(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv or [sys.argv[0]])
         app.setApplicationName("facekiosk")
         app.setOrganizationName("facekiosk")
-    apply_theme(app)  # type: ignore[arg-type]
-    return app  # type: ignore[return-value]
+    if not isinstance(app, QApplication):  # Qt allows one application object per process
+        raise RuntimeError("a non-GUI QCoreApplication runs in this process: no windows")
+    apply_theme(app)
+    return app
 
 
 def build_kiosk(

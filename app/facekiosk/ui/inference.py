@@ -54,10 +54,16 @@ FrameProcessor = Callable[[np.ndarray, float], tuple[list[Face], Any]]
 Command = Callable[[], Any]
 
 
+def _plain(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """Python floats: an engine's box may hold numpy scalars."""
+    x1, y1, x2, y2 = box
+    return float(x1), float(y1), float(x2), float(y2)
+
+
 def overlays(faces: list[Face]) -> tuple[FaceOverlay, ...]:
     return tuple(
         FaceOverlay(
-            tuple(float(v) for v in f.bbox),  # type: ignore[arg-type]
+            _plain(f.bbox),
             i == 0,
             f.pose.yaw if f.pose else None,
             f.pose.pitch if f.pose else None,

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from facekiosk.admin_auth import AdminAuth, AdminAuthError
 from facekiosk.kiosk.codes import SCAN_STATES, State
+from facekiosk.kiosk.view import SessionView
 from facekiosk.pipeline.capture import CaptureStatus
 from facekiosk.settings import Settings
 from facekiosk.ui.i18n import LanguageSwitcher
@@ -128,15 +129,24 @@ class KioskWindow(QMainWindow):
 
         self.preview = PreviewWidget()
         attendance = settings.kiosk.mode == "attendance"
+        # each page under its own type (its signals and methods), and all by name
+        self.attract_page = AttractPage(attendance)
+        self.consent_page = ConsentPage()
+        self.capture_page = CapturePage(self.preview)
+        self.pin_page = PinPage(settings.pin.max_length, settings.pin.min_length)
+        self.forget_page = ForgetConfirmPage()
+        self.result_page = ResultPage()
+        self.privacy_page = PrivacyPage()
+        self.login_page = AdminLoginPage()
         self.pages: dict[str, QWidget] = {
-            "attract": AttractPage(attendance),
-            "consent": ConsentPage(),
-            "capture": CapturePage(self.preview),
-            "pin": PinPage(settings.pin.max_length, settings.pin.min_length),
-            "forget": ForgetConfirmPage(),
-            "result": ResultPage(),
-            "privacy": PrivacyPage(),
-            "admin_login": AdminLoginPage(),
+            "attract": self.attract_page,
+            "consent": self.consent_page,
+            "capture": self.capture_page,
+            "pin": self.pin_page,
+            "forget": self.forget_page,
+            "result": self.result_page,
+            "privacy": self.privacy_page,
+            "admin_login": self.login_page,
         }
         self.admin_panel: AdminPanel | None = None
         for page in self.pages.values():
@@ -165,28 +175,26 @@ class KioskWindow(QMainWindow):
 
     # ------------------------------------------------------------------ wiring
     def _wire_pages(self) -> None:
-        p = self.pages
         c = self.controller
-        attract: AttractPage = p["attract"]  # type: ignore[assignment]
+        attract, login = self.attract_page, self.login_page
         if c is not None:
             attract.authenticate.connect(c.start_auth)
             attract.enroll.connect(c.start_enroll)
             attract.forget.connect(c.start_forget_me)
-            p["consent"].accepted.connect(c.accept_consent)  # type: ignore[attr-defined]
-            p["consent"].declined.connect(c.decline_consent)  # type: ignore[attr-defined]
-            p["capture"].cancelled.connect(c.cancel)  # type: ignore[attr-defined]
-            p["pin"].submitted.connect(c.enter_pin)  # type: ignore[attr-defined]
-            p["pin"].skipped.connect(c.skip_pin)  # type: ignore[attr-defined]
-            p["pin"].cancelled.connect(c.cancel)  # type: ignore[attr-defined]
-            p["forget"].confirmed.connect(c.confirm_forget)  # type: ignore[attr-defined]
-            p["forget"].cancelled.connect(c.cancel)  # type: ignore[attr-defined]
-            p["result"].done.connect(c.cancel)  # type: ignore[attr-defined]
-            p["result"].retry.connect(c.retry)  # type: ignore[attr-defined]
+            self.consent_page.accepted.connect(c.accept_consent)
+            self.consent_page.declined.connect(c.decline_consent)
+            self.capture_page.cancelled.connect(c.cancel)
+            self.pin_page.submitted.connect(c.enter_pin)
+            self.pin_page.skipped.connect(c.skip_pin)
+            self.pin_page.cancelled.connect(c.cancel)
+            self.forget_page.confirmed.connect(c.confirm_forget)
+            self.forget_page.cancelled.connect(c.cancel)
+            self.result_page.done.connect(c.cancel)
+            self.result_page.retry.connect(c.retry)
         attract.privacy.connect(lambda: self.show_page("privacy"))
         attract.admin.connect(lambda: self.open_admin_login("admin"))
         attract.language.connect(self.toggle_language)
-        p["privacy"].back.connect(lambda: self.show_page("attract"))  # type: ignore[attr-defined]
-        login: AdminLoginPage = p["admin_login"]  # type: ignore[assignment]
+        self.privacy_page.back.connect(lambda: self.show_page("attract"))
         login.submitted.connect(self.admin_login)
         login.back.connect(self.leave_admin)
 
@@ -216,7 +224,7 @@ class KioskWindow(QMainWindow):
             self.controller.set_paused(name == "admin")
         self.page_changed.emit(name)
 
-    def render_view(self, view) -> None:
+    def render_view(self, view: SessionView) -> None:
         """Show the page for a SessionView (local pages stay up while the session idles)."""
         # the demo's "liveness checks are off" must not stand above a liveness prompt: a
         # session that runs a liveness check has them on, whatever the banner was told
@@ -224,15 +232,18 @@ class KioskWindow(QMainWindow):
         name = PAGE_FOR_STATE.get(view.state, "attract")
         if name == "attract" and self.current_page_name() in LOCAL_PAGES:
             return
-        page = self.pages[name]
+        arriving = self.current_page_name() != name
         if name == "consent" and view.consent is not None:
-            page.set_consent(view.consent.text, view.consent.version)  # type: ignore[attr-defined]
-        elif name in ("capture", "pin", "result"):
-            page.show_view(view)  # type: ignore[attr-defined]
-        if self.current_page_name() != name:
-            if name == "consent":
-                page.reset()  # type: ignore[attr-defined]
-                page.set_consent(view.consent.text, view.consent.version)  # type: ignore[attr-defined]
+            if arriving:
+                self.consent_page.reset()  # a new visit reads the text to its end again
+            self.consent_page.set_consent(view.consent.text, view.consent.version)
+        elif name == "capture":
+            self.capture_page.show_view(view)
+        elif name == "pin":
+            self.pin_page.show_view(view)
+        elif name == "result":
+            self.result_page.show_view(view)
+        if arriving:
             self.show_page(name)
 
     def _on_inference(self, result: InferenceResult) -> None:
@@ -272,7 +283,7 @@ class KioskWindow(QMainWindow):
     # ------------------------------------------------------------------ admin
     def open_admin_login(self, then: str = "admin") -> None:
         self._after_login = then
-        page: AdminLoginPage = self.pages["admin_login"]  # type: ignore[assignment]
+        page = self.login_page
         if not self.admin_auth.is_set():
             page.set_hint(
                 self.tr("No admin PIN is set. On the console run: facekiosk run --set-admin-pin")
@@ -291,7 +302,7 @@ class KioskWindow(QMainWindow):
         self.show_page("admin_login")
 
     def admin_login(self, secret: str) -> bool:
-        page: AdminLoginPage = self.pages["admin_login"]  # type: ignore[assignment]
+        page = self.login_page
         try:
             result = self.admin_auth.login(secret)
         except AdminAuthError as exc:

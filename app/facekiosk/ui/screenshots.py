@@ -162,9 +162,9 @@ def demo_vault(engine: Any = None, n: int = DEMO_RECORDS) -> Iterator[tuple[Any,
             vault.close()
 
 
-def _settle(app: QApplication) -> None:
+def _settle() -> None:
     for _ in range(3):
-        app.processEvents()
+        QCoreApplication.processEvents()  # static: the running application's queue
 
 
 def save_screenshots(
@@ -190,13 +190,13 @@ def save_screenshots(
 
 
 def _save_pages(window: KioskWindow, out_dir: Path, prefix: str) -> list[Path]:
-    app = QApplication.instance()
-    assert app is not None
+    if QApplication.instance() is None:
+        raise RuntimeError("create the QApplication first")
     out_dir.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
 
     def grab(name: str) -> None:
-        _settle(app)  # type: ignore[arg-type]
+        _settle()
         path = out_dir / f"{prefix}{name}.png"
         window.grab().save(str(path))
         saved.append(path)
@@ -212,7 +212,7 @@ def _save_pages(window: KioskWindow, out_dir: Path, prefix: str) -> list[Path]:
         grab(name)
     window.show_page("privacy")
     grab("privacy")
-    body = window.pages["privacy"].body  # type: ignore[attr-defined]
+    body = window.privacy_page.body
     body.verticalScrollBar().setValue(body.verticalScrollBar().maximum() // 2)
     grab("privacy_licences")
     body.verticalScrollBar().setValue(0)
@@ -226,8 +226,9 @@ def _save_pages(window: KioskWindow, out_dir: Path, prefix: str) -> list[Path]:
             try:
                 window.show_admin_panel()
                 panel = window.admin_panel
+                assert panel is not None  # show_admin_panel made it
                 for i, name in enumerate(ADMIN_TABS):
-                    panel.tabs.setCurrentIndex(i)  # type: ignore[union-attr]
+                    panel.tabs.setCurrentIndex(i)
                     grab(name)
                 window.leave_admin()
                 # the panel goes before its vault closes

@@ -116,10 +116,12 @@ class AdminPanel(QWidget):
         self.last_reenrol = None
 
     def reenrol(self, index_id: str) -> None:
+        if self.reenroller is None:  # connected only with a controller (a camera)
+            return
         self.identities.count_label.setText(
             self.tr("Re-enrolling: the person looks at the camera…")
         )
-        self.reenroller.start(index_id)  # type: ignore[union-attr]
+        self.reenroller.start(index_id)
 
     def _reenrolled(self, outcome) -> None:
         self.last_reenrol = outcome

@@ -81,7 +81,9 @@ def _read(w: QWidget, tp: Any) -> Any:
         return w.isChecked()
     if isinstance(w, QSpinBox | QDoubleSpinBox):
         return w.value()
-    text = w.text().strip()  # type: ignore[attr-defined]
+    if not isinstance(w, QLineEdit):
+        raise TypeError(f"no reader for a {type(w).__name__} editor")
+    text = w.text().strip()
     if w.property("list"):
         return [p.strip() for p in text.split(",") if p.strip()]
     if text == "" and type(None) in typing.get_args(tp):
