@@ -35,7 +35,9 @@ def purge_text(site: dict[str, Any]) -> str:
     done = ", ".join(site.get("confirmed") or []) or "none yet"
     if not pending:
         return f"Site-wide purge confirmed by every kiosk: {done}."
-    return (f"Site-wide purge: confirmed by {done}; pending: {', '.join(pending)} "
+    down = "hub unreachable, the sync takes it there when it is back; " if site.get(
+        "state") == "hub_unreachable" else ""  # fmt: skip
+    return (f"Site-wide purge: {down}confirmed by {done}; pending: {', '.join(pending)} "
             "(ask /purgestatus later).")  # fmt: skip
 
 

@@ -5,8 +5,8 @@ and one deletion to K kiosks running the background sync, and hub storage per pe
 Templates are random unit vectors (256-d, the bundled engine's size): the site moves
 sealed templates and never computes one. The hub is filled through the seed kiosk's
 outbox, exactly as pushes arrive. The K propagation kiosks start at the feed's head
-(their backlog is what the new-kiosk measurement times) and, like the kiosk, notice a
-local change within `site.local_poll_s`, which is part of the propagation time."""
+(their backlog is what the new-kiosk measurement times); like the kiosk, the origin's
+sync wakes on its vault's commit, so propagation is push + NOTIFY + pull."""
 
 from __future__ import annotations
 

@@ -18,12 +18,14 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facekiosk.fsutil import atomic_write
+from facekiosk.site.hub_state import hub_state, saw_down, saw_up
 from facekiosk.site.membership import Membership, SiteError
 from facekiosk.vault import EventRecord, Vault
 
@@ -35,6 +37,10 @@ log = logging.getLogger(__name__)
 READER_FILE = "site_reader.json"
 READER_SECRET = "site-reader"
 CONNECT_TIMEOUT_S = 5.0
+# A purge's answer waits at most this long for the hub (an integrator's admin panel waits
+# on it), and not at all for RECHECK_S after the hub was found down (by the sync or here).
+HUB_ANSWER_S = 1.0
+RECHECK_S = 10.0
 
 
 @dataclass
@@ -53,7 +59,9 @@ class SiteBridge:
         """Where a purge of `fid` stands site-wide; None when this kiosk knows none.
         state: `pending` (some kiosks have not confirmed), `confirmed` (all have),
         `queued` (purged here; the next sync pass takes it to the hub) or
-        `hub_unreachable` (purged here; the confirmations cannot be read now)."""
+        `hub_unreachable` (purged here, the sync takes it to the hub when it is back; the
+        kiosks known to this process are listed as pending). The hub gets HUB_ANSWER_S to
+        answer, and none while the hub was found down in the last RECHECK_S."""
         from facekiosk.site.sync import receipts
 
         done = receipts(self.vault, fid)
@@ -61,20 +69,18 @@ class SiteBridge:
             r = done[-1]
             return _status("confirmed", r.get("purged_at"), self.kiosk_id, r["confirmed"], [])
         local = _local_purge(self.vault, fid)
+        known = hub_state(self.vault.data_dir, self.membership.dsn)
         try:
-            with self._member() as conn:
-                from facekiosk.site.hub import Hub
-
-                hub = Hub(conn)
-                rows = hub.purges(fid)
-                # kiosks that left the site (`site leave`, on the site branch) owe nothing
-                kiosks = [k["kiosk_id"] for k in hub.kiosks() if not k.get("left_at")]
+            if known.down_within(RECHECK_S):
+                raise ConnectionError(known.error or "found down by the site sync")
+            rows, kiosks = self._read_purges(fid)
         except _hub_errors() as exc:
+            if not known.down_within(RECHECK_S):
+                saw_down(self.vault.data_dir, self.membership.dsn, _first_line(exc))
             if local is None:
                 raise SiteError(f"the site hub is unreachable: {_first_line(exc)}") from exc
-            out = _status("hub_unreachable", local[0], None, [self.kiosk_id], None)
-            out["message"] = f"the site hub is unreachable: {_first_line(exc)}"
-            return out
+            return self._offline(local[0], _first_line(exc))
+        saw_up(self.vault.data_dir, self.membership.dsn, kiosks)
         if rows:
             r = rows[-1]
             state = "pending" if r["pending"] else "confirmed"
@@ -86,6 +92,43 @@ class SiteBridge:
             return _status("confirmed", at, None, kiosks, [])
         others = [k for k in kiosks if k != self.kiosk_id]
         return _status("queued", at, self.kiosk_id, [self.kiosk_id], others)
+
+    def _read_purges(self, fid: str) -> tuple[list[dict[str, Any]], list[str]]:
+        """The hub's open purges of `fid` and its kiosks, read in a worker thread that
+        gets HUB_ANSWER_S: libpq's connect timeout is whole seconds, at least 2, and a
+        host that drops packets costs all of it (the read itself is a few ms)."""
+        done = threading.Event()
+        out: list[Any] = []
+
+        def read() -> None:
+            try:
+                with self._member() as conn:
+                    from facekiosk.site.hub import Hub
+
+                    hub = Hub(conn)
+                    out.append((hub.purges(fid), hub.members()))
+            except BaseException as exc:  # handed to the caller (who may have gone)
+                out.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=read, name="site-purge-status", daemon=True).start()
+        if not done.wait(HUB_ANSWER_S):
+            raise TimeoutError(f"no answer within {HUB_ANSWER_S:.0f} s")
+        if isinstance(out[0], BaseException):
+            raise out[0]
+        rows, kiosks = out[0]
+        return rows, kiosks
+
+    def _offline(self, at: str, error: str) -> dict[str, Any]:
+        """Purged here, the hub unreachable: this kiosk confirmed, every other kiosk this
+        process knows of pends (None: none known, the hub was never reached)."""
+        kiosks = hub_state(self.vault.data_dir, self.membership.dsn).kiosks
+        others = None if kiosks is None else [k for k in kiosks if k != self.kiosk_id]
+        out = _status("hub_unreachable", at, self.kiosk_id, [self.kiosk_id], others)
+        out["message"] = (f"the site hub is unreachable ({error}): purged here; the site sync "
+                          "takes the purge to the hub when it is back")  # fmt: skip
+        return out
 
     def _member(self) -> psycopg.Connection[Any]:
         from facekiosk.site.membership import connect_member

@@ -57,13 +57,16 @@ class Hub:
         self.conn.add_notify_handler(lambda _n: self._woken.set())
         self.conn.execute(f"LISTEN {CHANNEL}")
 
-    def wait(self, timeout_s: float) -> bool:
-        """True when the feed changed (a NOTIFY) since the last call or within `timeout_s`."""
+    def wait(self, timeout_s: float, also: int | None = None) -> bool:
+        """True when the feed changed (a NOTIFY) since the last call or within `timeout_s`.
+        `also`: another file descriptor that ends the wait when readable (the local
+        commit signal, site/wakeup.py); the caller drains it."""
         if not self._woken.is_set():
             # Only handlers (psycopg warns that notifies() beside handlers is unreliable):
             # wait for the socket, then let a no-op query read and dispatch what came.
-            readable, _, _ = select.select([self.conn.fileno()], [], [], timeout_s)
-            if readable:
+            fds = [self.conn.fileno()] if also is None else [self.conn.fileno(), also]
+            readable, _, _ = select.select(fds, [], [], timeout_s)
+            if self.conn.fileno() in readable:
                 self.conn.execute("SELECT 1")
         woken = self._woken.is_set()
         self._woken.clear()
@@ -163,6 +166,13 @@ class Hub:
              "lag": None if r[6] else int(r[7])}
             for r in rows
         ]  # fmt: skip
+
+    def members(self) -> list[str]:
+        """The site's kiosks that have not left (a purge waits for each of them)."""
+        rows = self.conn.execute(
+            "SELECT kiosk_id FROM facekiosk.kiosks WHERE left_at IS NULL ORDER BY kiosk_id"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
 
     def purges(self, index_id: str | None = None) -> list[dict[str, Any]]:
         """Purges not yet closed: which kiosks confirmed and which are still pending."""

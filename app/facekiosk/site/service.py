@@ -1,11 +1,14 @@
 """Background sync in the kiosk process (and `facekiosk site sync` without --once).
 
-One thread, one hub connection that LISTENs on the feed channel: a NOTIFY from another
-kiosk's push, a local change (the vault's audit or event cursor moved; checked every
-`site.local_poll_s`) or `site.poll_s` without either starts a pass. Hub unreachable: the
-kiosk goes on with its own vault and retries with a doubling backoff; whatever changed
-meanwhile waits in the vault's change feed. `start_site_service` returns None and imports
-nothing network-related when the data dir has no `site.json`.
+One thread, one hub connection that LISTENs on the feed channel. It `select`s on that
+socket and on a self-pipe the vault's commit listener writes to (site/wakeup.py): a
+NOTIFY from another kiosk's push, a local commit that moved the vault's change feed (audit
+seq or event id), or `site.poll_s` without either starts a pass. `site.local_poll_s` is a
+safety net only (a write that reached the vault without the listener). Hub unreachable:
+the kiosk goes on with its own vault and retries with a doubling backoff; whatever changed
+meanwhile waits in the vault's change feed, and site/hub_state.py tells the API bridge the
+hub is down. `start_site_service` returns None and imports nothing network-related when
+the data dir has no `site.json`.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from facekiosk.site.hub_state import saw_down, saw_up
 from facekiosk.site.membership import Membership
+from facekiosk.site.wakeup import Wakeup
 from facekiosk.vault.errors import VaultError
 
 if TYPE_CHECKING:
@@ -53,6 +58,7 @@ class SiteService:
         )  # fmt: skip
         self.on_sync = on_sync
         self._stop = threading.Event()
+        self._wake = Wakeup()
         self._thread = threading.Thread(target=self._run, name="site-sync", daemon=True)
         self.last_error = ""
         self.passes = 0
@@ -63,7 +69,10 @@ class SiteService:
 
     def stop(self, timeout_s: float = 10.0) -> None:
         self._stop.set()
+        self._wake.set()  # ends the wait at once, not after local_poll_s
         self._thread.join(timeout_s)
+        if not self._thread.is_alive():
+            self._wake.close()
 
     def join(self) -> None:
         while self._thread.is_alive():
@@ -75,9 +84,17 @@ class SiteService:
 
         hub = Hub(connect_member(self.m, self.secrets, self.s.connect_timeout_s))
         hub.listen()
+        saw_up(self.vault.data_dir, self.m.dsn, hub.members())  # the API names them pending
         return hub
 
     def _run(self) -> None:
+        remove = self.vault.add_change_listener(self._wake.set)
+        try:
+            self._loop()
+        finally:
+            remove()
+
+    def _loop(self) -> None:
         import psycopg
 
         hub: Hub | None = None
@@ -90,21 +107,25 @@ class SiteService:
                     hub = self._connect()
                     log.info("site hub connected")
                     last_pass = 0.0
+                self._wake.drain()  # before the mark is read: a later commit wakes the wait
                 due = time.monotonic() - last_pass >= self.s.poll_s
                 mark = self._local_mark(local_mark)
                 if due or mark != local_mark:
                     report = self.sync.run_once(hub)
                     self.passes += 1
-                    last_pass, local_mark = time.monotonic(), self._local_mark(mark)
+                    # the mark from before the pass: a commit made while it ran (after its
+                    # push) differs from it and gets a pass of its own
+                    last_pass, local_mark = time.monotonic(), mark
                     if report.changed() and self.on_sync is not None:
                         self.on_sync(report)
                     self.last_error, backoff = "", 1.0
-                if hub.wait(self.s.local_poll_s):
+                if hub.wait(self.s.local_poll_s, self._wake.fileno()):
                     last_pass = 0.0  # a NOTIFY: pull now
             except (psycopg.Error, OSError) as exc:
                 self.last_error = str(exc).strip()
-                log.warning("site sync: hub unreachable (%s); retrying in %.0f s",
-                            self.last_error.splitlines()[0] if self.last_error else exc,
+                first = self.last_error.splitlines()[0] if self.last_error else repr(exc)
+                saw_down(self.vault.data_dir, self.m.dsn, first)
+                log.warning("site sync: hub unreachable (%s); retrying in %.0f s", first,
                             backoff)  # fmt: skip
                 if hub is not None:
                     _close_quietly(hub)

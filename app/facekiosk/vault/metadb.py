@@ -1,13 +1,16 @@
 """The SQLite metadata connection shared by the vault's rooms: one lock, one transaction
 helper, and listeners told after each commit or rollback (the audit head anchor is written
-only once its entry is committed)."""
+only once its entry is committed). Change listeners (`on_change`, e.g. the site sync) are
+called after every commit, never after a rollback; one that raises is logged and ignored:
+the write has already happened and its caller must not see another's failure."""
 
 from __future__ import annotations
 
 import errno
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +18,8 @@ from typing import Protocol
 
 from facekiosk.vault.errors import VaultDiskFullError, VaultKeyError, disk_is_full
 from facekiosk.vault.metadata import METADATA_FILE, is_read_only
+
+log = logging.getLogger(__name__)
 
 
 class TxListener(Protocol):
@@ -48,6 +53,7 @@ class MetaDb:
         self.read_only = is_read_only(conn)  # opened on a full disk
         self.lock = threading.RLock()
         self.listeners: list[TxListener] = []
+        self.change_listeners: list[Callable[[], None]] = []
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
@@ -72,6 +78,24 @@ class MetaDb:
                 raise
             for listener in self.listeners:
                 listener.committed()
+            for changed in list(self.change_listeners):
+                try:
+                    changed()
+                except Exception:
+                    log.exception("a vault change listener failed (the write is committed)")
+
+    def on_change(self, fn: Callable[[], None]) -> Callable[[], None]:
+        """Call `fn()` after each commit (in the writer's thread, the write lock still
+        held: it must be quick and must not write to the vault); returns its remover."""
+        with self.lock:
+            self.change_listeners.append(fn)
+
+        def remove() -> None:
+            with self.lock:
+                if fn in self.change_listeners:
+                    self.change_listeners.remove(fn)
+
+        return remove
 
     def _raise_if_full(self, exc: Exception) -> None:
         """A full disk as one clear VaultError (SQLite says "database or disk is full", or

@@ -14,7 +14,7 @@ per-space read lock. Every write is durable when the call returns. One process a
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -270,6 +270,12 @@ class Vault:
         or cleared, consent and purge, committed in the same transaction as the change)
         the change feed that webhooks and site sync tail."""
         return self.event_log.after(event_id, limit)
+
+    def add_change_listener(self, fn: Callable[[], None]) -> Callable[[], None]:
+        """Call `fn()` after every committed write (never after a rollback), in the
+        writer's thread: keep it to a signal (site sync writes one byte to a pipe). A
+        listener that raises is logged and ignored. Returns a function that removes it."""
+        return self.db.on_change(fn)
 
     def audit(self, action: str, actor: str, details: dict[str, Any] | None = None) -> int:
         """Append a hash-chained entry (no biometrics, PINs or names in `details`)."""
