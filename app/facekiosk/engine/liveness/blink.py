@@ -20,10 +20,12 @@ REOPEN_FRACTION = 0.88  # open again: back above this share of the open level
 MAX_CLOSED_S = 0.8  # longer than this is closing the eyes, not a blink
 BASELINE_S = 3.0  # the open level is the median EAR over this long
 OPEN_REFERENCE_S = 0.8  # the open-eye picture a closure is compared with is this recent
-# Jaw, brows and nose (not eyes, not mouth) between the open and the closed frame, after a
-# similarity (IOD units): a blink leaves them in place; a landmark fit that flipped on a
-# photo (eyes "closing" together with a pose jump) moves them.
-RIGID = np.r_[0:27, 27:36]
+# Brows and nose (not eyes, not mouth, not the jaw) between the open and the closed frame,
+# after a similarity (IOD units): a blink leaves them in place; a landmark fit that flipped
+# on a photo (eyes "closing" together with a pose jump) moves them (bad fits on the shared
+# stills: 0.053-0.105). The jaw is left out: talking moves it and its points are the worst
+# fitted (d13's blinks read 0.036-0.037 with the jaw, 0.015-0.019 without; Session 6).
+RIGID = np.r_[17:36]
 RIGID_MAX = 0.035
 
 
@@ -78,14 +80,23 @@ class BlinkDetector:
                 self.open_frames.append((t, ear, patch, points))
         while self.history and t - self.history[0][0] > BASELINE_S:
             self.history.popleft()
-        while self.open_frames and t - self.open_frames[0][0] > OPEN_REFERENCE_S:
+        # Trimmed while the eyes are open only: a closure of up to MAX_CLOSED_S must still
+        # find the open frames just before it (trimmed by the clock, a 0.8 s closure kept
+        # none, and a dip without a reference was confirmed unseen).
+        while (
+            self.closed_since is None
+            and self.open_frames
+            and t - self.open_frames[0][0] > OPEN_REFERENCE_S
+        ):
             self.open_frames.popleft()
         return done
 
     def _confirmed(self) -> bool:
         closed_patch = self.closed[1] if self.closed is not None else None
-        if not self.open_frames or closed_patch is None or self.closed is None:
+        if closed_patch is None or self.closed is None:
             return True  # no pixels to check (landmark-only input)
+        if not self.open_frames:
+            return False  # pixels, but no open picture to compare with: unproven
         # The widest-open recent frame: the one just before may already be closing.
         _, _, open_patch, open_points = max(self.open_frames, key=lambda f: f[1])
         closed_points = self.closed[2]
