@@ -38,9 +38,10 @@ BROW_BOX = (14, 12, 82, 26)  # above the eye boxes: never blinks, a smile leaves
 # between the widest-open and the most-closed frame, 10 fps, bundled and dlib engines.
 # The eye cue is the larger of the eye-box and the lid-band change, each the smaller of
 # the two eyes (a blink closes both). Confirmed real blinks: 0.106-0.72 (mahie's labelled
-# blinks >= 0.16, d19 0.28, d13 0.35-0.40, zulkhuu's nod 0.106, zubair 0.11); prints and
-# stills whose brows and nose held still: at most 0.062 (squinting smiles, low-contrast
-# eyes that sensor noise and resampling move; those also fail the ratio below, <= 2.8).
+# blinks >= 0.16, d19 0.28, d13 0.35-0.40, zulkhuu's nod 0.106, zubair 0.11); the 332 prints
+# and stills x 2 engines, on dips whose brows, nose and jaw side held still: at most 0.081
+# (Jerry_Seinfeld/5, dlib engine; the old 0.045 confirmed it), then 0.062 (squinting smiles,
+# low-contrast eyes that sensor noise and resampling move; those also fail the ratio below).
 EYE_MIN_CHANGE = 0.09
 EYE_OVER_CONTROL = 3.5  # the eyes must change at least this many times more than the control
 # Control = the smaller change of the nose and the brow band: a landmark fit that jumped
