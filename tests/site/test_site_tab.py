@@ -5,6 +5,7 @@ possible duplicate, a purge receipt that names the kiosks that confirmed and tho
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ import pytest
 
 from facekiosk.engine.types import Embedding
 from facekiosk.settings import Settings, load_settings
+from facekiosk.site import hub_state as hub_state_module
 from facekiosk.site.hub import Hub
+from facekiosk.site.hub_state import RECHECK_S, hub_state, saw_down
 from facekiosk.site.membership import Membership, connect_member
 from facekiosk.site.sync import SiteSync
 from facekiosk.ui.admin.panel import AdminPanel
@@ -94,6 +97,36 @@ def test_site_tab_shows_kiosks_duplicates_and_follows_a_purge(qtbot, site, vault
     assert cells(tab.purges_table) == []
     assert tab.receipt_note([id_a]) == ("Site-wide purge (every kiosk of the site):\n"
                                         "confirmed by A, B; pending -", False)  # fmt: skip
+
+
+def test_a_hub_found_down_is_shown_at_once_then_read_again(qtbot, site, vault_a):
+    """The sync (or the API) found the hub down a moment ago: the tab says so without
+    waiting out another connect timeout, and reads the hub again once RECHECK_S is over."""
+    m = Membership.load(vault_a.data_dir)
+    assert m is not None
+    panel = AdminPanel(vault_a, load_settings(site.dir("A")), site.dir("A"))
+    qtbot.addWidget(panel)
+    tab = panel.site
+    assert tab is not None
+    with qtbot.waitSignal(tab.refreshed, timeout=10000):
+        tab.refresh()
+    assert tab.error_label.text() == ""
+    assert hub_state(vault_a.data_dir, m.dsn).up is True  # the tab's read counts too
+
+    saw_down(vault_a.data_dir, m.dsn, "connection timeout expired")
+    with qtbot.waitSignal(tab.refreshed, timeout=10000) as shown:
+        tab.refresh()
+    assert "connection timeout expired" in tab.error_label.text()
+    assert shown.args[0].error == "connection timeout expired"
+    assert [k[0] for k in cells(tab.kiosks_table)] == ["A (this kiosk)", "B"]  # last read kept
+
+    key = hub_state_module._key(vault_a.data_dir, m.dsn)  # that observation, RECHECK_S later
+    old = hub_state_module._states[key]
+    hub_state_module._states[key] = replace(old, at=old.at - RECHECK_S - 1)
+    with qtbot.waitSignal(tab.refreshed, timeout=10000):
+        tab.refresh()
+    assert tab.error_label.text() == ""
+    assert hub_state(vault_a.data_dir, m.dsn).up is True
 
 
 def test_without_a_site_there_is_no_site_tab(qtbot, data_dir: Path):

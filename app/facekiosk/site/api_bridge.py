@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facekiosk.fsutil import atomic_write
-from facekiosk.site.hub_state import hub_state, saw_down, saw_up
+from facekiosk.site.hub_state import RECHECK_S, hub_state, saw_down, saw_up
 from facekiosk.site.membership import Membership, SiteError
 from facekiosk.vault import EventRecord, Vault
 
@@ -40,7 +40,6 @@ CONNECT_TIMEOUT_S = 5.0
 # A purge's answer waits at most this long for the hub (an integrator's admin panel waits
 # on it), and not at all for RECHECK_S after the hub was found down (by the sync or here).
 HUB_ANSWER_S = 1.0
-RECHECK_S = 10.0
 
 
 @dataclass

@@ -23,6 +23,11 @@ class HubState:
         return self.up is False and time.monotonic() - self.at < seconds
 
 
+# After the hub was found down (by the sync, the API bridge or the Site tab), readers answer
+# from that for this long instead of waiting out another connect timeout; the sync keeps
+# retrying on its own backoff and marks the hub up as soon as it gets through.
+RECHECK_S = 10.0
+
 _lock = threading.Lock()
 _states: dict[tuple[Path, str], HubState] = {}
 

@@ -5,7 +5,9 @@ kiosks that confirmed the site-wide purge and those still pending, updated as th
 
 The hub is read in a worker thread over a short connection of its own (the kiosk's
 background sync keeps its connection to itself): a slow or unreachable hub never freezes
-the panel (connect timeout `site.connect_timeout_s`)."""
+the panel (connect timeout `site.connect_timeout_s`). While the hub was found down in the
+last `RECHECK_S` (by the sync, the API or this tab: `site/hub_state.py`) the tab says so at
+once instead of waiting out another connect timeout."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from facekiosk.settings import Settings
+from facekiosk.site.hub_state import RECHECK_S, hub_state, saw_down, saw_up
 from facekiosk.site.membership import Membership, SiteError
 from facekiosk.ui.admin.controls import touch_button
 
@@ -58,6 +61,10 @@ def fetch_status(vault: Vault, membership: Membership, timeout_s: float) -> Site
     from facekiosk.site.sync import receipts
 
     status = SiteStatus(receipts=receipts(vault))
+    known = hub_state(vault.data_dir, membership.dsn)
+    if known.down_within(RECHECK_S):
+        status.error = known.error or "found down by the site sync"
+        return status
     try:
         hub = Hub(connect_member(membership, membership.secrets(vault), timeout_s))
         try:
@@ -67,6 +74,10 @@ def fetch_status(vault: Vault, membership: Membership, timeout_s: float) -> Site
             hub.close()
     except psycopg.Error as exc:
         status.error = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        saw_down(vault.data_dir, membership.dsn, status.error)
+        return status
+    saw_up(vault.data_dir, membership.dsn,
+           [k["kiosk_id"] for k in status.kiosks if not k.get("left_at")])  # fmt: skip
     return status
 
 
