@@ -98,7 +98,7 @@ def connect(
     from psycopg.conninfo import conninfo_to_dict
 
     given = conninfo_to_dict(dsn)  # a value the admin wrote into the DSN wins
-    tcp = {k: v for k, v in dead_peer_params(dead_peer_s).items() if k not in given}
+    tcp: dict[str, Any] = {k: v for k, v in dead_peer_params(dead_peer_s).items() if k not in given}
     return psycopg.connect(
         dsn, user=role, password=password, autocommit=True,
         connect_timeout=max(1, round(timeout_s)), application_name=f"facekiosk {kiosk_id}"[:63],
