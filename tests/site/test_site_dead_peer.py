@@ -219,3 +219,14 @@ def test_a_silent_hub_is_noticed_within_dead_peer_s_and_rejoined_after(veth, hub
         kiosk.close()
     finally:
         kiosk.kill()
+
+
+def test_the_dead_peer_parameters_leave_a_unix_socket_dsn_working(pg_cluster):
+    """libpq ignores keepalives and tcp_user_timeout on a Unix socket: no error either."""
+    from facekiosk.site.cluster import ADMIN
+    from facekiosk.site.membership import connect
+
+    dsn = f"host={pg_cluster.root / 'sock'} port={pg_cluster.port} dbname=postgres"
+    with connect(dsn, ADMIN, pg_cluster.password, dead_peer_s=DEAD_PEER_S) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert conn.pgconn.host.startswith(b"/")
