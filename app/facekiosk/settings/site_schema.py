@@ -26,3 +26,11 @@ class SiteSettings:
     # twice; unset = engine.threshold, else the engine's default.
     duplicate_threshold: Annotated[float, Field(gt=0, le=1)] | None = None
     connect_timeout_s: Annotated[float, Field(gt=0, le=120)] = 5.0
+    # How long a silent hub (cable pulled, hub VM frozen, a firewall dropping without a
+    # reset) may go unanswered before the kiosk treats it as down. Without it nothing
+    # closes such a connection: the sync's waits see nothing and its next query blocks
+    # until the kernel gives up retransmitting (tcp_retries2 = 15, ~15 min), all the while
+    # reporting the hub up. Becomes TCP keepalives and TCP_USER_TIMEOUT on every hub
+    # connection (site/membership.connect); a slow but reachable hub is not affected (its
+    # kernel acknowledges at once).
+    dead_peer_s: Annotated[float, Field(ge=2, le=3600)] = 20.0

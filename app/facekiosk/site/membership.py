@@ -74,31 +74,53 @@ class Membership:
         self.sealed = base64.b64encode(sealed).decode()
 
 
-def connect(
-    dsn: str, role: str, password: str, *, timeout_s: float = 5.0, kiosk_id: str = ""
-) -> psycopg.Connection[Any]:
-    import psycopg
+def dead_peer_params(dead_peer_s: float) -> dict[str, int]:
+    """libpq's TCP keepalive and user-timeout parameters (libpq ignores them on a Unix
+    socket) for a hub that stops answering: an idle connection probes after half of
+    `dead_peer_s` and fails once three probes at a third of the rest go unanswered; data
+    left unacknowledged for `dead_peer_s` fails the query it belongs to (keepalives are
+    not sent while data is outstanding; Linux also uses the user timeout to end the
+    keepalive probing, so either way the connection fails after about `dead_peer_s`)."""
+    idle = max(1, int(dead_peer_s // 2))
+    count = 3
+    interval = max(1, int((dead_peer_s - idle) // count))
+    return {
+        "keepalives": 1, "keepalives_idle": idle, "keepalives_interval": interval,
+        "keepalives_count": count, "tcp_user_timeout": max(1000, round(dead_peer_s * 1000)),
+    }  # fmt: skip
 
+
+def connect(
+    dsn: str, role: str, password: str, *, timeout_s: float = 5.0, kiosk_id: str = "",
+    dead_peer_s: float = 20.0,
+) -> psycopg.Connection[Any]:  # fmt: skip
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = conninfo_to_dict(dsn)  # a value the admin wrote into the DSN wins
+    tcp: dict[str, Any] = {k: v for k, v in dead_peer_params(dead_peer_s).items() if k not in given}
     return psycopg.connect(
         dsn, user=role, password=password, autocommit=True,
         connect_timeout=max(1, round(timeout_s)), application_name=f"facekiosk {kiosk_id}"[:63],
+        **tcp,
     )  # fmt: skip
 
 
 def connect_member(
-    m: Membership, secrets: SiteSecrets, timeout_s: float = 5.0
+    m: Membership, secrets: SiteSecrets, timeout_s: float = 5.0, dead_peer_s: float = 20.0
 ) -> psycopg.Connection[Any]:
     """As this kiosk's role; falls back to the previous password after a crash between
     changing it on the hub and saving it here."""
     import psycopg
 
+    kw: dict[str, Any] = {"timeout_s": timeout_s, "kiosk_id": m.kiosk_id,
+                          "dead_peer_s": dead_peer_s}  # fmt: skip
     try:
-        return connect(m.dsn, m.role, secrets.password, timeout_s=timeout_s, kiosk_id=m.kiosk_id)
+        return connect(m.dsn, m.role, secrets.password, **kw)
     except psycopg.OperationalError:
         if not secrets.old_password:
             raise
-        return connect(m.dsn, m.role, secrets.old_password, timeout_s=timeout_s,
-                       kiosk_id=m.kiosk_id)  # fmt: skip
+        return connect(m.dsn, m.role, secrets.old_password, **kw)
 
 
 def _scram(conn: psycopg.Connection[Any], role: str, password: str) -> str:

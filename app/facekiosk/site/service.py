@@ -82,7 +82,8 @@ class SiteService:
         from facekiosk.site.hub import Hub
         from facekiosk.site.membership import connect_member
 
-        hub = Hub(connect_member(self.m, self.secrets, self.s.connect_timeout_s))
+        s = self.s
+        hub = Hub(connect_member(self.m, self.secrets, s.connect_timeout_s, s.dead_peer_s))
         hub.listen()
         saw_up(self.vault.data_dir, self.m.dsn, hub.members())  # the API names them pending
         return hub
