@@ -113,3 +113,26 @@ def test_a_commit_made_while_a_pass_runs_gets_a_pass_of_its_own(running):
     running.vault.audit("test_note", "admin", {})  # moves the mark; nothing to push
     took = running.first("pushed_records", t0, timeout=5)
     assert late and took is not None, "the late enrolment was not pushed within 5 s"
+
+
+def test_stop_during_the_drain_is_not_lost(running):
+    """stop() sets the flag, then writes the wake-up byte. When that lands between the
+    loop's flag check and its drain, the drain eats the byte: the loop must re-check the
+    flag, or it sleeps out local_poll_s (30 s here) and stop() gives up after 10 s."""
+    service = running.service
+    wake = service._wake
+    drain = wake.drain
+    raced = threading.Event()
+
+    def stop_then_drain() -> bool:
+        if not raced.is_set():  # the race, made to happen: stop() lands just before the drain
+            raced.set()
+            service._stop.set()
+            wake.set()
+        return drain()
+
+    wake.drain = stop_then_drain  # type: ignore[method-assign]
+    wake.set()  # the loop comes round with nothing to push (a commit's pass could wake it)
+    assert raced.wait(10)
+    service._thread.join(5)
+    assert not service._thread.is_alive()

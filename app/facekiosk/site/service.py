@@ -109,6 +109,8 @@ class SiteService:
                     log.info("site hub connected")
                     last_pass = 0.0
                 self._wake.drain()  # before the mark is read: a later commit wakes the wait
+                if self._stop.is_set():  # stop()'s own wake-up byte may be the one drained
+                    break
                 due = time.monotonic() - last_pass >= self.s.poll_s
                 mark = self._local_mark(local_mark)
                 if due or mark != local_mark:
