@@ -4,9 +4,13 @@ began closes once the others confirmed, and it keeps only the people it enrolled
 
 from __future__ import annotations
 
+import json
+import socket
+
 import numpy as np
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from facekiosk.site.membership import Membership
 from tests.site.conftest import Site, unit
@@ -86,3 +90,56 @@ def test_a_dead_kiosk_removed_by_the_owner_stops_holding_purges_open(site):
     a.close()
     d = site.cli("D", "site", "sync", "--once", check=False)
     assert d.returncode == 1 and "cannot reach the site hub" in d.stderr
+
+
+def test_a_kiosk_whose_hub_is_gone_for_good_leaves_offline(site):
+    """`site leave` needs the hub and says what to do without it; `--offline` opens no
+    socket, names the deletions made here that no receipt shows confirmed site-wide, and
+    leaves the hub listing the kiosk until its owner removes it."""
+    token = site.cli_json("A", "site", "token")["token"]
+    site.cli("E", "site", "join", "--dsn", site.dsn, "--token", token, "--kiosk-id", "E")
+    rng = np.random.default_rng(166)
+    a = site.kiosk("A")
+    [from_a] = a.enroll(unit(rng)[0])
+    assert "error" not in a.sync()
+    a.close()
+    e = site.kiosk("E")
+    assert "error" not in e.sync()  # imports A's person
+    [mine, forgotten] = e.enroll(unit(rng, 2))
+    assert "error" not in e.sync()
+    e.ask("delete", ids=[forgotten])  # never pushed: the hub goes before the next pass
+    held = set(e.ask("ids")["ids"])  # A's person and the site's earlier ones too
+    assert {from_a, mine} <= held and forgotten not in held
+    e.close()
+
+    path = Membership.path(site.dir("E"))
+    membership = json.loads(path.read_text())
+    with socket.socket() as s:  # a port nothing listens on: the hub is gone
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]
+    membership["dsn"] = make_conninfo(membership["dsn"], host="127.0.0.1", port=str(dead_port))
+    path.write_text(json.dumps(membership))
+
+    refused = site.cli("E", "site", "leave", check=False)
+    assert refused.returncode == 1
+    assert "cannot reach the site hub" in refused.stderr and "--offline" in refused.stderr
+    assert path.exists()  # nothing changed
+
+    out = site.cli_json("E", "site", "leave", "--offline")
+    assert out["offline"] is True
+    assert out["unconfirmed_purges"] == [forgotten]
+    assert out["purged_site_people"] == len(held) - 1  # site-wide deletions cannot reach E now
+    assert out["last_sync"] == {}
+    assert not path.exists()
+    e = site.kiosk("E")
+    assert set(e.ask("ids")["ids"]) == {mine}
+    e.close()
+    text = site.cli("E", "admin", "audit", "--json").stdout
+    assert '"offline": true' in text and forgotten in text
+
+    left = site.query("SELECT left_at FROM facekiosk.kiosks WHERE kiosk_id = 'E'")
+    assert left == [(None,)]  # the hub never heard: its owner removes E
+    site.cli("A", "site", "remove", "E", "--dsn", site.admin_dsn)
+    assert site.query("SELECT left_at IS NOT NULL FROM facekiosk.kiosks WHERE kiosk_id = 'E'") == [
+        (True,)
+    ]

@@ -50,6 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--keep-people", action="store_true",
                    help="keep the people enrolled elsewhere (later site-wide deletions will "
                         "not reach them here)")  # fmt: skip
+    q.add_argument("--offline", action="store_true",
+                   help="the hub is gone for good: leave without it (nothing is pushed; the "
+                        "hub lists this kiosk until its owner runs `site remove`)")  # fmt: skip
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=run_leave)
     q = site.add_parser("remove", help="remove a dead or stolen kiosk (the hub owner's DSN)")
@@ -76,7 +79,9 @@ def _member(vault: Vault) -> Membership:
 
 
 @contextmanager
-def _hub(ctx: CliContext, vault: Vault) -> Iterator[tuple[Membership, Hub]]:
+def _hub(
+    ctx: CliContext, vault: Vault, *, offline_hint: bool = False
+) -> Iterator[tuple[Membership, Hub]]:
     import psycopg
 
     from facekiosk.site.hub import Hub
@@ -86,7 +91,8 @@ def _hub(ctx: CliContext, vault: Vault) -> Iterator[tuple[Membership, Hub]]:
     try:
         conn = connect_member(m, m.secrets(vault), ctx.settings.site.connect_timeout_s)
     except psycopg.OperationalError as exc:
-        raise CliError(f"cannot reach the site hub: {str(exc).strip()}") from exc
+        hint = " (if the hub is gone for good: `site leave --offline`)" if offline_hint else ""
+        raise CliError(f"cannot reach the site hub: {str(exc).strip()}{hint}") from exc
     hub = Hub(conn)
     try:
         yield m, hub
@@ -235,18 +241,32 @@ def run_receipt(args: argparse.Namespace, ctx: CliContext) -> int:
 def run_leave(args: argparse.Namespace, ctx: CliContext) -> int:
     from dataclasses import asdict
 
-    from facekiosk.site.leave import leave_site
+    from facekiosk.site.leave import leave_offline, leave_site
     from facekiosk.site.service import duplicate_threshold
     from facekiosk.site.sync import SiteSync
 
-    with _vault(ctx) as vault, _hub(ctx, vault) as (m, hub):
-        sync = SiteSync(vault, m, m.secrets(vault), batch=ctx.settings.site.batch,
-                        duplicate_threshold=duplicate_threshold(ctx.settings))  # fmt: skip
-        report = leave_site(vault, m, hub, sync, keep_people=args.keep_people)
+    if args.offline:
+        with _vault(ctx) as vault:
+            report = leave_offline(vault, _member(vault), keep_people=args.keep_people)
+    else:
+        with _vault(ctx) as vault, _hub(ctx, vault, offline_hint=True) as (m, hub):
+            sync = SiteSync(vault, m, m.secrets(vault), batch=ctx.settings.site.batch,
+                            duplicate_threshold=duplicate_threshold(ctx.settings))  # fmt: skip
+            report = leave_site(vault, m, hub, sync, keep_people=args.keep_people)
     if args.json:
         print_json(asdict(report))
         return 0
-    print(f"{report.kiosk_id} left site {report.site_id}; its last changes were pushed")
+    if report.offline:
+        print(f"{report.kiosk_id} left site {report.site_id} without the hub: nothing was pushed; "
+              f"the hub lists it until the owner runs `site remove {report.kiosk_id}`")  # fmt: skip
+        if report.unconfirmed_purges:
+            print(f"{len(report.unconfirmed_purges)} deletion(s) made here have no "
+                  f"site-wide confirmation; repeat them on a kiosk of the site "
+                  f"(`admin delete`):")  # fmt: skip
+            for index_id in report.unconfirmed_purges:
+                print(f"  {index_id}")
+    else:
+        print(f"{report.kiosk_id} left site {report.site_id}; its last changes were pushed")
     if report.kept_site_people:
         print(f"kept {report.kept_site_people} people enrolled elsewhere: later site-wide "
               f"deletions do not reach this vault (delete them with `admin delete`)")  # fmt: skip

@@ -8,6 +8,11 @@ again; only then are the people this kiosk holds only from the site purged local
 purge after `site.json` is gone is never pushed as a site-wide deletion. Those people are
 purged by default because later site-wide deletions can no longer reach this vault.
 
+`site leave --offline` is for a hub that is gone for good (decommissioned, lost): no last
+sync and no mark on the hub, which keeps listing this kiosk until its owner runs `site remove`.
+What the hub never got stays local; the report names the purges begun here that no receipt
+shows confirmed site-wide, so the admin can repeat them on a kiosk that still has the site.
+
 `site remove KIOSK_ID --dsn ADMIN` is the same on the hub for a kiosk that cannot leave
 itself (dead, stolen), with the hub owner's credentials (used once, not kept).
 """
@@ -20,7 +25,7 @@ from typing import Any
 
 from facekiosk.site.hub import Hub
 from facekiosk.site.membership import Membership
-from facekiosk.site.sync import BULK_ACTION, SYNC_ACTOR, SiteSync
+from facekiosk.site.sync import BULK_ACTION, RECEIPT_ACTION, SYNC_ACTOR, SiteSync
 from facekiosk.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,8 @@ class LeaveReport:
     last_sync: dict[str, Any] = field(default_factory=dict)
     purged_site_people: int = 0
     kept_site_people: int = 0
+    offline: bool = False
+    unconfirmed_purges: list[str] = field(default_factory=list)  # offline only
 
 
 def from_the_site(vault: Vault) -> set[str]:
@@ -56,9 +63,40 @@ def leave_site(
     report = LeaveReport(membership.site_id, membership.kiosk_id)
     report.last_sync = asdict(sync.run_once(hub))
     hub.leave()
+    return _detach(vault, membership, report, keep_people)
+
+
+def leave_offline(
+    vault: Vault, membership: Membership, *, keep_people: bool = False
+) -> LeaveReport:
+    """Leave without the hub: nothing is pushed, nothing opens a socket."""
+    report = LeaveReport(membership.site_id, membership.kiosk_id, offline=True)
+    report.unconfirmed_purges = unconfirmed_purges(vault)
+    return _detach(vault, membership, report, keep_people)
+
+
+def unconfirmed_purges(vault: Vault) -> list[str]:
+    """Index IDs purged on this kiosk (not applied from the hub) with no receipt of every
+    kiosk's confirmation: the hub, and so the other kiosks, may never have heard of them."""
+    begun: dict[str, None] = {}
+    confirmed: set[str] = set()
+    for e in vault.audit_entries(0):
+        if e.action == "purge" and e.actor != SYNC_ACTOR:
+            begun.update((str(i), None) for i in e.details.get("index_ids", []))
+        elif e.action == RECEIPT_ACTION:
+            confirmed.add(str(e.details["index_id"]))
+    return [i for i in begun if i not in confirmed]
+
+
+def _detach(
+    vault: Vault, membership: Membership, report: LeaveReport, keep_people: bool
+) -> LeaveReport:
+    """The local half of leaving: audit entry, `site.json` gone, site-only people purged."""
     imported = sorted(from_the_site(vault))
     details = {"site_id": membership.site_id, "kiosk_id": membership.kiosk_id,
                "site_people": len(imported), "kept": keep_people}  # fmt: skip
+    if report.offline:
+        details |= {"offline": True, "unconfirmed_purges": report.unconfirmed_purges}
     vault.audit(LEAVE_ACTION, "admin", details)
     Membership.path(vault.data_dir).unlink()
     if imported and not keep_people:
@@ -66,7 +104,8 @@ def leave_site(
         report.purged_site_people = len(imported)
     else:
         report.kept_site_people = len(imported)
-    log.info("left site %s (%s)", membership.site_id, membership.kiosk_id)
+    log.info("left site %s (%s)%s", membership.site_id, membership.kiosk_id,
+             " without the hub" if report.offline else "")  # fmt: skip
     return report
 
 
