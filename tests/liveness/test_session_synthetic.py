@@ -179,6 +179,34 @@ def test_track_loss_and_face_swap_restart_then_too_many_fail():
     assert state.reason is Reason.TOO_MANY_RESTARTS
 
 
+def _turning(steps: int, degrees: float) -> list[Embedding]:
+    """One person's embeddings drifting gradually (a head turning): each close to the last,
+    the last far from the first."""
+    rng = np.random.default_rng(7)
+    u, v = rng.normal(size=128), rng.normal(size=128)
+    v -= v.dot(u) / u.dot(u) * u
+    u, v = u / np.linalg.norm(u), v / np.linalg.norm(v)
+    angles = np.radians(np.linspace(0.0, degrees, steps))
+    return [Embedding(np.cos(a) * u + np.sin(a) * v, engine="test", model="m") for a in angles]
+
+
+def test_a_gradual_turn_keeps_the_identity_an_abrupt_swap_does_not():
+    """Against the first face alone, the end of a turn (cosine 0.34 < 0.5) reads as
+    another person; it is unlike the previous frame that a swap must be too."""
+    session = _session("passive", 0, same_person_threshold=0.5)
+    turn = _turning(25, 70.0)  # 2.9 deg of embedding angle per frame, cosine 0.999
+    assert turn[0].similarity(turn[-1]) < 0.5
+    actor = Actor(session, embedding=turn[0])
+    for embedding in turn:
+        state = actor.frame(embedding=embedding)
+        assert state.reason is not Reason.FACE_CHANGED
+    assert session.restarts == 0
+    assert not session.same_person(turn[-1])  # the flow's own check still uses the first face
+    state = actor.frame(embedding=_emb(9))  # someone else, in the same place
+    assert state.reason is Reason.FACE_CHANGED
+    assert session.restarts == 1
+
+
 def test_identity_is_kept_for_the_flow_to_check():
     session = _session("challenge", 0, same_person_threshold=0.5)
     actor = Actor(session, embedding=_emb(4))
