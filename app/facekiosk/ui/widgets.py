@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGridLayout,
@@ -14,6 +14,31 @@ from PySide6.QtWidgets import (
 )
 
 TOUCH_MIN_PX = 72  # about 12 mm on a 15" 1080p panel: a fingertip, not a cursor
+# An input page (consent, PIN) closes after `kiosk.idle_timeout_s` (30 s) without an
+# answer; scrolling the text or tapping digits is no answer. Its last seconds say so.
+CLOSING_WARN_S = 10.0
+
+
+class ClosingNote(QLabel):
+    """ "This page closes by itself in 8 s" in an input page's last seconds (the result
+    page's words). Walking the real window, the consent page went back to the start
+    screen while the text was being read, and the PIN page while digits were typed,
+    with no word of warning."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("hint")
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hide()
+
+    def set_seconds_left(self, seconds: float | None) -> None:
+        if seconds is None or seconds > CLOSING_WARN_S:
+            self.hide()
+            return
+        text = QCoreApplication.translate("ResultPage", "This page closes by itself in %1 s")
+        self.setText(text.replace("%1", str(int(seconds + 0.999))))
+        self.show()
 
 
 class BigButton(QPushButton):
