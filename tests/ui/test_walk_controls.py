@@ -166,3 +166,34 @@ def test_the_window_fits_the_screen_without_kiosk_mode(qtbot, themed, data_dir, 
         window.size(),
         screen,
     )
+
+
+def test_events_tab_keeps_a_long_reason_code_whole_at_1024_px(qtbot, themed, data_dir):
+    """The window's events tab after a refused enrolment and a check-in: the reason read
+    "LIVENESS_N…_CONFIRMED" at 1024 px, to spare a full Index ID a few characters."""
+    from datetime import UTC, datetime
+
+    from facekiosk.ui.admin.panel import AdminPanel
+    from facekiosk.vault import Vault
+    from tests.ui.test_admin_tabs import unit
+
+    with Vault.open(data_dir) as vault:
+        index_id = vault.enroll([unit(1)])
+        now = datetime.now(UTC)
+        vault.record_event("enroll", None, "kiosk-1", "deny", "LIVENESS_NOT_CONFIRMED", at=now)
+        vault.record_event("attendance", index_id, "kiosk-1", "check_in", "ok", at=now)
+        panel = AdminPanel(vault, Settings(), data_dir)
+        qtbot.addWidget(panel)
+        panel.resize(1024, 700)
+        panel.show()
+        panel.tabs.setCurrentIndex(2)
+        panel.events.refresh()
+        QApplication.processEvents()
+        table = panel.events.table
+        table.fit_columns()
+        QApplication.processEvents()
+        reason = table.horizontalHeader().sectionSize(3)
+        # the column's own need (text and cell margins): an inch less and Qt elides it
+        assert reason >= table.sizeHintForColumn(3), (reason, table.sizeHintForColumn(3))
+        assert table.horizontalScrollBar().maximum() == 0
+        panel.close()
