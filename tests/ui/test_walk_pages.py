@@ -69,3 +69,28 @@ def test_the_warning_is_german_in_german(window):
         )
     finally:
         switcher.set_language("en")
+
+
+def test_liveness_between_prompts_does_not_repeat_the_title(qtbot):
+    """The window said "Checking that you are really here" above the picture and again
+    below it, between two prompts."""
+    from facekiosk.ui.pages.capture import CapturePage
+    from facekiosk.ui.preview import PreviewWidget
+
+    page = CapturePage(PreviewWidget())
+    qtbot.addWidget(page)
+    page.show_view(SessionView(State.LIVENESS, Purpose.ENROLL, message_key="state.liveness"))
+    assert page.title.text() == "Checking that you are really here"
+    assert page.instruction.text().strip() == ""
+    assert page.instruction.sizeHint().height() > 0  # the line keeps its place
+    prompt = SessionView(
+        State.LIVENESS,
+        Purpose.ENROLL,
+        liveness_prompt="TURN_LEFT",
+        message_key="liveness.turn_left",
+    )
+    page.show_view(prompt)
+    assert page.instruction.text() == "Turn your head to your left"
+    page.show_view(SessionView(State.CAPTURE, Purpose.ENROLL, message_key="state.capture"))
+    assert page.title.text() == "Look at the camera"
+    assert page.instruction.text() != page.title.text()
