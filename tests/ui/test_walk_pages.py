@@ -94,3 +94,19 @@ def test_liveness_between_prompts_does_not_repeat_the_title(qtbot):
     page.show_view(SessionView(State.CAPTURE, Purpose.ENROLL, message_key="state.capture"))
     assert page.title.text() == "Look at the camera"
     assert page.instruction.text() != page.title.text()
+
+
+@pytest.mark.parametrize("page_name", ["pin", "admin_login"])
+def test_pin_keys_are_keys_not_towers_in_portrait(window, page_name):
+    """Portrait 800x1280: the admin PIN pad's keys grew to 88x204 px."""
+    from PySide6.QtWidgets import QApplication
+
+    from facekiosk.ui.widgets import TOUCH_MIN_PX, PinPad
+
+    window.resize(800, 1280)
+    window.show_page(page_name)
+    QApplication.processEvents()
+    pad = window.pages[page_name].findChild(PinPad)
+    for key in pad.keys.values():
+        assert key.height() >= TOUCH_MIN_PX * 0.9, key.size()  # still a fingertip
+        assert key.height() <= 1.5 * key.width(), (key.text(), key.size())

@@ -17,6 +17,7 @@ TOUCH_MIN_PX = 72  # about 12 mm on a 15" 1080p panel: a fingertip, not a cursor
 # An input page (consent, PIN) closes after `kiosk.idle_timeout_s` (30 s) without an
 # answer; scrolling the text or tapping digits is no answer. Its last seconds say so.
 CLOSING_WARN_S = 10.0
+PIN_KEY_MAX_HEIGHT = 1.5  # x the touch minimum (108 px at scale 1): keys, not towers
 
 
 class ClosingNote(QLabel):
@@ -132,6 +133,7 @@ class PinPad(QWidget):
         self._digits = ""
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
+        layout.addStretch(1)  # a tall (portrait) page: the pad in the middle, keys capped
         self.display = QLabel()
         self.display.setObjectName("pindisplay")
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -150,6 +152,7 @@ class PinPad(QWidget):
             grid.addWidget(b, i // 3, i % 3)
             self.keys[key] = b
         layout.addLayout(grid)
+        layout.addStretch(1)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.set_scale(1.0)
         self.retranslate()
@@ -159,6 +162,8 @@ class PinPad(QWidget):
         key = round(TOUCH_MIN_PX * scale)
         for b in self.keys.values():
             b.setMinimumSize(round(key * 1.2), key)
+            # in portrait 800x1280 the keys grew to 88x204 px, thin towers
+            b.setMaximumHeight(round(key * PIN_KEY_MAX_HEIGHT))
         self.display.setMinimumHeight(round(64 * scale))
         self.grid.setSpacing(round(10 * scale))
 
