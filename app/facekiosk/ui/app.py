@@ -138,7 +138,7 @@ def _quit_on_signals(kiosk: KioskApp) -> None:
 
 
 def run_kiosk(kiosk: KioskApp, *, kiosk_mode: bool = False) -> int:
-    from facekiosk.ui.kiosk_mode import apply_kiosk_mode
+    from facekiosk.ui.kiosk_mode import apply_kiosk_mode, show_windowed
 
     _quit_on_signals(kiosk)
     kiosk.controller.start()
@@ -147,7 +147,7 @@ def run_kiosk(kiosk: KioskApp, *, kiosk_mode: bool = False) -> int:
         kiosk.window.install_activity_filter()
     else:
         kiosk.window.install_activity_filter()
-        kiosk.window.show()
+        show_windowed(kiosk.window)
     try:
         code = kiosk.app.exec()
     finally:

@@ -237,6 +237,7 @@ class KioskWindow(QMainWindow):
             if arriving:
                 self.consent_page.reset()  # a new visit reads the text to its end again
             self.consent_page.set_consent(view.consent.text, view.consent.version)
+            self.consent_page.closing.set_seconds_left(view.seconds_left)
         elif name == "capture":
             self.capture_page.show_view(view)
         elif name == "pin":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGridLayout,
@@ -14,6 +14,32 @@ from PySide6.QtWidgets import (
 )
 
 TOUCH_MIN_PX = 72  # about 12 mm on a 15" 1080p panel: a fingertip, not a cursor
+# An input page (consent, PIN) closes after `kiosk.idle_timeout_s` (30 s) without an
+# answer; scrolling the text or tapping digits is no answer. Its last seconds say so.
+CLOSING_WARN_S = 10.0
+PIN_KEY_MAX_HEIGHT = 1.5  # x the touch minimum (108 px at scale 1): keys, not towers
+
+
+class ClosingNote(QLabel):
+    """ "This page closes by itself in 8 s" in an input page's last seconds (the result
+    page's words). Walking the real window, the consent page went back to the start
+    screen while the text was being read, and the PIN page while digits were typed,
+    with no word of warning."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("hint")
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hide()
+
+    def set_seconds_left(self, seconds: float | None) -> None:
+        if seconds is None or seconds > CLOSING_WARN_S:
+            self.hide()
+            return
+        text = QCoreApplication.translate("ResultPage", "This page closes by itself in %1 s")
+        self.setText(text.replace("%1", str(int(seconds + 0.999))))
+        self.show()
 
 
 class BigButton(QPushButton):
@@ -107,6 +133,7 @@ class PinPad(QWidget):
         self._digits = ""
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
+        layout.addStretch(1)  # a tall (portrait) page: the pad in the middle, keys capped
         self.display = QLabel()
         self.display.setObjectName("pindisplay")
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -125,6 +152,7 @@ class PinPad(QWidget):
             grid.addWidget(b, i // 3, i % 3)
             self.keys[key] = b
         layout.addLayout(grid)
+        layout.addStretch(1)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.set_scale(1.0)
         self.retranslate()
@@ -134,6 +162,8 @@ class PinPad(QWidget):
         key = round(TOUCH_MIN_PX * scale)
         for b in self.keys.values():
             b.setMinimumSize(round(key * 1.2), key)
+            # in portrait 800x1280 the keys grew to 88x204 px, thin towers
+            b.setMaximumHeight(round(key * PIN_KEY_MAX_HEIGHT))
         self.display.setMinimumHeight(round(64 * scale))
         self.grid.setSpacing(round(10 * scale))
 

@@ -3,10 +3,11 @@
 Every column is as wide as its widest text (header included; a stretched last column
 would be squeezed below its text, measured: an Index ID 6 px short at 1024 px). When the
 table is narrower than that (a portrait 800 px panel) the `elide` columns, the long ones
-(Index IDs, audit details), give up the room: they are cut in the middle ("1b2c…9f3a")
-with the whole text in the cell's tooltip, so nothing runs off to the right and dates
-and short codes stay whole. Headers of selected columns are not drawn bold: bold text is
-wider than the section measured for it, which clipped it.
+(Index IDs, audit details), give up the room, one after the other in the order given:
+they are cut in the middle ("1b2c…9f3a") with the whole text in the cell's tooltip, so
+nothing runs off to the right and dates and short codes stay whole. Headers of selected
+columns are not drawn bold: bold text is wider than the section measured for it, which
+clipped it.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView
 MIN_ELIDED_CHARS = 10  # an elided column keeps at least this many digits' width
 
 
-def fit_columns(
-    table: QTableView, wrap: tuple[int, ...] = (), elide: tuple[int, ...] = ()
-) -> None:
+def fit_columns(table: QTableView, wrap: tuple[int, ...] = (), elide: tuple[int, ...] = ()) -> None:
     """`wrap`: columns of prose (a licence, a description) that share the room left and
     wrap their lines instead (call `table.resizeRowsToContents()` after filling).
     `elide`: columns that shrink, cut in the middle, when the rest would not fit (give
@@ -74,9 +73,13 @@ class _ElideFitter(QObject):
             floor = table.fontMetrics().horizontalAdvance("0" * MIN_ELIDED_CHARS)
             # first down to the header's text, then (long German headers) to the floor,
             # the header cut too: a cut header beats a column off-screen
+            # column by column in the order given: the events tab cut its reason code
+            # ("LIVENESS_N…_CONFIRMED") at 1024 px to spare an Index ID a few characters
             for stage in (lambda c: max(floor, self._header_width(c)), lambda c: floor):
-                excess -= self._shrink(widths, excess, {c: stage(c) for c in self.elide
-                                                        if c < count})  # fmt: skip
+                for c in (c for c in self.elide if c < count):
+                    excess -= self._shrink(widths, excess, {c: stage(c)})
+                    if excess <= 0:
+                        break
                 if excess <= 0:
                     break
         for c, width in enumerate(widths):

@@ -40,7 +40,7 @@ class CapturePage(Page):
         state = view.state
         prompt = view.liveness_prompt
         self._key = view.message_key
-        self.instruction.setText(messages.text(self._key))
+        self._set_instruction()
         self.instruction.setProperty("prompt", bool(prompt))
         # the same prompt after a wrong move: another colour, so the change is seen
         self.instruction.setProperty("retry", bool(view.liveness_retry))
@@ -48,6 +48,7 @@ class CapturePage(Page):
         if self._checking != (state == State.LIVENESS):
             self._checking = state == State.LIVENESS
             self._set_title()
+            self._set_instruction()
         self.progress.setAccessibleName(self.tr("Progress"))
         if state == State.LIVENESS:
             value, arrow = view.liveness_progress, messages.ARROW_FOR_PROMPT.get(prompt or "")
@@ -67,7 +68,14 @@ class CapturePage(Page):
         else:
             self.set_title(self.tr("Look at the camera"))
 
+    def _set_instruction(self) -> None:
+        # between liveness prompts the session's words are the title's: the window said
+        # "Checking that you are really here" twice, above and below the picture. The
+        # line stays (a space), so the picture does not jump when the next prompt comes.
+        text = messages.text(self._key)
+        self.instruction.setText("\u00a0" if text == self.title.text() else text)
+
     def retranslate(self) -> None:
         self._set_title()
-        self.instruction.setText(messages.text(self._key))
+        self._set_instruction()
         self.cancel_button.set_text(self.tr("Cancel"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QTextBrowser
 
-from facekiosk.ui.widgets import BigButton, Page, button_row
+from facekiosk.ui.widgets import BigButton, ClosingNote, Page, button_row
 
 
 class ConsentPage(Page):
@@ -31,6 +31,8 @@ class ConsentPage(Page):
         self.scroll_hint.setWordWrap(True)
         self.scroll_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.layout_.addWidget(self.scroll_hint)
+        self.closing = ClosingNote()
+        self.layout_.addWidget(self.closing)
         self.decline_button = BigButton("secondary")
         self.accept_button = BigButton("primary")
         self.decline_button.clicked.connect(self.declined)
@@ -71,6 +73,7 @@ class ConsentPage(Page):
     def reset(self) -> None:
         self._version = ""
         self._set_read(False)
+        self.closing.hide()
 
     def retranslate(self) -> None:
         self.set_title(self.tr("Before we start"))

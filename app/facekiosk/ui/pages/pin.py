@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel
 
 from facekiosk.ui import messages
-from facekiosk.ui.widgets import BigButton, Page, PinPad, button_row
+from facekiosk.ui.widgets import BigButton, ClosingNote, Page, PinPad, button_row
 
 
 class PinPage(Page):
@@ -32,6 +32,8 @@ class PinPage(Page):
         self.pad = PinPad(max_length)
         self.pad.submitted.connect(self.submitted)
         self.layout_.addWidget(self.pad, 1, Qt.AlignmentFlag.AlignHCenter)
+        self.closing = ClosingNote()
+        self.layout_.addWidget(self.closing)
         self.skip_button = BigButton("secondary")
         self.cancel_button = BigButton("secondary")
         self.skip_button.clicked.connect(self.skipped)
@@ -48,6 +50,7 @@ class PinPage(Page):
             self.pad.clear()
         self._state_key = key
         self.skip_button.setVisible(bool(view.pin_skippable))
+        self.closing.set_seconds_left(view.seconds_left)
         self.retranslate()
         self.pad.setFocus()
 
