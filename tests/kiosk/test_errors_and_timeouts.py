@@ -214,6 +214,25 @@ def test_consent_and_pin_idle_timeouts_drop_everything(make_kiosk, people):
     assert k.vault.count() == 0
 
 
+def test_reading_or_typing_keeps_an_input_page_open(make_kiosk):
+    """Scrolling the consent text (the UI's note_input) starts the idle timer again; a
+    person who stops doing anything still times out, and a note outside an input page
+    changes nothing."""
+    k = make_kiosk()
+    idle = k.session.settings.kiosk.idle_timeout_s
+    assert k.session.note_input().state == State.IDLE  # ignored: no input page
+    k.session.start_enroll()
+    assert k.session.state == State.CONSENT
+    for _ in range(3):  # 3 x 0.8 of the timeout, reading all along
+        k.clock.advance(0.8 * idle)
+        assert k.session.tick().state == State.CONSENT
+        k.session.note_input()
+    view = k.session.tick()
+    assert view.seconds_left == pytest.approx(idle)
+    k.clock.advance(idle)
+    assert k.session.tick().error == ErrorCode.TIMEOUT
+
+
 def test_cancel_mid_template_drops_it(make_kiosk, people):
     k = make_kiosk()
     k.session.start_enroll()

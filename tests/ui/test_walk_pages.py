@@ -1,7 +1,8 @@
 """Walking the real window: the consent page went back to the start screen while its text
 was being read, and the PIN page while digits were being typed (the session's 30 s
-`idle_timeout_s`; scrolling and digit taps are no answer), without a word. Their last
-seconds now say the page is about to close, in the result page's translated words."""
+`idle_timeout_s`), without a word. Scrolling and digit taps now restart that timer
+(test_input_keeps_page.py), and the last seconds say the page is about to close, in the
+result page's translated words."""
 
 from __future__ import annotations
 

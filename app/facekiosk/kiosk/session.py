@@ -47,7 +47,7 @@ from facekiosk.kiosk.steps.match import MatchStep
 from facekiosk.kiosk.steps.pin import PinStep
 from facekiosk.kiosk.steps.scan import ScanStep
 from facekiosk.kiosk.steps.start import StartStep
-from facekiosk.kiosk.steps.timeouts import apply_timeouts
+from facekiosk.kiosk.steps.timeouts import INPUT_STATES, apply_timeouts
 from facekiosk.kiosk.store import CounterStore
 from facekiosk.kiosk.throttle import SourceThrottle
 from facekiosk.kiosk.transitions import Event
@@ -242,6 +242,18 @@ class KioskSession:
             if self.settings.pin.policy != "optional":
                 raise KioskError(f"pin.policy {self.settings.pin.policy!r} requires a PIN")
             self._enrol.finish(None, now)
+            return make_view(self._core, self.consent, now)
+
+    @_fail_safe
+    def note_input(self) -> SessionView:
+        """The person is busy with an input page without answering yet (scrolling the
+        consent text, tapping PIN digits): its idle timeout starts again. Walking the real
+        window, the consent page went back to the start while its text was being read.
+        Ignored outside the input pages."""
+        with self._lock:
+            now = self._core.clock()
+            if self.state in INPUT_STATES:
+                self._core.attempt.last_input = now
             return make_view(self._core, self.consent, now)
 
     @_fail_safe

@@ -6,6 +6,7 @@ and every frame goes through `pipeline.step.process_frame` (one engine call at m
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from facekiosk.ui.inference import InferenceResult, InferenceWorker
 log = logging.getLogger(__name__)
 
 TICK_MS = 250  # session timeouts are checked this often even when no frame arrives
+INPUT_NOTE_EVERY_S = 1.0  # an input page's idle timer is 30 s: a second's grain is plenty
 
 
 class KioskController(QObject):
@@ -53,6 +55,7 @@ class KioskController(QObject):
         self.vault = vault
         self.slot = LatestFrame()
         self.capture = CaptureThread(source, self.slot, self.capture_status.emit)
+        self._last_input_note = float("-inf")
         self.worker = InferenceWorker(
             self.slot, self._process, snapshot=lambda: session.view, with_frame=True
         )
@@ -135,6 +138,13 @@ class KioskController(QObject):
 
     def skip_pin(self) -> None:
         self.post(self.session.skip_pin)
+
+    def note_input(self) -> None:
+        """Scrolling or a digit: at most one post a second (a scroll fires dozens)."""
+        now = time.monotonic()
+        if now - self._last_input_note >= INPUT_NOTE_EVERY_S:
+            self._last_input_note = now
+            self.post(self.session.note_input)
 
     def confirm_forget(self) -> None:
         self.post(self.session.confirm_forget)

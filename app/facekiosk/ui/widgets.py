@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 TOUCH_MIN_PX = 72  # about 12 mm on a 15" 1080p panel: a fingertip, not a cursor
-# An input page (consent, PIN) closes after `kiosk.idle_timeout_s` (30 s) without an
-# answer; scrolling the text or tapping digits is no answer. Its last seconds say so.
+# An input page (consent, PIN) closes after `kiosk.idle_timeout_s` (30 s) without input;
+# scrolling the text or tapping a digit counts as input. Its last seconds say so.
 CLOSING_WARN_S = 10.0
 PIN_KEY_MAX_HEIGHT = 1.5  # x the touch minimum (108 px at scale 1): keys, not towers
 
@@ -125,6 +125,7 @@ class PinPad(QWidget):
     """
 
     submitted = Signal(str)
+    typed = Signal()  # a digit or delete: the person is typing, not gone
 
     def __init__(self, max_length: int = 16, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -197,6 +198,8 @@ class PinPad(QWidget):
             self.submitted.emit(pin)
             return
         self._refresh()
+        if key.isdigit() or key == "del":
+            self.typed.emit()
 
     def _refresh(self) -> None:
         # masked: one dot per digit, never the digits themselves

@@ -16,6 +16,7 @@ from facekiosk.ui.widgets import BigButton, ClosingNote, Page, button_row
 class ConsentPage(Page):
     accepted = Signal()
     declined = Signal()
+    busy = Signal()  # the text was scrolled: the person is reading, not gone
 
     def __init__(self) -> None:
         super().__init__("page_consent")
@@ -39,6 +40,7 @@ class ConsentPage(Page):
         self.accept_button.clicked.connect(self.accepted)
         self.layout_.addLayout(button_row(self.decline_button, self.accept_button))
         self.text.verticalScrollBar().valueChanged.connect(self._check_read)
+        self.text.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.text.verticalScrollBar().rangeChanged.connect(self._check_read)
         self._version = ""
         self.retranslate()
@@ -58,6 +60,10 @@ class ConsentPage(Page):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         QTimer.singleShot(0, self._check_read)  # after layout: does the text fit as it is?
+
+    def _scrolled(self, *_: int) -> None:
+        if self.text.isVisible():  # not the reset to the top when a new text is set
+            self.busy.emit()
 
     def _check_read(self, *_: int) -> None:
         if not self.text.isVisible():  # not laid out yet: the scroll range means nothing

@@ -13,6 +13,7 @@ class PinPage(Page):
     submitted = Signal(str)
     skipped = Signal()
     cancelled = Signal()
+    busy = Signal()  # a digit tapped: the person is typing, not gone
 
     def __init__(self, max_length: int = 16, min_length: int = 4) -> None:
         super().__init__("page_pin")
@@ -31,6 +32,7 @@ class PinPage(Page):
         self.layout_.addWidget(self.hint)
         self.pad = PinPad(max_length)
         self.pad.submitted.connect(self.submitted)
+        self.pad.typed.connect(self.busy)
         self.layout_.addWidget(self.pad, 1, Qt.AlignmentFlag.AlignHCenter)
         self.closing = ClosingNote()
         self.layout_.addWidget(self.closing)
