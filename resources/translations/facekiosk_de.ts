@@ -357,8 +357,8 @@
         <translation>Bevor wir beginnen</translation>
     </message>
     <message>
-        <source>No, thanks</source>
-        <translation>Nein, danke</translation>
+        <source>No thanks</source>
+        <translation>Nein danke</translation>
     </message>
     <message>
         <source>I agree</source>

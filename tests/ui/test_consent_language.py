@@ -58,3 +58,24 @@ def test_consent_page_regates_accept_when_the_text_changes(qtbot):
     qtbot.wait(200)  # layout and scroll-range signals settle
     assert not page.accept_button.isEnabled()
     assert bar.value() == 0 and bar.maximum() > 0
+
+
+def test_the_buttons_say_what_the_consent_text_tells_people_to_choose(qtbot):
+    """The text says "choose **I agree** or **No thanks**"; the button said "No, thanks"
+    ("Nein, danke"). The text's own words are the buttons' (changing the text would change
+    its version and ask everyone again)."""
+    from facekiosk.ui.i18n import LanguageSwitcher
+    from facekiosk.ui.pages.consent import ConsentPage
+
+    page = ConsentPage()
+    qtbot.addWidget(page)
+    switcher = LanguageSwitcher()
+    try:
+        for language in ("en", "de"):
+            assert switcher.set_language(language)
+            page.retranslate()
+            text = load_consent(language).text
+            for button in (page.accept_button, page.decline_button):
+                assert f"**{button.text()}**" in text, (language, button.text())
+    finally:
+        switcher.set_language("en")

@@ -83,7 +83,7 @@ class ConsentPage(Page):
 
     def retranslate(self) -> None:
         self.set_title(self.tr("Before we start"))
-        self.decline_button.set_text(self.tr("No, thanks"))
+        self.decline_button.set_text(self.tr("No thanks"))  # the consent text's own words
         self.accept_button.set_text(self.tr("I agree"))
         hint = self.tr("Scroll to the end of the text: then \"I agree\" can be pressed")
         self.scroll_hint.setText(hint)
