@@ -181,9 +181,12 @@
         <source>No vault is open.</source>
         <translation>Kein Tresor geöffnet.</translation>
     </message>
-    <message>
-        <source>%1 webhook delivery(ies) waiting.</source>
-        <translation>%1 Webhook-Zustellung(en) ausstehend.</translation>
+    <message numerus="yes">
+        <source>%n webhook delivery(ies) waiting.</source>
+        <translation>
+            <numerusform>%n Webhook-Zustellung ausstehend.</numerusform>
+            <numerusform>%n Webhook-Zustellungen ausstehend.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Key %1 created. Copy it now: it is not shown again.</source>
@@ -1414,9 +1417,19 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
         <source>4-bit scan, candidates re-ranked exactly</source>
         <translation>4-Bit-Suchlauf, Kandidaten exakt nachsortiert</translation>
     </message>
-    <message>
-        <source>%1: %2 templates, %3, %4 snapshot segment(s)</source>
-        <translation>%1: %2 Templates, %3, %4 Snapshot-Segment(e)</translation>
+    <message numerus="yes">
+        <source>%Ln template(s)</source>
+        <translation>
+            <numerusform>%Ln Template</numerusform>
+            <numerusform>%Ln Templates</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n snapshot segment(s)</source>
+        <translation>
+            <numerusform>%n Snapshot-Segment</numerusform>
+            <numerusform>%n Snapshot-Segmente</numerusform>
+        </translation>
     </message>
     <message>
         <source>Vault %1 in %2

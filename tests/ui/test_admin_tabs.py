@@ -147,10 +147,20 @@ def test_restart_is_offered_after_a_save_and_asked_for_by_the_panel(qtbot, panel
 
 
 def test_vault_tab_backup_export_rotate(panel, tmp_path):
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    from facekiosk.ui.i18n import translations_dir
+
     tab = panel.vault_tab
-    assert (
-        "dlib/dlib_resnet_v1: 3 templates, exact search, 1 snapshot segment(s)" in tab.info.text()
-    )
+    english = QTranslator()  # as the kiosk starts: English plural forms from the .qm
+    assert english.load(str(translations_dir() / "facekiosk_en.qm"))
+    QCoreApplication.installTranslator(english)
+    try:
+        tab.refresh()
+        line = "dlib/dlib_resnet_v1: 3 templates, exact search, 1 snapshot segment\n"
+        assert line in tab.info.text() + "\n"  # "1 snapshot segment(s)" before
+    finally:
+        QCoreApplication.removeTranslator(english)
     backup = tab.backup(tmp_path / "kiosk.fkbackup")
     assert backup.exists() and backup.stat().st_size > 0
     key = tab.export_key(tmp_path / "key.json")
@@ -172,7 +182,7 @@ def test_vault_tab_counts_index_ids_left_to_upgrade(panel, vault):
     panel.vault_tab.refresh()
     text = panel.vault_tab.info.text()
     assert "dlib/dlib_resnet_v1: 2 Index IDs to upgrade" in text
-    assert f"{fused}: 1 templates" in text
+    assert f"{fused}: 1 template" in text  # "1 template(s)" without the kiosk's English .qm
 
 
 def test_models_tab_lists_packs(panel):

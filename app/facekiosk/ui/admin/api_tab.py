@@ -146,8 +146,7 @@ class ApiTab(QWidget):
             for j, text in enumerate((str(h.id), h.url, " ".join(h.events))):
                 self.hooks.setItem(i, j, _item(text))
         pending = self.vault.webhooks.pending_count()
-        waiting = self.tr("%1 webhook delivery(ies) waiting.")
-        self.status.setText(waiting.replace("%1", str(pending)))
+        self.status.setText(self.tr("%n webhook delivery(ies) waiting.", "", pending))
 
     def _selected(self, table: QTableWidget) -> str | None:
         rows = {i.row() for i in table.selectedItems()}

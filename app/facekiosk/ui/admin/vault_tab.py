@@ -54,14 +54,12 @@ class VaultTab(QWidget):
             "exact": self.tr("exact search"),
             "quantised": self.tr("4-bit scan, candidates re-ranked exactly"),
         }
-        lines = [
-            self.tr("%1: %2 templates, %3, %4 snapshot segment(s)")
-            .replace("%1", name)
-            .replace("%2", f"{info['templates']:,}")
-            .replace("%3", modes[info["search"]])
-            .replace("%4", str(info["segments"]))
-            for name, info in self.vault.search_info().items()
-        ]
+        lines = []
+        for name, info in self.vault.search_info().items():
+            # plural forms from the .qm ("1 templates" was seen in the real window)
+            templates = self.tr("%Ln template(s)", "", info["templates"])
+            segments = self.tr("%n snapshot segment(s)", "", info["segments"])
+            lines.append(f"{name}: {templates}, {modes[info['search']]}, {segments}")
         lines += self._upgrade_lines()
         self.info.setText(
             self.tr("Vault %1 in %2\nTemplates per model: %3")
