@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from facekiosk.engine.types import Embedding
 from facekiosk.settings import Settings, load_settings
@@ -74,6 +75,10 @@ def test_site_tab_shows_kiosks_duplicates_and_follows_a_purge(qtbot, site, vault
     assert all(k[1] != "never" for k in kiosks), kiosks
     assert [k[2] for k in kiosks] == ["0", "1"]  # B has yet to pull A's record
     assert cells(tab.duplicates_table)[0][0] == " / ".join(sorted([id_a, id_b]))
+    for table in (tab.kiosks_table, tab.purges_table, tab.duplicates_table):  # as every tab
+        assert table.horizontalHeader().defaultAlignment() & Qt.AlignmentFlag.AlignLeft
+    pair = tab.duplicates_table.item(0, 0)
+    assert pair.toolTip() == pair.text()  # whole when the column is cut at 800 px
 
     ids = panel.identities
     row = next(r for r in range(ids.model.rowCount()) if ids.model.row_at(r).index_id == id_a)

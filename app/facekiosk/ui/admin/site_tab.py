@@ -34,6 +34,7 @@ from facekiosk.settings import Settings
 from facekiosk.site.hub_state import RECHECK_S, hub_state, saw_down, saw_up
 from facekiosk.site.membership import Membership, SiteError
 from facekiosk.ui.admin.controls import touch_button
+from facekiosk.ui.admin.table_fit import fit_columns
 
 if TYPE_CHECKING:
     from facekiosk.vault import Vault
@@ -95,16 +96,21 @@ def receipt_state(status: SiteStatus, me: str, index_id: str) -> tuple[list[str]
 
 
 def _item(value: object) -> QTableWidgetItem:
-    return QTableWidgetItem("" if value is None else str(value))
+    text = "" if value is None else str(value)
+    item = QTableWidgetItem(text)
+    item.setToolTip(text)  # an elided Index ID is whole here
+    return item
 
 
-def _table(headers: list[str], name: str) -> QTableWidget:
+def _table(headers: list[str], name: str, elide: tuple[int, ...]) -> QTableWidget:
+    """Sized like the other admin tables (table_fit: whole texts, headers to the left,
+    the long columns cut in the middle on a narrow panel)."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.setAccessibleName(name)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.horizontalHeader().setStretchLastSection(True)
     table.verticalHeader().setDefaultSectionSize(36)
+    fit_columns(table, elide=elide)
     return table
 
 
@@ -140,20 +146,21 @@ class SiteTab(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(QLabel(self.tr("Kiosks")))
         self.kiosks_table = _table(
-            [self.tr("Kiosk"), self.tr("Last sync"), self.tr("Lag (feed rows)")], self.tr("Kiosks")
-        )
+            [self.tr("Kiosk"), self.tr("Last sync"), self.tr("Lag (feed rows)")],
+            self.tr("Kiosks"), elide=(0,),
+        )  # fmt: skip
         layout.addWidget(self.kiosks_table, 1)
         layout.addWidget(QLabel(self.tr("Purges waiting for kiosks")))
         self.purges_table = _table(
             [self.tr("Index ID"), self.tr("Purged at"), self.tr("Confirmed"), self.tr("Pending")],
-            self.tr("Purges waiting for kiosks"),
-        )
+            self.tr("Purges waiting for kiosks"), elide=(0, 2, 3),
+        )  # fmt: skip
         layout.addWidget(self.purges_table, 1)
         layout.addWidget(QLabel(self.tr("Possible duplicates (one person, two Index IDs)")))
         self.duplicates_table = _table(
             [self.tr("Index IDs"), self.tr("Cosine"), self.tr("Found by"), self.tr("At")],
-            self.tr("Possible duplicates"),
-        )
+            self.tr("Possible duplicates"), elide=(0,),
+        )  # fmt: skip
         layout.addWidget(self.duplicates_table, 1)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
