@@ -89,7 +89,8 @@ def _hub(
 
     m = _member(vault)
     try:
-        conn = connect_member(m, m.secrets(vault), ctx.settings.site.connect_timeout_s)
+        site = ctx.settings.site
+        conn = connect_member(m, m.secrets(vault), site.connect_timeout_s, site.dead_peer_s)
     except psycopg.OperationalError as exc:
         hint = " (if the hub is gone for good: `site leave --offline`)" if offline_hint else ""
         raise CliError(f"cannot reach the site hub: {str(exc).strip()}{hint}") from exc

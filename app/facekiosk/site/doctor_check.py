@@ -43,7 +43,8 @@ def site_state(data_dir: Path, settings: Settings | None) -> tuple[str, str, str
             hint = f"set ${PASSPHRASE_ENV} to check the hub, or see the admin panel's Site tab"
             return WARN, f"{member}; last sync not checked (passphrase vault)", hint
         with Vault.open(data_dir, passphrase=passphrase, create=False) as vault:
-            return _ask_hub(vault, m, member, settings.site.connect_timeout_s)
+            return _ask_hub(vault, m, member, settings.site.connect_timeout_s,
+                            settings.site.dead_peer_s)  # fmt: skip
     except VaultLockedError:
         detail = f"{member}; the running kiosk syncs (its admin panel's Site tab shows them)"
         return OK, detail, ""
@@ -51,14 +52,16 @@ def site_state(data_dir: Path, settings: Settings | None) -> tuple[str, str, str
         return WARN, f"{member}; the vault does not open ({exc})", "see the vault checks above"
 
 
-def _ask_hub(vault: Vault, m: Membership, member: str, timeout_s: float) -> tuple[str, str, str]:
+def _ask_hub(
+    vault: Vault, m: Membership, member: str, timeout_s: float, dead_peer_s: float
+) -> tuple[str, str, str]:
     import psycopg
 
     from facekiosk.site.hub import Hub
     from facekiosk.site.membership import connect_member
 
     try:
-        hub = Hub(connect_member(m, m.secrets(vault), timeout_s))
+        hub = Hub(connect_member(m, m.secrets(vault), timeout_s, dead_peer_s))
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
         hint = "check the network and the hub; the kiosk works on its own vault meanwhile"

@@ -53,7 +53,9 @@ class SiteStatus:
     error: str = ""
 
 
-def fetch_status(vault: Vault, membership: Membership, timeout_s: float) -> SiteStatus:
+def fetch_status(
+    vault: Vault, membership: Membership, timeout_s: float, dead_peer_s: float = 20.0
+) -> SiteStatus:
     """One read of the hub as this kiosk's role (in a worker thread)."""
     import psycopg
 
@@ -67,7 +69,8 @@ def fetch_status(vault: Vault, membership: Membership, timeout_s: float) -> Site
         status.error = known.error or "found down by the site sync"
         return status
     try:
-        hub = Hub(connect_member(membership, membership.secrets(vault), timeout_s))
+        secrets = membership.secrets(vault)
+        hub = Hub(connect_member(membership, secrets, timeout_s, dead_peer_s))
         try:
             status.kiosks, status.purges = hub.kiosks(), hub.purges()
             status.duplicates = hub.duplicates()
@@ -123,6 +126,7 @@ class SiteTab(QWidget):
         self.vault = vault
         self.m = membership
         self.timeout_s = settings.site.connect_timeout_s
+        self.dead_peer_s = settings.site.dead_peer_s
         self.status = SiteStatus()
         self._busy = self._again = False
         self._following: list[tuple[QMessageBox, str, list[str]]] = []  # box, text, ids
@@ -186,7 +190,7 @@ class SiteTab(QWidget):
 
     def _read(self) -> None:
         try:
-            status = fetch_status(self.vault, self.m, self.timeout_s)
+            status = fetch_status(self.vault, self.m, self.timeout_s, self.dead_peer_s)
         except Exception as exc:  # the vault closed under us, a damaged site.json, …
             log.exception("site tab: status read failed")
             status = SiteStatus(error=str(exc))
