@@ -73,11 +73,11 @@ def member(pg_cluster, tmp_path_factory) -> Iterator[Member]:  # noqa: F811
     hub.sync("A", "B")  # B now holds A's three people; the hub every kiosk's events
     reader = hub.query("SELECT reader_role FROM facekiosk.meta")[0][0]
     hub.query(f"CREATE ROLE {READER} LOGIN PASSWORD 'pw-hr' IN ROLE \"{reader}\"")
-    served = serve(hub.dir("A"))
+    m = Member(hub, fids, keys, serve(hub.dir("A")))
     try:
-        yield Member(hub, fids, keys, served)
+        yield m
     finally:
-        served.stop()
+        m.served.stop()  # a test may have restarted it: the one running now (it leaked)
 
 
 def call(m: Member, endpoint: str, key: str, **params: Any) -> httpx.Response:
