@@ -350,6 +350,77 @@
     </message>
 </context>
 <context>
+    <name>CodeWords</name>
+    <message>
+        <source>enrolment</source>
+        <translation>Registrierung</translation>
+    </message>
+    <message>
+        <source>sign-in</source>
+        <translation>Anmeldung</translation>
+    </message>
+    <message>
+        <source>attendance</source>
+        <translation>Anwesenheit</translation>
+    </message>
+    <message>
+        <source>access</source>
+        <translation>Zutritt</translation>
+    </message>
+    <message>
+        <source>forget me</source>
+        <translation>Mich vergessen</translation>
+    </message>
+    <message>
+        <source>session</source>
+        <translation>Sitzung</translation>
+    </message>
+    <message>
+        <source>enrolled</source>
+        <translation>registriert</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>abgelehnt</translation>
+    </message>
+    <message>
+        <source>check in</source>
+        <translation>Check-in</translation>
+    </message>
+    <message>
+        <source>check out</source>
+        <translation>Check-out</translation>
+    </message>
+    <message>
+        <source>let in</source>
+        <translation>Einlass</translation>
+    </message>
+    <message>
+        <source>let out</source>
+        <translation>Auslass</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <source>timed out</source>
+        <translation>Zeit abgelaufen</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>aktiv</translation>
+    </message>
+    <message>
+        <source>revoked</source>
+        <translation>widerrufen</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>abgelaufen</translation>
+    </message>
+</context>
+<context>
     <name>ConsentPage</name>
     <message>
         <source>Consent version %1</source>

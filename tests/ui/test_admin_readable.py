@@ -179,3 +179,43 @@ def test_german_index_ids_tab_fits_800_px(qtbot, vault, data_dir):
         assert model.headerData(5, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     finally:
         switcher.set_language("en")
+
+
+def test_german_events_and_key_states_read_as_words_with_the_code_in_the_tooltip(
+    qtbot, vault, data_dir
+):
+    """The walk saw "check_in", "deny" and "active" as English codes in the German panel.
+    The vault and the export keep the codes; the panel shows words, the code in the
+    tooltip, and a code it has no word for as it is."""
+    from facekiosk.ui.app import qt_app
+    from facekiosk.ui.i18n import LanguageSwitcher
+
+    qt_app()
+    switcher = LanguageSwitcher()
+    assert switcher.set_language("de")
+    try:
+        index_id = vault.enroll([unit(1)], label="Person", consent_version="en-c4c324aad5")
+        now = datetime.now(UTC)
+        vault.record_event("attendance", index_id, "kiosk-1", "check_in", at=now)
+        vault.record_event("session", None, "kiosk-1", "future_code", at=now)
+        vault.api_keys.create(("read",), label="HR")
+        p = AdminPanel(vault, Settings(), data_dir)
+        qtbot.addWidget(p)
+        events = p.events.table
+        rows = {
+            events.item(r, 1).text(): (events.item(r, 2).text(), events.item(r, 2).toolTip())
+            for r in range(events.rowCount())
+        }
+        assert rows["Anwesenheit"] == ("Check-in", "Check-in (check_in)")
+        assert rows["Sitzung"] == ("future_code", "future_code")
+        kinds = [p.events.kind.itemText(i) for i in range(p.events.kind.count())]
+        assert "Registrierung" in kinds and "enroll" not in kinds
+        from facekiosk.ui.admin.api_tab import ApiTab
+
+        api = ApiTab(vault, Settings())
+        qtbot.addWidget(api)
+        assert api.keys.item(0, 3).text() == "aktiv"
+        csv_kinds = {e.decision for e in vault.events()}
+        assert "check_in" in csv_kinds  # the stored code is unchanged
+    finally:
+        switcher.set_language("en")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from facekiosk.settings import Settings
+from facekiosk.ui.admin.code_words import word_for
 from facekiosk.ui.admin.controls import hint_label, row_of, touch_button
 from facekiosk.ui.admin.table_fit import fit_columns
 from facekiosk.vault.api_keys import SCOPES
@@ -136,8 +137,8 @@ class ApiTab(QWidget):
         records = self.vault.api_keys.all()
         self.keys.setRowCount(len(records))
         for i, r in enumerate(records):
-            cells = (r.key_id, r.label, " ".join(r.scopes), r.state(), _when(r.expires),
-                     _when(r.last_used))  # fmt: skip
+            cells = (r.key_id, r.label, " ".join(r.scopes), word_for(r.state()),
+                     _when(r.expires), _when(r.last_used))  # fmt: skip
             for j, text in enumerate(cells):
                 self.keys.setItem(i, j, _item(text))
         hooks = self.vault.webhooks.all()

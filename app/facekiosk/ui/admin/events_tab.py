@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facekiosk.ui.admin.code_words import word_for
 from facekiosk.ui.admin.table_fit import fit_columns
 
 SHOWN_EVENTS = 5000
@@ -36,7 +37,7 @@ class EventsTab(QWidget):
         self.kind = QComboBox()
         self.kind.setAccessibleName(self.tr("Event kind"))
         for k in KINDS:
-            self.kind.addItem(k or self.tr("all kinds"), k)
+            self.kind.addItem(word_for(k) if k else self.tr("all kinds"), k)
         self.since = QDateTimeEdit(QDateTime.currentDateTime().addDays(-7))
         self.until = QDateTimeEdit(QDateTime.currentDateTime().addDays(1))
         for w, name in ((self.since, self.tr("From")), (self.until, self.tr("Until"))):
@@ -99,17 +100,20 @@ class EventsTab(QWidget):
         events = self.query()[-SHOWN_EVENTS:][::-1]
         self.table.setRowCount(len(events))
         for r, e in enumerate(events):
+            # (shown, tooltip): kinds and decisions as words, their stored code in the
+            # tooltip (what the CSV export and the API carry); other cells whole.
             cells = (
-                e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-                e.kind,
-                e.decision,
-                e.reason or "—",
-                e.kiosk_id,
-                e.index_id or "—",
+                (e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), None),
+                (word_for(e.kind), e.kind),
+                (word_for(e.decision), e.decision),
+                (e.reason or "—", None),
+                (e.kiosk_id, None),
+                (e.index_id or "—", None),
             )
-            for c, text in enumerate(cells):
+            for c, (text, code) in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)  # the whole text of a column cut at a narrow width
+                # the whole text of a column cut at a narrow width
+                item.setToolTip(text if code is None or code == text else f"{text} ({code})")
                 self.table.setItem(r, c, item)
 
     def export_csv(self, path: Path) -> int:
