@@ -34,55 +34,13 @@ def scale_for(width: int, height: int) -> float:
     return max(MIN_SCALE, min(MAX_SCALE, width / rw, height / rh))
 
 
-# Rules the sheet lacks, seen in the real window (walk-through of the merged kiosk):
-# - a styled scroll bar handle with unstyled arrow buttons ran over the arrows at both
-#   ends (consent text, settings, API tab): no arrow buttons, a finger drags the handle;
-# - an unchecked check box was dark on dark (API tab scopes "write", "delete" looked like
-#   plain words): a visible box, filled when checked;
-# - the tab bar's scroll arrows in a portrait panel were 15 px wide: the API and Site
-#   tabs were hard to reach with a finger;
-# - a spin box's up/down buttons (API key expiry, numeric settings) had black arrows on
-#   the dark field: invisible. Wider light buttons with Qt's own arrow pictures.
-CONTROL_RULES = """
-QScrollBar::add-line, QScrollBar::sub-line { width: 0; height: 0; border: none; }
-QScrollBar::add-page, QScrollBar::sub-page { background: none; }
-QCheckBox { spacing: 10px; }
-QCheckBox::indicator {
-    width: 24px;
-    height: 24px;
-    border: 2px solid #9fb0c0;
-    border-radius: 5px;
-    background: #16212c;
-}
-QCheckBox::indicator:checked { background: #3fb6a8; border-color: #d6f5f1; }
-QCheckBox::indicator:disabled { border-color: #2a3a4a; }
-QTabBar::scroller { width: 112px; }
-QTabBar QToolButton { width: 56px; background: #1f2e3d; border: 2px solid #36506b; }
-QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {
-    width: 32px;
-    background: #9fb0c0;
-    border: 1px solid #36506b;
-}
-QAbstractSpinBox::up-arrow {
-    image: url(:/qt-project.org/styles/commonstyle/images/arrow-up-16.png);
-}
-QAbstractSpinBox::down-arrow {
-    image: url(:/qt-project.org/styles/commonstyle/images/arrow-down-16.png);
-}
-QAbstractSpinBox::up-button:off, QAbstractSpinBox::down-button:off { background: #36506b; }
-"""
-
-
 def scaled_style_sheet(scale: float, name: str = "kiosk") -> str:
     def repl(m: re.Match[str]) -> str:
         value = float(m.group(1)) * scale
         minimum = 1 if m.group(2) == "px" else 8  # keep borders and small print visible
         return f"{max(minimum, round(value))}{m.group(2)}"
 
-    sheet = load_style_sheet(name)
-    if name == "kiosk":
-        sheet += CONTROL_RULES
-    return _LENGTH.sub(repl, sheet)
+    return _LENGTH.sub(repl, load_style_sheet(name))
 
 
 def apply_theme(app: QApplication, scale: float = 1.0) -> None:
