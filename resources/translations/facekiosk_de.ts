@@ -412,6 +412,10 @@
         <translation>aktiv</translation>
     </message>
     <message>
+        <source>no template</source>
+        <translation>keine Vorlage</translation>
+    </message>
+    <message>
         <source>revoked</source>
         <translation>widerrufen</translation>
     </message>
@@ -628,7 +632,7 @@ Prüfprotokoll-Eintrag Nr. %6.</translation>
     </message>
     <message>
         <source>Last seen</source>
-        <translation>Zuletzt gesehen</translation>
+        <translation>Zuletzt da</translation>
     </message>
     <message>
         <source>Consent</source>

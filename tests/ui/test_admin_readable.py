@@ -219,3 +219,32 @@ def test_german_events_and_key_states_read_as_words_with_the_code_in_the_tooltip
         assert "check_in" in csv_kinds  # the stored code is unchanged
     finally:
         switcher.set_language("en")
+
+
+def test_german_index_ids_are_whole_at_1024_px_and_the_status_is_a_word(qtbot, vault, data_dir):
+    """The walk saw the German Index IDs tab cut every Index ID at 1024 px (its long
+    "Zuletzt gesehen" header took the room) and the status as the English code "active"."""
+    from facekiosk.ui.app import qt_app
+    from facekiosk.ui.i18n import LanguageSwitcher
+
+    qt_app()
+    switcher = LanguageSwitcher()
+    assert switcher.set_language("de")
+    try:
+        for i in range(3):
+            index_id = vault.enroll([unit(i)], label=f"Person {i}", consent_version="en-c4c324aad5")
+            vault.touch(index_id)  # a date in "last seen" too: the widest this column gets
+        p = AdminPanel(vault, Settings(), data_dir)
+        qtbot.addWidget(p)
+        p.resize(1024, 700)
+        p.show()
+        QApplication.processEvents()
+        table = p.identities.table
+        table.fit_columns()
+        QApplication.processEvents()
+        assert table.horizontalHeader().sectionSize(0) >= table.sizeHintForColumn(0)
+        model = table.model()
+        assert model.index(0, 4).data() == "aktiv"
+        assert model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole) == "aktiv (active)"
+    finally:
+        switcher.set_language("en")

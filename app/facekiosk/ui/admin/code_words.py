@@ -1,4 +1,4 @@
-"""Words an admin reads for the codes the vault stores: event kinds, decisions, key states.
+"""Words an admin reads for the codes the vault stores: event kinds, decisions, states.
 
 The vault, the CSV export and the API keep the codes ("check_in", "revoked"): integrators
 match on them. The panel shows the word in the admin's language with the code in the
@@ -33,8 +33,9 @@ _WORDS = cast(
         "grant_out": QT_TRANSLATE_NOOP("CodeWords", "let out"),
         "purged": QT_TRANSLATE_NOOP("CodeWords", "deleted"),
         "timeout": QT_TRANSLATE_NOOP("CodeWords", "timed out"),
-        # API key states
+        # API key and Index ID states
         "active": QT_TRANSLATE_NOOP("CodeWords", "active"),
+        "no_template": QT_TRANSLATE_NOOP("CodeWords", "no template"),
         "revoked": QT_TRANSLATE_NOOP("CodeWords", "revoked"),
         "expired": QT_TRANSLATE_NOOP("CodeWords", "expired"),
     },

@@ -22,6 +22,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from facekiosk.ui.admin.code_words import word_for
+
 PAGE_SIZE = 200
 _ROOT = QModelIndex()  # the invisible root: a table's rows hang off it
 
@@ -138,6 +140,12 @@ class IdentityTableModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         key = COLUMNS[index.column()][0]
+        if key == "status":  # a word in the admin's language; the stored code in the tooltip
+            word = word_for(row.status)
+            if role == Qt.ItemDataRole.DisplayRole:
+                return word
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return word if word == row.status else f"{word} ({row.status})"
         if role == Qt.ItemDataRole.DisplayRole:
             return _fmt(getattr(row, key))
         if role == Qt.ItemDataRole.UserRole:
