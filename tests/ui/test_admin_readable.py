@@ -153,98 +153,85 @@ def test_a_delete_without_a_reason_is_refused(qtbot, panel, vault, monkeypatch):
     assert any("lost badge" in str(e.details) for e in vault.audit_entries())
 
 
-def test_german_index_ids_tab_fits_800_px(qtbot, vault, data_dir):
-    """Longer German headers and buttons: the tab scrolled sideways as a whole before."""
+@pytest.fixture
+def german(qapp):
+    """The panel in German for one test, English again after it."""
     from facekiosk.ui.app import qt_app
     from facekiosk.ui.i18n import LanguageSwitcher
 
     qt_app()
     switcher = LanguageSwitcher()
     assert switcher.set_language("de")
-    try:
-        for i in range(3):
-            vault.enroll([unit(i)], label=f"Person {i}", consent_version="en-c4c324aad5")
-        p = AdminPanel(vault, Settings(), data_dir)
-        qtbot.addWidget(p)
-        p.resize(800, 1200)
-        p.show()
-        QApplication.processEvents()
-        table = p.identities.table
-        table.fit_columns()
-        QApplication.processEvents()
-        assert p.tabs.currentWidget().horizontalScrollBar().maximum() == 0
-        assert table.horizontalScrollBar().maximum() == 0
-        model = table.model()
-        assert model.headerData(5, Qt.Orientation.Horizontal) == "Bezeichnung"
-        assert model.headerData(5, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
-    finally:
-        switcher.set_language("en")
+    yield
+    switcher.set_language("en")
+
+
+def shown_panel(qtbot, vault, data_dir, width: int, height: int) -> AdminPanel:
+    """The admin panel shown at width x height, its Index IDs table fitted."""
+    p = AdminPanel(vault, Settings(), data_dir)
+    qtbot.addWidget(p)
+    p.resize(width, height)
+    p.show()
+    QApplication.processEvents()
+    p.identities.table.fit_columns()
+    QApplication.processEvents()
+    return p
+
+
+def test_german_index_ids_tab_fits_800_px(qtbot, vault, data_dir, german):
+    """Longer German headers and buttons: the tab scrolled sideways as a whole before."""
+    for i in range(3):
+        vault.enroll([unit(i)], label=f"Person {i}", consent_version="en-c4c324aad5")
+    p = shown_panel(qtbot, vault, data_dir, 800, 1200)
+    table = p.identities.table
+    assert p.tabs.currentWidget().horizontalScrollBar().maximum() == 0
+    assert table.horizontalScrollBar().maximum() == 0
+    model = table.model()
+    assert model.headerData(5, Qt.Orientation.Horizontal) == "Bezeichnung"
+    assert model.headerData(5, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
 
 
 def test_german_events_and_key_states_read_as_words_with_the_code_in_the_tooltip(
-    qtbot, vault, data_dir
+    qtbot, vault, data_dir, german
 ):
     """The walk saw "check_in", "deny" and "active" as English codes in the German panel.
     The vault and the export keep the codes; the panel shows words, the code in the
     tooltip, and a code it has no word for as it is."""
-    from facekiosk.ui.app import qt_app
-    from facekiosk.ui.i18n import LanguageSwitcher
+    from facekiosk.ui.admin.api_tab import ApiTab
 
-    qt_app()
-    switcher = LanguageSwitcher()
-    assert switcher.set_language("de")
-    try:
-        index_id = vault.enroll([unit(1)], label="Person", consent_version="en-c4c324aad5")
-        now = datetime.now(UTC)
-        vault.record_event("attendance", index_id, "kiosk-1", "check_in", at=now)
-        vault.record_event("session", None, "kiosk-1", "future_code", at=now)
-        vault.api_keys.create(("read",), label="HR")
-        p = AdminPanel(vault, Settings(), data_dir)
-        qtbot.addWidget(p)
-        events = p.events.table
-        rows = {
-            events.item(r, 1).text(): (events.item(r, 2).text(), events.item(r, 2).toolTip())
-            for r in range(events.rowCount())
-        }
-        assert rows["Anwesenheit"] == ("Check-in", "Check-in (check_in)")
-        assert rows["Sitzung"] == ("future_code", "future_code")
-        kinds = [p.events.kind.itemText(i) for i in range(p.events.kind.count())]
-        assert "Registrierung" in kinds and "enroll" not in kinds
-        from facekiosk.ui.admin.api_tab import ApiTab
-
-        api = ApiTab(vault, Settings())
-        qtbot.addWidget(api)
-        assert api.keys.item(0, 3).text() == "aktiv"
-        csv_kinds = {e.decision for e in vault.events()}
-        assert "check_in" in csv_kinds  # the stored code is unchanged
-    finally:
-        switcher.set_language("en")
+    index_id = vault.enroll([unit(1)], label="Person", consent_version="en-c4c324aad5")
+    now = datetime.now(UTC)
+    vault.record_event("attendance", index_id, "kiosk-1", "check_in", at=now)
+    vault.record_event("session", None, "kiosk-1", "future_code", at=now)
+    vault.api_keys.create(("read",), label="HR")
+    p = AdminPanel(vault, Settings(), data_dir)
+    qtbot.addWidget(p)
+    events = p.events.table
+    rows = {
+        events.item(r, 1).text(): (events.item(r, 2).text(), events.item(r, 2).toolTip())
+        for r in range(events.rowCount())
+    }
+    assert rows["Anwesenheit"] == ("Check-in", "Check-in (check_in)")
+    assert rows["Sitzung"] == ("future_code", "future_code")
+    kinds = [p.events.kind.itemText(i) for i in range(p.events.kind.count())]
+    assert "Registrierung" in kinds and "enroll" not in kinds
+    api = ApiTab(vault, Settings())
+    qtbot.addWidget(api)
+    assert api.keys.item(0, 3).text() == "aktiv"
+    assert "check_in" in {e.decision for e in vault.events()}  # the stored code is unchanged
 
 
-def test_german_index_ids_are_whole_at_1024_px_and_the_status_is_a_word(qtbot, vault, data_dir):
+def test_german_index_ids_are_whole_at_1024_px_and_the_status_is_a_word(
+    qtbot, vault, data_dir, german
+):
     """The walk saw the German Index IDs tab cut every Index ID at 1024 px (its long
     "Zuletzt gesehen" header took the room) and the status as the English code "active"."""
-    from facekiosk.ui.app import qt_app
-    from facekiosk.ui.i18n import LanguageSwitcher
-
-    qt_app()
-    switcher = LanguageSwitcher()
-    assert switcher.set_language("de")
-    try:
-        for i in range(3):
-            index_id = vault.enroll([unit(i)], label=f"Person {i}", consent_version="en-c4c324aad5")
-            vault.touch(index_id)  # a date in "last seen" too: the widest this column gets
-        p = AdminPanel(vault, Settings(), data_dir)
-        qtbot.addWidget(p)
-        p.resize(1024, 700)
-        p.show()
-        QApplication.processEvents()
-        table = p.identities.table
-        table.fit_columns()
-        QApplication.processEvents()
-        assert table.horizontalHeader().sectionSize(0) >= table.sizeHintForColumn(0)
-        model = table.model()
-        assert model.index(0, 4).data() == "aktiv"
-        assert model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole) == "aktiv (active)"
-    finally:
-        switcher.set_language("en")
+    for i in range(3):
+        index_id = vault.enroll([unit(i)], label=f"Person {i}", consent_version="en-c4c324aad5")
+        vault.touch(index_id)  # a date in "last seen" too: the widest this column gets
+    panel = shown_panel(qtbot, vault, data_dir, 1024, 700)  # kept: the table is its child
+    table = panel.identities.table
+    assert table.horizontalHeader().sectionSize(0) >= table.sizeHintForColumn(0)
+    model = table.model()
+    assert model.index(0, 4).data() == "aktiv"
+    assert model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole) == "aktiv (active)"
