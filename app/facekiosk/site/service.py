@@ -100,14 +100,17 @@ class SiteService:
 
         hub: Hub | None = None
         backoff = 1.0
-        last_pass = 0.0
+        # time.monotonic() counts from boot: 0.0 as "never" made the first pass wait until
+        # the machine had been up poll_s (a kiosk started at boot; a fresh CI machine).
+        never = float("-inf")
+        last_pass = never
         local_mark = (0, 0)
         while not self._stop.is_set():
             try:
                 if hub is None:
                     hub = self._connect()
                     log.info("site hub connected")
-                    last_pass = 0.0
+                    last_pass = never
                 self._wake.drain()  # before the mark is read: a later commit wakes the wait
                 if self._stop.is_set():  # stop()'s own wake-up byte may be the one drained
                     break
@@ -123,7 +126,7 @@ class SiteService:
                         self.on_sync(report)
                     self.last_error, backoff = "", 1.0
                 if hub.wait(self.s.local_poll_s, self._wake.fileno()):
-                    last_pass = 0.0  # a NOTIFY: pull now
+                    last_pass = never  # a NOTIFY: pull now
             except (psycopg.Error, OSError) as exc:
                 self.last_error = str(exc).strip()
                 first = self.last_error.splitlines()[0] if self.last_error else repr(exc)
