@@ -197,3 +197,36 @@ def test_events_tab_keeps_a_long_reason_code_whole_at_1024_px(qtbot, themed, dat
         assert reason >= table.sizeHintForColumn(3), (reason, table.sizeHintForColumn(3))
         assert table.horizontalScrollBar().maximum() == 0
         panel.close()
+
+
+def test_a_stop_signal_during_start_up_still_closes_the_kiosk(qtbot):
+    """SIGTERM between installing the handler and the event loop starting (the engine
+    still loading): QCoreApplication.quit() is a no-op then, and the kiosk ran on until
+    killed (test_os_silence's API run, stopped at ~15 s under strace)."""
+    import os
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QWidget
+
+    from facekiosk.ui import app as app_module
+
+    app = QApplication.instance()
+    window = QWidget()
+    qtbot.addWidget(window)
+    handlers = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT))
+    safety = QTimer()
+    try:
+        app_module._quit_on_signals(SimpleNamespace(app=app, window=window))  # type: ignore[arg-type]
+        os.kill(os.getpid(), signal.SIGTERM)  # handled here, before exec()
+        assert window._close_allowed is True
+        safety.setSingleShot(True)  # the safety net: 7 = the signal did not quit the loop
+        safety.timeout.connect(lambda: app.exit(7))
+        safety.start(3000)
+        started = time.monotonic()
+        assert app.exec() == 0
+        assert time.monotonic() - started < 2.0
+    finally:
+        safety.stop()
+        signal.signal(signal.SIGTERM, handlers[0])
+        signal.signal(signal.SIGINT, handlers[1])

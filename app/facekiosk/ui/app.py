@@ -128,7 +128,10 @@ def _quit_on_signals(kiosk: KioskApp) -> None:
     def stop(signum: int, _frame: object) -> None:
         log.info("signal %d: closing the kiosk", signum)
         kiosk.window._close_allowed = True  # the operator's service manager, not a passer-by
-        kiosk.app.quit()
+        # Posted, not called: quit() does nothing while the event loop is not running yet,
+        # and a stop can come while controller.start() still loads the engine (a kiosk
+        # stopped during start-up then ran on until killed; seen under strace at ~15 s).
+        QTimer.singleShot(0, kiosk.app.quit)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
