@@ -33,6 +33,7 @@ class Actor:
         self.shift = 0.0
         self.state: LivenessState | None = None
         self.antispoof = antispoof
+        self.observing = False  # True: frames go to session.observe (before the check)
 
     def frame(self, yaw: float = 0.0, pitch: float = 0.0, eyes: float = 1.0, **kw) -> LivenessState:
         true_pts = synth.head_points(yaw, pitch, eyes) + np.array([self.shift, 0.0])
@@ -47,9 +48,12 @@ class Actor:
         )
         n_faces = kw.get("n_faces", 1)
         image = synth.render(true_pts)
-        self.state = self.session.update(
-            None if kw.get("no_face") else face, n_faces, image, self.t
-        )
+        shown = None if kw.get("no_face") else face
+        if self.observing:
+            self.session.observe(shown, n_faces, image, self.t)
+            self.state = LivenessState("pending")
+        else:
+            self.state = self.session.update(shown, n_faces, image, self.t)
         self.t += 1.0 / FPS
         return self.state
 

@@ -126,6 +126,7 @@ class LivenessSession:
         self.last_reason: Reason | None = None
         self.final: LivenessState | None = None
         self.decided_at: float | None = None
+        self.checking_since: float | None = None  # the first update(); observe() before it
         self._verdict: PassiveVerdict | None = None
         self._motion_max = 0.0
         self._last_frontal = True  # the last tracked face was one the model judges
@@ -141,11 +142,37 @@ class LivenessSession:
 
     # -- the frame loop -------------------------------------------------------
 
+    def observe(self, face: Face | None, n_faces: int, image: np.ndarray, t: float) -> None:
+        """A frame from before the check starts (the kiosk's CAPTURE: the face is there
+        but not yet frontal, near or sharp enough): at the passive level the motion layer
+        already gathers its evidence from it (a head turning toward the camera shows
+        parallax, a blink is a blink) so a person who moved on the way is not made to
+        wait again. Nothing is decided or prompted here and the model is not read (its
+        score on a face the quality gate refused is not what it was measured on); a
+        track that breaks starts again without counting a restart. `update()` then
+        decides on all the evidence, its prompt clock starting at its first frame.
+        Measured on luyt's live clip through the kiosk flow: walk-ups with his head
+        turned passed at 4.5-5.5 s (the turn was seen before the check and thrown away)."""
+        if self.level != "passive" or self.final is not None or self.checking_since is not None:
+            return
+        if self.track.update(face, n_faces, t) is not None:
+            self._restart_checks()
+        if face is None or n_faces != 1 or not self.track.active:
+            return
+        grey = cv2.cvtColor(validate_image(image), cv2.COLOR_BGR2GRAY)
+        obs = Observation.from_face(face, t, grey)
+        if obs is None:
+            return
+        self._verdict = self.passive.update(obs, _grey_crop(grey, face))
+        self._motion_max = max(self._motion_max, self._verdict.scores["motion"])
+
     def update(self, face: Face | None, n_faces: int, image: np.ndarray, t: float) -> LivenessState:
         if self.level == "off":
             return LivenessState("passed", progress=1.0)
         if self.final is not None:
             return self.final
+        if self.checking_since is None:
+            self.checking_since = t
         broke = self.track.update(face, n_faces, t)
         if broke is not None:
             self.restarts += 1
@@ -182,13 +209,14 @@ class LivenessSession:
             return self._fail(failure, t)
         if self.level == "passive":
             # Passive evidence counts even after prompts appeared: it is evidence all the same.
-            elapsed = t - self.track.started_at
-            if verdict.live and elapsed >= MIN_PASSIVE_S and self._extras_ok():
+            if verdict.live and t - self.track.started_at >= MIN_PASSIVE_S and self._extras_ok():
                 return self._pass(t)
+            # The prompt clock starts with the check, not with frames observed before it.
+            checking = t - max(self.track.started_at, self.checking_since)
             window = self.settings.passive_window_s
             if self._model_verdict == "live":
                 window = min(window, MODEL_LIVE_ESCALATE_S)
-            if elapsed >= window:
+            if checking >= window:
                 self.escalated = True
         if self.escalated:
             if self.challenge is None:

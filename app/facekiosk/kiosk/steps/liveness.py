@@ -69,8 +69,25 @@ class LivenessStep:
         self.factory = factory
 
     def start(self) -> None:
+        """The check starts (FACE_READY); a session that observed the capture goes on."""
         a = self.core.attempt
-        a.bio.liveness = self.factory(liveness_level(self.core.settings, a.purpose))
+        if a.bio.liveness is None:
+            a.bio.liveness = self.factory(liveness_level(self.core.settings, a.purpose))
+
+    def observe(self, face: Face | None, n_faces: int, image: np.ndarray, now: float) -> None:
+        """A CAPTURE frame (no face yet good enough to start the check): a passive-level
+        session gathers motion evidence from it (LivenessSession.observe). Only sessions
+        that can observe get one this early (not "off", the challenge or test doubles)."""
+        a = self.core.attempt
+        if liveness_level(self.core.settings, a.purpose) != "passive":
+            return
+        if a.bio.liveness is None:
+            if face is None:
+                return  # nobody to watch yet
+            a.bio.liveness = self.factory("passive")
+        observe = getattr(a.bio.liveness, "observe", None)
+        if observe is not None:
+            observe(face, n_faces, image, now)
 
     def update(self, face: Face | None, n_faces: int, image: np.ndarray, now: float) -> None:
         bio = self.core.attempt.bio

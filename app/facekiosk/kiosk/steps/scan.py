@@ -58,7 +58,10 @@ class ScanStep:
             a.guidance = tuple(str(c) for c in verdict.codes)
             a.bio.track_box = None
             a.bio.streak.interrupt()
-            self.liveness.update(None, len(faces), image, now)
+            if core.state == State.CAPTURE:
+                self.liveness.observe(None, len(faces), image, now)
+            else:
+                self.liveness.update(None, len(faces), image, now)
             return
         if not same_track(core, face):
             restart_scan(core, self.outcome, now)
@@ -73,13 +76,14 @@ class ScanStep:
             return
 
         if core.state == State.CAPTURE:
-            if not verdict.ok:
-                a.block = "QUALITY"
-                a.guidance = self._hints(verdict)
+            if not verdict.ok or (enroll and face.embedding is None):
+                # Not yet (the enrolment anchor needs this frame's embedding): the
+                # passive liveness layer already watches the face meanwhile.
+                self.liveness.observe(face, len(faces), image, now)
+                a.block = "" if verdict.ok else "QUALITY"
+                a.guidance = () if verdict.ok else self._hints(verdict)
                 return
             a.guidance = ()
-            if enroll and face.embedding is None:
-                return  # the anchor needs this frame's embedding: wait for one that has it
             core.go(Event.FACE_READY, now)
             self.liveness.start()
             if enroll:
