@@ -92,3 +92,41 @@ def test_a_stuck_child_is_stopped_and_replaced(one_face, monkeypatch):
         assert len(engine.analyze(one_face, FrameRequest())) == 1
     finally:
         engine.close()
+
+
+def test_the_engine_process_ends_when_the_kiosk_process_is_killed(tmp_path):
+    """A pool worker waited on its call queue for ever once its parent died without
+    shutting the pool down (SIGKILL, or a SIGTERM during start-up): orphaned engine
+    processes were found after such stops."""
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, sys\n"
+        "from facekiosk.engine.remote import RemoteEngine\n"
+        "from facekiosk.settings import EngineSettings\n"
+        "e = RemoteEngine(EngineSettings(name='dlib'), None)\n"
+        "print(e._call(os.getpid), flush=True)\n"
+        "os.kill(os.getpid(), 9)\n"  # no close(): the pool is never shut down
+    )
+    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    with out.open("w") as stdout, err.open("w") as stderr:  # files: an orphan keeps no pipe
+        proc = subprocess.run(
+            [sys.executable, "-c", script], stdout=stdout, stderr=stderr, timeout=300,
+            cwd=tmp_path,
+        )  # fmt: skip
+    assert proc.returncode == -signal.SIGKILL, err.read_text()[-2000:]
+    child = int(out.read_text().split()[-1])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.2)
+    assert not _alive(child), "the engine process outlived the kiosk"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False

@@ -230,3 +230,36 @@ def test_a_stop_signal_during_start_up_still_closes_the_kiosk(qtbot):
         safety.stop()
         signal.signal(signal.SIGTERM, handlers[0])
         signal.signal(signal.SIGINT, handlers[1])
+
+
+def test_a_stop_signal_while_the_kiosk_is_built_closes_it_once_built():
+    """SIGTERM before the kiosk's handler existed ended the process on the spot (Python's
+    default), leaving the engine process running and the vault open."""
+    import os
+
+    from facekiosk.ui import app as app_module
+
+    closed: list[bool] = []
+
+    def must_not_run() -> int:
+        raise AssertionError("the event loop must not start after a stop request")
+
+    window = SimpleNamespace(_close_allowed=False)
+    kiosk = SimpleNamespace(
+        app=SimpleNamespace(exec=must_not_run, quit=lambda: None),
+        window=window,
+        controller=SimpleNamespace(start=must_not_run),
+        close=lambda: closed.append(True),
+    )
+    handlers = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT))
+    try:
+        app_module.hold_stop_signals()
+        os.kill(os.getpid(), signal.SIGTERM)  # while "building": remembered, not fatal
+        with pytest.MonkeyPatch.context() as patch:  # the wake timer needs no real window
+            patch.setattr(app_module, "_quit_on_signals", lambda _kiosk: None)
+            assert app_module.run_kiosk(kiosk) == 0  # type: ignore[arg-type]
+    finally:
+        app_module._stop_requested.clear()
+        signal.signal(signal.SIGTERM, handlers[0])
+        signal.signal(signal.SIGINT, handlers[1])
+    assert closed == [True] and window._close_allowed is True

@@ -112,9 +112,11 @@ def run_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
     from facekiosk.engine.types import EngineError
     from facekiosk.pipeline.sources import SourceError
-    from facekiosk.ui.app import build_kiosk, run_kiosk
+    from facekiosk.ui.app import build_kiosk, hold_stop_signals, run_kiosk
     from facekiosk.vault import VaultError
 
+    if not args.screenshot:
+        hold_stop_signals()
     try:
         kiosk = build_kiosk(settings, ctx.data_dir, spec, engine_mode=args.engine_mode, demo=demo)
     except (SourceError, EngineError, VaultError) as exc:

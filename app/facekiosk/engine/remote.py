@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -60,10 +61,29 @@ _engine: FaceEngine | None = None
 _start_error = ""
 
 
-def _init_child(settings: EngineSettings, data_dir: Path | None) -> None:
+PARENT_CHECK_S = 1.0  # how often the child looks whether the kiosk is still there
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this child when the kiosk process is gone. A pool worker waits on its call
+    queue for ever when its parent dies without shutting the pool down (SIGKILL, the OOM
+    killer, a SIGTERM before the handler was installed): found as orphaned engine processes
+    holding the models (and their resource tracker) after such stops."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)  # nothing to save here: the engine keeps no state of its own
+
+    threading.Thread(target=watch, name="facekiosk-parent-watch", daemon=True).start()
+
+
+def _init_child(settings: EngineSettings, data_dir: Path | None, parent: int = 0) -> None:
     """Pool initializer: build the engine once. A failure is kept and reported by the first
     call (an initializer that raises only breaks the pool, and its message is lost)."""
     global _engine, _start_error
+    if parent:
+        _exit_with_parent(parent)
     try:
         _engine = create_local_engine(settings, data_dir)
     except Exception as exc:
@@ -138,7 +158,7 @@ class RemoteEngine(FaceEngine):
             max_workers=1,
             mp_context=mp.get_context("spawn"),
             initializer=_init_child,
-            initargs=(self._settings, self._data_dir),
+            initargs=(self._settings, self._data_dir, os.getpid()),
         )
         try:
             info = pool.submit(_describe).result(timeout=START_TIMEOUT_S)

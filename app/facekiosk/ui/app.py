@@ -117,6 +117,25 @@ def build_kiosk(
     return KioskApp(app, window, controller, engine, vault, integrations, site)
 
 
+# Stop signals that came while the kiosk was still being built (hold_stop_signals).
+_stop_requested: list[int] = []
+
+
+def hold_stop_signals() -> None:
+    """From the start of `run` until the kiosk's own handler: a SIGTERM or SIGINT during
+    start-up (the engine loading its models, the API starting) is remembered and the kiosk
+    closes as soon as it is built. Python's default ended the process on the spot: the
+    engine process was left running and the vault was not closed."""
+    import signal
+
+    def remember(signum: int, _frame: object) -> None:
+        log.info("signal %d during start-up: the kiosk closes once it is built", signum)
+        _stop_requested.append(signum)
+
+    signal.signal(signal.SIGTERM, remember)
+    signal.signal(signal.SIGINT, remember)
+
+
 def _quit_on_signals(kiosk: KioskApp) -> None:
     """SIGTERM (systemd stop) and SIGINT (Ctrl+C) close the kiosk cleanly: threads stopped,
     engine process ended, vault closed. Python runs signal handlers only between bytecodes,
@@ -144,6 +163,10 @@ def run_kiosk(kiosk: KioskApp, *, kiosk_mode: bool = False) -> int:
     from facekiosk.ui.kiosk_mode import apply_kiosk_mode, show_windowed
 
     _quit_on_signals(kiosk)
+    if _stop_requested:  # stopped while starting: close without showing the window
+        kiosk.window._close_allowed = True
+        kiosk.close()
+        return 0
     kiosk.controller.start()
     if kiosk_mode:
         apply_kiosk_mode(kiosk.window)
