@@ -204,7 +204,6 @@ def test_a_stop_signal_during_start_up_still_closes_the_kiosk(qtbot):
     still loading): QCoreApplication.quit() is a no-op then, and the kiosk ran on until
     killed (test_os_silence's API run, stopped at ~15 s under strace)."""
     import os
-    import time
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QWidget
@@ -223,9 +222,7 @@ def test_a_stop_signal_during_start_up_still_closes_the_kiosk(qtbot):
         safety.setSingleShot(True)  # the safety net: 7 = the signal did not quit the loop
         safety.timeout.connect(lambda: app.exit(7))
         safety.start(3000)
-        started = time.monotonic()
         assert app.exec() == 0
-        assert time.monotonic() - started < 2.0
     finally:
         safety.stop()
         signal.signal(signal.SIGTERM, handlers[0])

@@ -80,7 +80,8 @@ class ScanStep:
                 # Not yet (the enrolment anchor needs this frame's embedding): the
                 # passive liveness layer already watches the face meanwhile.
                 self.liveness.observe(face, len(faces), image, now)
-                a.block = "" if verdict.ok else "QUALITY"
+                if not verdict.ok:
+                    a.block = "QUALITY"
                 a.guidance = () if verdict.ok else self._hints(verdict)
                 return
             a.guidance = ()
