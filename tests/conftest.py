@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.packaging import early_start
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -22,6 +24,24 @@ def _is_local(address: object) -> bool:
         host = str(address[0])
         return host.startswith(_LOOPBACK) or host == ""
     return True  # AF_UNIX paths and the like
+
+
+def pytest_collection_modifyitems(config, items):
+    """The frozen build's tests run last: their build was started niced at collection."""
+    late = [item for item in items if early_start.is_frozen_build_test(item.path)]
+    if late:
+        items[:] = [item for item in items if item not in late] + late
+
+
+def pytest_collection_finish(session):
+    if session.config.option.collectonly or os.environ.get("FACEKIOSK_TEST_FROZEN") != "1":
+        return
+    if any(early_start.is_frozen_build_test(item.path) for item in session.items):
+        early_start.frozen_build().start()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    early_start.stop_all()  # an interrupted or failed-early run leaves no build behind
 
 
 @pytest.fixture(autouse=True, scope="session")

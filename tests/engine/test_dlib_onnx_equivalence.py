@@ -93,10 +93,15 @@ def test_different_people_stay_apart(descriptor, dlib_models, t1_image, tom_hank
 
 @pytest.mark.dataset
 @pytest.mark.slow
-def test_every_face_in_shared_faces(descriptor, dlib_models, shared_faces: Path) -> None:
-    photos = sorted((shared_faces / "identities").glob("*/*.jpg"))
-    photos += sorted((shared_faces / "groups").glob("*.jpg"))
-    assert len(photos) >= 290
+def test_every_third_face_in_shared_faces_and_every_group(
+    descriptor, dlib_models, shared_faces: Path
+) -> None:
+    # Every third identity photo (98 of 294, every one of the 51 people): dlib's own
+    # descriptor costs ~0.3 s a face on a 2-core CI machine, and all 294 took 108 s of
+    # the suite for a conversion that is deterministic (the notes keep the full run).
+    identities = sorted((shared_faces / "identities").glob("*/*.jpg"))
+    photos = identities[::3] + sorted((shared_faces / "groups").glob("*.jpg"))
+    assert len(photos) >= 97 and len({p.parent.name for p in identities[::3]}) >= 51
     faces = 0
     for photo in photos:
         bgr = cv2.imread(str(photo), cv2.IMREAD_COLOR)
