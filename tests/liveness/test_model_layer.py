@@ -41,6 +41,9 @@ def test_blinking_face_is_refused_when_the_model_says_screen():
     actor = Actor(_session(), antispoof=0.05)
     actor.hold(0.3)
     state = actor.act(Action.BLINK)
+    assert state.status == "pending", state  # the blink cannot pass a face the model doubts
+    # An attack verdict waits for SPOOF_SPAN_S of looking (model_evidence.py).
+    state = actor.hold(2.0)
     assert state.status == "failed", state
     assert state.reason is Reason.MODEL_SPOOF
     assert state.verdicts["model"] == "spoof"
