@@ -37,11 +37,11 @@ def pytest_collection_finish(session):
     if session.config.option.collectonly or os.environ.get("FACEKIOSK_TEST_FROZEN") != "1":
         return
     if any(early_start.is_frozen_build_test(item.path) for item in session.items):
-        early_start.frozen_build().start()
+        early_start.FROZEN_BUILD.start()
 
 
 def pytest_sessionfinish(session, exitstatus):
-    early_start.stop_all()  # an interrupted or failed-early run leaves no build behind
+    early_start.FROZEN_BUILD.stop()  # an interrupted or failed-early run leaves no build behind
 
 
 @pytest.fixture(autouse=True, scope="session")

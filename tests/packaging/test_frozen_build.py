@@ -35,7 +35,7 @@ INTERNAL = DIST / "_internal"
 def report() -> dict:
     if MODE == "1":
         # Started niced when the run was collected (tests/conftest.py); waited for here.
-        code, log_tail = early_start.frozen_build().wait(timeout=1700)
+        code, log_tail = early_start.FROZEN_BUILD.wait(timeout=1700)
         assert code == 0, log_tail
     path = REPO / "dist" / "frozen-build.json"
     if not path.exists():

@@ -57,9 +57,9 @@ class ModelEvidence:
         self.reset()
 
     def reset(self) -> None:
-        self.samples: deque[float] = deque(maxlen=WINDOW)
-        self.times: deque[float] = deque(maxlen=WINDOW)
-        self.long_samples: deque[float] = deque(maxlen=SPOOF_WINDOW)
+        # The last SPOOF_WINDOW judged frames; the live verdict reads the last WINDOW of them.
+        self.samples: deque[float] = deque(maxlen=SPOOF_WINDOW)
+        self.times: deque[float] = deque(maxlen=SPOOF_WINDOW)
         self.first_t: float | None = None  # the track's first judged frame
         self.judged = 0
         self.unjudged_run = 0
@@ -75,27 +75,29 @@ class ModelEvidence:
             when = float("nan") if t is None else t
             self.samples.append(float(score))
             self.times.append(when)
-            self.long_samples.append(float(score))
             if self.first_t is None:
                 self.first_t = when
         return self.verdict
 
+    def _recent(self) -> list[float]:
+        return list(self.samples)[-WINDOW:]
+
     def _enough(self) -> bool:
-        n = len(self.samples)
+        n = min(len(self.samples), WINDOW)
         if n >= MIN_FRAMES:
             return True
-        span = self.times[-1] - self.times[0] if n else 0.0
+        span = self.times[-1] - self.times[-n] if n else 0.0
         return n >= MIN_FRAMES_SLOW and span >= MIN_SPAN_S - 1e-6  # NaN (no times): False
 
     def _spoof_evidence(self) -> bool:
         """Low for long enough: judged for SPOOF_SPAN_S (or a full SPOOF_WINDOW of frames
         when fed without times), and the median of the last SPOOF_WINDOW below SPOOF_BELOW."""
-        n = len(self.long_samples)
+        n = len(self.samples)
         if n == 0 or self.first_t is None:
             return False
         span = self.times[-1] - self.first_t
         long_enough = span >= SPOOF_SPAN_S - 1e-6 if span == span else n >= SPOOF_WINDOW
-        return long_enough and float(np.median(self.long_samples)) < SPOOF_BELOW
+        return long_enough and float(np.median(self.samples)) < SPOOF_BELOW
 
     @property
     def last_t(self) -> float | None:
@@ -104,7 +106,7 @@ class ModelEvidence:
 
     @property
     def median(self) -> float | None:
-        return float(np.median(self.samples)) if self.samples else None
+        return float(np.median(self._recent())) if self.samples else None
 
     @property
     def verdict(self) -> ModelVerdict:
