@@ -10,7 +10,7 @@ import pytest
 
 from facekiosk.engine.liveness import LivenessSession, Reason
 from facekiosk.engine.liveness.media import video_frames
-from facekiosk.engine.liveness.model_evidence import SPOOF_SPAN_S, ModelEvidence
+from facekiosk.engine.liveness.model_evidence import SPOOF_MIN_FRAMES, SPOOF_SPAN_S, ModelEvidence
 from facekiosk.engine.registry import create_engine
 from facekiosk.settings import LivenessSettings, Settings
 
@@ -41,6 +41,19 @@ def test_a_replay_is_spoof_once_looked_at_for_the_span(every_s):
         t += every_s
     assert first_spoof is not None
     assert SPOOF_SPAN_S - 1e-6 <= first_spoof < SPOOF_SPAN_S + every_s
+
+
+def test_two_seconds_with_the_head_turned_between_is_not_two_seconds_of_looking():
+    """zubair at 4 frames a second from 6.34 s: 0.25 and 0.14 in his dip, his turn (not
+    judged), 0.73 three seconds later. Accused on those 3 frames before."""
+    evidence = ModelEvidence()
+    verdicts = [evidence.update(s, t) for s, t in ((0.25, 0.0), (0.14, 0.25), (0.27, 3.0))]
+    assert "spoof" not in verdicts
+    t = 3.0
+    while evidence.judged < SPOOF_MIN_FRAMES - 1:  # low frames keep coming: a replay
+        t += 0.25
+        assert evidence.update(0.05, t) != "spoof"
+    assert evidence.update(0.05, t + 0.25) == "spoof"
 
 
 def test_without_times_a_full_window_decides():

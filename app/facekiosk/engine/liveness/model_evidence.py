@@ -36,6 +36,12 @@ SPOOF_BELOW = 0.3
 # never what lets anyone pass (a pass needs "live").
 SPOOF_WINDOW = 30  # 4.5 s of frames at the model's 6.7 a second
 SPOOF_SPAN_S = 2.0
+# ... and at least this many judged frames in it: 2 s from the first judged frame to the
+# last is not 2 s of looking when the head was turned in between (unjudged). At 4 frames a
+# second zubair's sign-in that began in his dip was a MODEL_SPOOF on 3 judged frames
+# (0.25, 0.14, then 0.73 after his turn, 3 s apart). A replay faces the camera: every frame
+# is judged, 8 in 2 s at that pace.
+SPOOF_MIN_FRAMES = 5
 TOO_CLOSE_FRAMES = 3  # this many unjudged frames in a row = ask the person to step back
 # Only frames facing the camera are judged. On the live clip live_head_moves_luyt.mp4 the real
 # score fell to 0.23-0.41 while the head was turned 15-20 deg (with a 11-13 deg tilt) and to
@@ -90,13 +96,17 @@ class ModelEvidence:
         return n >= MIN_FRAMES_SLOW and span >= MIN_SPAN_S - 1e-6  # NaN (no times): False
 
     def _spoof_evidence(self) -> bool:
-        """Low for long enough: judged for SPOOF_SPAN_S (or a full SPOOF_WINDOW of frames
-        when fed without times), and the median of the last SPOOF_WINDOW below SPOOF_BELOW."""
+        """Low for long enough: judged for SPOOF_SPAN_S on SPOOF_MIN_FRAMES or more (a full
+        SPOOF_WINDOW of frames when fed without times), and the median of the last
+        SPOOF_WINDOW below SPOOF_BELOW."""
         n = len(self.samples)
         if n == 0 or self.first_t is None:
             return False
         span = self.times[-1] - self.first_t
-        long_enough = span >= SPOOF_SPAN_S - 1e-6 if span == span else n >= SPOOF_WINDOW
+        if span == span:  # timed frames
+            long_enough = span >= SPOOF_SPAN_S - 1e-6 and n >= SPOOF_MIN_FRAMES
+        else:
+            long_enough = n >= SPOOF_WINDOW
         return long_enough and float(np.median(self.samples)) < SPOOF_BELOW
 
     @property

@@ -1,8 +1,8 @@
 """One continuously tracked face: box overlap frame to frame and a stable identity.
 
 The challenge is only worth something if the same person does all of it, so any
-break (second face, jump, long gap, another embedding) is reported and the
-track restarts from the current face.
+break (second face, a jump to another person's face, long gap, another embedding) is
+reported and the track restarts from the current face.
 """
 
 from __future__ import annotations
@@ -92,9 +92,10 @@ class FaceTrack:
             return None
         broken: Reason | None = None
         missed = t - self.last_seen > self.max_gap_s and not stalled
-        if missed or (
-            self.last_box is not None and box_iou(self.last_box, face.bbox) < self.min_iou
-        ):
+        jumped = self.last_box is not None and box_iou(self.last_box, face.bbox) < self.min_iou
+        # A jump by the same person (their vector like the previous identity frame's) is a
+        # fast head seen by a slow kiosk, not someone else (kiosk/steps/track.same_track).
+        if missed or (jumped and not self._like_previous(face)):
             broken = Reason.TRACK_LOST
         elif face.embedding is not None and _identity_pose(face):
             if self.reference is None:
