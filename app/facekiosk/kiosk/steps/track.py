@@ -15,9 +15,9 @@ def same_track(core: FlowCore, face: Face) -> bool:
     vector as the tracked face's last one. A kiosk that analyses 4 frames a second sees
     a head turn as a jump: zubair's live clip moved ~80 px between two frames 0.25 s apart
     (box IoU 0.295 < TRACK_MIN_IOU), the scan restarted, his liveness session (the model
-    already said live) was dropped and the new one began in his score dip (PAD_ATTACK in
-    7 of 10 sign-ins of `bench flow-liveness --frame-ms 250`). Someone else stepping in
-    is still another track: their vector is not the tracked person's."""
+    already said live) was dropped and the new one began in his score dip: 4 of the 5
+    PAD_ATTACKs of `bench flow-liveness --frame-ms 250` (0 after). Someone else stepping
+    in is still another track: their vector is not the tracked person's."""
     box = core.attempt.bio.track_box
     if box is None or box_iou(box, face.bbox) >= TRACK_MIN_IOU:
         return True
