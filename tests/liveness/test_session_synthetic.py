@@ -171,10 +171,10 @@ def test_track_loss_and_face_swap_restart_then_too_many_fail():
     actor.hold(0.5)
     state = actor.frame(embedding=_emb(2))  # another person stepped in
     assert state.reason is Reason.FACE_CHANGED
-    actor.shift = 400.0  # a box far from the last one: not the same track
+    actor.shift = 400.0  # a box far from the last one with another person's vector
     actor.frame()
     actor.shift = 0.0
-    state = actor.frame()
+    state = actor.frame(embedding=_emb(3))  # and back, someone else again
     assert state.status == "failed"
     assert state.reason is Reason.TOO_MANY_RESTARTS
 
