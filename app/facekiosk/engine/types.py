@@ -63,8 +63,11 @@ class Embedding:
         """Vectors are comparable only within one space."""
         return f"{self.engine}/{self.model}"
 
+    def comparable(self, other: Embedding) -> bool:
+        return self.space == other.space and self.dim == other.dim
+
     def check_compatible(self, other: Embedding) -> None:
-        if self.space != other.space or self.dim != other.dim:
+        if not self.comparable(other):
             raise IncompatibleEmbeddingError(
                 f"cannot compare {self.space} ({self.dim}-d) with {other.space} ({other.dim}-d)"
             )

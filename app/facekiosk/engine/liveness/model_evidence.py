@@ -69,7 +69,6 @@ class ModelEvidence:
         self.first_t: float | None = None  # the track's first judged frame
         self.judged = 0
         self.unjudged_run = 0
-        self.spoof_frames = 0  # judged frames whose median said spoof (for the log)
 
     def update(self, score: float | None, t: float | None = None) -> ModelVerdict:
         """One frame's score (None: not judgeable) at time `t` (None: count frames only)."""
@@ -99,9 +98,9 @@ class ModelEvidence:
         """Low for long enough: judged for SPOOF_SPAN_S on SPOOF_MIN_FRAMES or more (a full
         SPOOF_WINDOW of frames when fed without times), and the median of the last
         SPOOF_WINDOW below SPOOF_BELOW."""
-        n = len(self.samples)
-        if n == 0 or self.first_t is None:
+        if self.first_t is None:  # nothing judged yet
             return False
+        n = len(self.samples)
         span = self.times[-1] - self.first_t
         if span == span:  # timed frames
             long_enough = span >= SPOOF_SPAN_S - 1e-6 and n >= SPOOF_MIN_FRAMES

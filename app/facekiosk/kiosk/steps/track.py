@@ -22,7 +22,7 @@ def same_track(core: FlowCore, face: Face) -> bool:
     if box is None or box_iou(box, face.bbox) >= TRACK_MIN_IOU:
         return True
     last, now = core.attempt.bio.source, face.embedding
-    if last is None or now is None or last.space != now.space or last.dim != now.dim:
+    if last is None or now is None or not last.comparable(now):
         return False
     return last.similarity(now) >= core.threshold
 
